@@ -1,0 +1,175 @@
+//! The access model's vocabulary (modules, actions, levels) and the built-in profiles. Pure code,
+//! compiled for the browser and the server alike.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Module {
+    Leads,
+    Customers,
+    Opportunities,
+    Tasks,
+    Projects,
+    SupportActivities,
+    Users,
+    RolesProfiles,
+    Companies,
+    DepartmentsGroups,
+    AuditLog,
+    Settings,
+}
+
+impl Module {
+    pub const ALL: [Module; 12] = [
+        Module::Leads,
+        Module::Customers,
+        Module::Opportunities,
+        Module::Tasks,
+        Module::Projects,
+        Module::SupportActivities,
+        Module::Users,
+        Module::RolesProfiles,
+        Module::Companies,
+        Module::DepartmentsGroups,
+        Module::AuditLog,
+        Module::Settings,
+    ];
+    pub const RECORDS: [Module; 6] = [
+        Module::Leads,
+        Module::Customers,
+        Module::Opportunities,
+        Module::Tasks,
+        Module::Projects,
+        Module::SupportActivities,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Module::Leads => "Leads",
+            Module::Customers => "Customers",
+            Module::Opportunities => "Opportunities",
+            Module::Tasks => "Tasks",
+            Module::Projects => "Projects",
+            Module::SupportActivities => "Support activities",
+            Module::Users => "Users",
+            Module::RolesProfiles => "Roles & Profiles",
+            Module::Companies => "Companies",
+            Module::DepartmentsGroups => "Departments & Groups",
+            Module::AuditLog => "Audit log",
+            Module::Settings => "Settings",
+        }
+    }
+
+    pub fn is_record_module(self) -> bool {
+        Module::RECORDS.contains(&self)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Action {
+    View,
+    Create,
+    Edit,
+    Delete,
+    Export,
+    Import,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] =
+        [Action::View, Action::Create, Action::Edit, Action::Delete, Action::Export, Action::Import];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::View => "View",
+            Action::Create => "Create",
+            Action::Edit => "Edit",
+            Action::Delete => "Delete",
+            Action::Export => "Export",
+            Action::Import => "Import",
+        }
+    }
+}
+
+/// How far an action reaches. Ordered: a higher level includes everything a lower one reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub enum Level {
+    #[default]
+    None,
+    Own,
+    Department,
+    DepartmentTree,
+    All,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::None => "None",
+            Level::Own => "Own",
+            Level::Department => "Department",
+            Level::DepartmentTree => "Department tree",
+            Level::All => "All",
+        }
+    }
+}
+
+/// One (module, action, level) entry of a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permission {
+    pub module: Module,
+    pub action: Action,
+    pub level: Level,
+}
+
+/// The built-in Administrator profile: All on everything.
+pub fn administrator_permissions() -> Vec<Permission> {
+    Module::ALL
+        .iter()
+        .flat_map(|&module| Action::ALL.iter().map(move |&action| Permission { module, action, level: Level::All }))
+        .collect()
+}
+
+/// The starting "Manager" profile: the record modules at Department tree for View, Create and
+/// Edit, Own for Delete, None for Export and Import; nothing on administration modules.
+pub fn manager_permissions() -> Vec<Permission> {
+    Module::RECORDS
+        .iter()
+        .flat_map(|&module| {
+            Action::ALL.iter().map(move |&action| {
+                let level = match action {
+                    Action::View | Action::Create | Action::Edit => Level::DepartmentTree,
+                    Action::Delete => Level::Own,
+                    Action::Export | Action::Import => Level::None,
+                };
+                Permission { module, action, level }
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_ordered() {
+        assert!(Level::None < Level::Own);
+        assert!(Level::Own < Level::Department);
+        assert!(Level::Department < Level::DepartmentTree);
+        assert!(Level::DepartmentTree < Level::All);
+    }
+
+    #[test]
+    fn built_in_profiles() {
+        let admin = administrator_permissions();
+        assert_eq!(admin.len(), 72);
+        assert!(admin.iter().all(|p| p.level == Level::All));
+        let mgr = manager_permissions();
+        let find = |m, a| mgr.iter().find(|p| p.module == m && p.action == a).map(|p| p.level);
+        assert_eq!(find(Module::Leads, Action::View), Some(Level::DepartmentTree));
+        assert_eq!(find(Module::Leads, Action::Delete), Some(Level::Own));
+        assert_eq!(find(Module::Leads, Action::Export), Some(Level::None));
+        assert_eq!(find(Module::Users, Action::View), None);
+    }
+}

@@ -1,0 +1,54 @@
+//! The typed server functions: the browser calls them over HTTP, the server runs them. Each is
+//! a few lines: read the request context, check the session (unless it is on the public list in
+//! `server::http::PUBLIC_ENDPOINTS`), call a service.
+
+use dioxus::prelude::*;
+
+use crate::domain::{ApiError, DashboardSummary, Me, SessionInfo};
+
+#[cfg(feature = "server")]
+use crate::server::{http::RequestCtx, services};
+
+/// Public: is the installation set up, and who is signed in here (if anyone).
+#[get("/api/session")]
+pub async fn session_info() -> Result<SessionInfo, ApiError> {
+    let ctx = RequestCtx::current()?;
+    services::session_info(&ctx).await
+}
+
+/// Public while the installation is empty: creates the first administrator and signs them in.
+#[post("/api/setup")]
+pub async fn setup(full_name: String, email: String, password: String) -> Result<Me, ApiError> {
+    let ctx = RequestCtx::current()?;
+    services::setup(&ctx, &full_name, &email, &password).await
+}
+
+/// Public: exchanges an email and password for a session cookie.
+#[post("/api/auth/sign-in")]
+pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
+    let ctx = RequestCtx::current()?;
+    services::sign_in(&ctx, &email, &password).await
+}
+
+/// Ends this browser's session on the server and clears its cookie.
+#[post("/api/auth/sign-out")]
+pub async fn sign_out() -> Result<(), ApiError> {
+    let ctx = RequestCtx::current()?;
+    let me = ctx.require_user().await?;
+    services::sign_out(&ctx, &me).await
+}
+
+/// The signed-in user.
+#[get("/api/auth/me")]
+pub async fn me() -> Result<Me, ApiError> {
+    let ctx = RequestCtx::current()?;
+    Ok(ctx.require_user().await?.me())
+}
+
+/// The dashboard's numbers.
+#[get("/api/dashboard")]
+pub async fn dashboard() -> Result<DashboardSummary, ApiError> {
+    let ctx = RequestCtx::current()?;
+    let me = ctx.require_user().await?;
+    services::dashboard(&ctx, &me).await
+}

@@ -1,0 +1,12 @@
+//! Types shared by the browser and the server: validated values, the API's error type and the
+//! data transfer objects that cross the wire. Nothing here does IO.
+
+mod error;
+mod password;
+mod values;
+mod dto;
+
+pub use dto::*;
+pub use error::{ApiError, FieldError};
+pub use password::{check_password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use values::{Email, Mobile, PersonName};

@@ -1,0 +1,355 @@
+//! Credentials and sessions: argon2id password hashes (computed off the async workers), opaque
+//! session tokens of which only a SHA-256 is stored, and the sign-in throttle.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::db::{Db, DbError};
+use super::time::now_ms;
+use crate::domain::{ApiError, Me};
+
+pub const SESSION_COOKIE: &str = "gh_session";
+
+/// OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password on a blocking thread (argon2 takes tens of milliseconds by design).
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| internal("password hashing task", e))?
+    .map_err(|e| internal("password hashing", e))
+}
+
+/// A hash of a password nobody knows, verified against when the account does not exist, so
+/// that the answer takes as long for an unknown email as for a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2().hash_password(&secret, &salt).expect("hashing a random secret").to_string()
+    })
+}
+
+/// Checks a password against a stored hash, or against the dummy hash when there is none.
+pub async fn verify_password(stored: Option<String>, password: String) -> bool {
+    let known = stored.is_some();
+    let result = tokio::task::spawn_blocking(move || {
+        let hash = stored.unwrap_or_else(|| dummy_hash().to_string());
+        match PasswordHash::new(&hash) {
+            Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Err(_) => false,
+        }
+    })
+    .await
+    .unwrap_or(false);
+    known && result
+}
+
+/// Warms the dummy hash at start-up so the first unknown-email sign-in is not faster.
+pub fn warm_up() {
+    std::thread::spawn(|| {
+        let _ = dummy_hash();
+    });
+}
+
+/// A new random token (256 bits, hex) and the digest that is stored in its place.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let raw = hex(&bytes);
+    let digest = token_digest(&raw);
+    (raw, digest)
+}
+
+pub fn token_digest(raw: &str) -> String {
+    hex(&Sha256::digest(raw.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    s
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "{what} failed");
+    ApiError::Unavailable
+}
+
+/// The signed-in user behind a request, as the server checks it.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub session_id: String,
+    pub user_id: String,
+    pub full_name: String,
+    pub email: String,
+    pub role_name: String,
+    pub full_admin: bool,
+}
+
+impl Principal {
+    pub fn me(&self) -> Me {
+        Me {
+            id: self.user_id.clone(),
+            full_name: self.full_name.clone(),
+            email: self.email.clone(),
+            role: self.role_name.clone(),
+            full_admin: self.full_admin,
+        }
+    }
+}
+
+/// The session token in a `Cookie` header, if any.
+pub fn token_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub struct SessionPolicy {
+    pub idle_ms: i64,
+    pub absolute_ms: i64,
+}
+
+/// Starts a session for a user: a fresh token every time (never reuse one across sign-ins).
+/// Returns the raw token for the cookie.
+pub async fn create_session(
+    db: &Db,
+    user_id: &str,
+    policy: &SessionPolicy,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<String, DbError> {
+    let (raw, digest) = new_token();
+    let now = now_ms();
+    db.query(
+        "CREATE session SET token_hash = $digest, user = type::record('user', $user), created_at = $now,
+            last_seen_at = $now, expires_at = $expires, ip = $ip, user_agent = $ua;",
+        json!({
+            "digest": digest, "user": user_id, "now": now, "expires": now + policy.absolute_ms,
+            "ip": ip, "ua": user_agent.map(|s| s.chars().take(300).collect::<String>()),
+        }),
+    )
+    .await?;
+    Ok(raw)
+}
+
+#[derive(Deserialize)]
+struct SessionRow {
+    sid: String,
+    last_seen_at: i64,
+    expires_at: i64,
+    uid: String,
+    full_name: String,
+    email: String,
+    status: String,
+    role_name: Option<String>,
+    admin: bool,
+}
+
+/// Resolves a raw token to its user, enforcing the idle and absolute timeouts and the user's
+/// status. An expired session is deleted on the spot.
+pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Result<Option<Principal>, DbError> {
+    let digest = token_digest(raw);
+    let row: Option<SessionRow> = db
+        .query(
+            "SELECT record::id(id) AS sid, last_seen_at, expires_at, record::id(user) AS uid,
+                user.full_name AS full_name, user.email AS email, user.status AS status,
+                user.role.name AS role_name,
+                (profile:administrator IN user.role.profiles) AS admin
+             FROM session WHERE token_hash = $digest LIMIT 1;",
+            json!({ "digest": digest }),
+        )
+        .await?
+        .first(0)?;
+    let Some(row) = row else { return Ok(None) };
+    let now = now_ms();
+    if now >= row.expires_at || now - row.last_seen_at >= policy.idle_ms || row.status != "active" {
+        db.query("DELETE type::record('session', $sid);", json!({ "sid": row.sid })).await?;
+        return Ok(None);
+    }
+    // Sliding idle timeout; written at most once a minute per session.
+    if now - row.last_seen_at > 60_000 {
+        db.query("UPDATE type::record('session', $sid) SET last_seen_at = $now;", json!({ "sid": row.sid, "now": now }))
+            .await?;
+    }
+    Ok(Some(Principal {
+        session_id: row.sid,
+        user_id: row.uid,
+        full_name: row.full_name,
+        email: row.email,
+        role_name: row.role_name.unwrap_or_default(),
+        full_admin: row.admin && row.status == "active",
+    }))
+}
+
+pub async fn delete_session(db: &Db, session_id: &str) -> Result<(), DbError> {
+    db.query("DELETE type::record('session', $sid);", json!({ "sid": session_id })).await?;
+    Ok(())
+}
+
+/// The `Set-Cookie` value that stores a session token.
+pub fn session_cookie(raw: &str, max_age_secs: u64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={raw}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Keycloak-style brute-force protection, per (email, client address): the first
+/// `FREE_FAILURES - 1` failures cost nothing; from then on each failure locks that pair for a
+/// wait that doubles, capped at `MAX_WAIT_MS`. A stranger elsewhere cannot lock the owner out,
+/// and no lock lasts longer than the cap. Unknown emails are throttled exactly like known ones.
+pub mod throttle {
+    use super::*;
+
+    pub const FREE_FAILURES: i64 = 3;
+    pub const FIRST_WAIT_MS: i64 = 5_000;
+    pub const MAX_WAIT_MS: i64 = 15 * 60_000;
+    /// Failures older than this are forgotten.
+    pub const RESET_AFTER_MS: i64 = 12 * 3600_000;
+
+    pub fn key(email_key: &str, ip: &str) -> String {
+        token_digest(&format!("{email_key}|{ip}"))
+    }
+
+    pub fn wait_after(failures: i64) -> i64 {
+        if failures < FREE_FAILURES {
+            return 0;
+        }
+        let doublings = (failures - FREE_FAILURES).min(20) as u32;
+        (FIRST_WAIT_MS.saturating_mul(1i64 << doublings)).min(MAX_WAIT_MS)
+    }
+
+    #[derive(Deserialize)]
+    struct Row {
+        failures: i64,
+        last_failure_at: i64,
+        locked_until: i64,
+    }
+
+    /// Milliseconds left before this pair may try again (0 when it may try now).
+    pub async fn locked_for(db: &Db, key: &str) -> Result<i64, DbError> {
+        let row: Option<Row> = db
+            .query("SELECT failures, last_failure_at, locked_until FROM type::record('login_throttle', $k);", json!({ "k": key }))
+            .await?
+            .first(0)?;
+        let now = now_ms();
+        Ok(row.map(|r| (r.locked_until - now).max(0)).unwrap_or(0))
+    }
+
+    /// Records a failure and returns the new wait in milliseconds.
+    pub async fn record_failure(db: &Db, key: &str) -> Result<i64, DbError> {
+        let now = now_ms();
+        let row: Option<Row> = db
+            .query("SELECT failures, last_failure_at, locked_until FROM type::record('login_throttle', $k);", json!({ "k": key }))
+            .await?
+            .first(0)?;
+        let failures = match row {
+            Some(r) if now - r.last_failure_at < RESET_AFTER_MS => r.failures + 1,
+            _ => 1,
+        };
+        let wait = wait_after(failures);
+        db.query(
+            "UPSERT type::record('login_throttle', $k) SET failures = $f, last_failure_at = $now, locked_until = $until;",
+            json!({ "k": key, "f": failures, "now": now, "until": now + wait }),
+        )
+        .await?;
+        Ok(wait)
+    }
+
+    pub async fn clear(db: &Db, key: &str) -> Result<(), DbError> {
+        db.query("DELETE type::record('login_throttle', $k);", json!({ "k": key })).await?;
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn waits_grow_then_stop_growing() {
+            assert_eq!(wait_after(1), 0);
+            assert_eq!(wait_after(2), 0);
+            assert_eq!(wait_after(3), 5_000);
+            assert_eq!(wait_after(4), 10_000);
+            assert_eq!(wait_after(5), 20_000);
+            assert_eq!(wait_after(30), MAX_WAIT_MS);
+            assert_eq!(wait_after(10_000), MAX_WAIT_MS);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_stored_as_digests() {
+        let (a, da) = new_token();
+        let (b, _) = new_token();
+        assert_eq!(a.len(), 64, "256 bits in hex");
+        assert_ne!(a, b);
+        assert_eq!(da, token_digest(&a));
+        assert_ne!(da, a);
+    }
+
+    #[test]
+    fn cookie_token_is_read_only_when_well_formed() {
+        let mut h = axum::http::HeaderMap::new();
+        let tok = "a".repeat(64);
+        h.insert("cookie", format!("x=1; {SESSION_COOKIE}={tok}; y=2").parse().unwrap());
+        assert_eq!(token_from_headers(&h), Some(tok));
+        h.insert("cookie", format!("{SESSION_COOKIE}=short").parse().unwrap());
+        assert_eq!(token_from_headers(&h), None);
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        let c = session_cookie("abc", 60, true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        assert!(!session_cookie("abc", 60, false).contains("Secure"));
+    }
+
+    #[tokio::test]
+    async fn argon2id_hashes_verify_and_unknown_accounts_fail() {
+        let h = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(Some(h.clone()), "correct horse battery".into()).await);
+        assert!(!verify_password(Some(h), "wrong horse battery".into()).await);
+        assert!(!verify_password(None, "anything at all".into()).await);
+    }
+}

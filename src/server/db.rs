@@ -1,0 +1,262 @@
+//! The database: one SurrealDB connection opened at start-up from a URL (embedded on disk,
+//! in memory, or a remote server), the versioned migrations, and a small query helper that
+//! turns SurrealDB's per-statement results into rows or one meaningful error.
+
+use anyhow::Context;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use surrealdb::engine::any::Any;
+use surrealdb::Surreal;
+
+use super::config::Settings;
+use crate::domain::ApiError;
+
+/// Migrations, applied in order, each exactly once (recorded in `schema_migration`).
+/// A released migration is never edited: add a new one.
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.surql"))];
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Surreal<Any>,
+}
+
+/// Why a query failed, sorted into what the caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A unique index refused the write; the index name says which value clashed.
+    #[error("unique index `{index}` refused the write")]
+    Unique { index: String },
+    /// A `THROW` in our own SurrealQL: the text is meant for the caller.
+    #[error("{0}")]
+    Thrown(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Unique { index } => {
+                tracing::info!(%index, "write refused by a unique index");
+                ApiError::Conflict("this value is already used by another record".into())
+            }
+            DbError::Thrown(msg) => thrown_to_api(&msg),
+            DbError::Other(e) => {
+                tracing::error!(error = %format!("{e:#}"), "database error");
+                ApiError::Unavailable
+            }
+        }
+    }
+}
+
+/// Our queries `THROW` messages shaped `kind: text` (or `invalid:field: text`) so a refusal
+/// inside a transaction becomes the right typed error.
+fn thrown_to_api(msg: &str) -> ApiError {
+    let msg = msg.trim().trim_start_matches("An error occurred: ").trim();
+    if let Some(rest) = msg.strip_prefix("conflict:") {
+        return ApiError::Conflict(rest.trim().into());
+    }
+    if let Some(rest) = msg.strip_prefix("notfound:") {
+        return ApiError::NotFound(rest.trim().into());
+    }
+    if let Some(rest) = msg.strip_prefix("forbidden:") {
+        return ApiError::Forbidden(rest.trim().into());
+    }
+    if let Some(rest) = msg.strip_prefix("invalid:") {
+        if let Some((field, text)) = rest.split_once(':') {
+            return ApiError::field(field.trim(), text.trim());
+        }
+    }
+    tracing::error!(message = %msg, "unexpected THROW from a query");
+    ApiError::Unavailable
+}
+
+/// The rows of each statement of one query, taken by index.
+pub struct Rows(surrealdb::IndexedResults);
+
+impl Rows {
+    /// Every row of statement `index`, deserialized.
+    pub fn all<T: DeserializeOwned>(&mut self, index: usize) -> Result<Vec<T>, DbError> {
+        let value: surrealdb::types::Value =
+            self.0.take(index).map_err(|e| anyhow::anyhow!("reading statement {index}: {e}"))?;
+        let value = value.into_json_value();
+        let items = match value {
+            Value::Array(items) => items,
+            Value::Null => Vec::new(),
+            other => vec![other],
+        };
+        items
+            .into_iter()
+            .map(|v| serde_json::from_value(v).context("decoding a row"))
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(DbError::Other)
+    }
+
+    /// The first row of statement `index`, if any.
+    pub fn first<T: DeserializeOwned>(&mut self, index: usize) -> Result<Option<T>, DbError> {
+        Ok(self.all(index)?.into_iter().next())
+    }
+}
+
+impl Db {
+    /// Opens the connection named by the settings and selects the namespace and database.
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url.as_str();
+        if let Some(path) = url.strip_prefix("surrealkv://") {
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("creating the database folder {}", parent.display()))?;
+                }
+            }
+        }
+        let inner = surrealdb::engine::any::connect(url)
+            .await
+            .with_context(|| format!("opening the database at {}", settings.database_url_for_log()))?;
+        if let (Some(user), Some(pass)) = (&settings.database_user, &settings.database_password) {
+            inner
+                .signin(surrealdb::opt::auth::Root { username: user.clone(), password: pass.clone() })
+                .await
+                .context("signing in to the database (check GATEHOUSE_DB_USER and GATEHOUSE_DB_PASSWORD)")?;
+        }
+        inner
+            .use_ns(settings.database_namespace.as_str())
+            .use_db(settings.database_name.as_str())
+            .await
+            .context("selecting the namespace and database")?;
+        Ok(Self { inner })
+    }
+
+    /// Runs one query (one or more statements) with variables bound from a JSON object.
+    /// Any failed statement fails the whole call with the most meaningful of the errors.
+    pub async fn query(&self, sql: &str, vars: Value) -> Result<Rows, DbError> {
+        let mut response = self
+            .inner
+            .query(sql)
+            .bind(strip_nulls(vars))
+            .await
+            .map_err(|e| DbError::Other(anyhow::anyhow!("sending a query: {e}")))?;
+        let errors = response.take_errors();
+        if errors.is_empty() {
+            return Ok(Rows(response));
+        }
+        let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
+        errors.sort_by_key(|(i, _)| *i);
+        // Inside a failed transaction every statement reports an error; the cause is the one that
+        // is neither "not executed" nor the refused COMMIT.
+        let cause = errors
+            .iter()
+            .find(|(_, e)| e.is_thrown())
+            .or_else(|| {
+                errors.iter().find(|(_, e)| {
+                    let m = e.to_string();
+                    !m.contains("not executed due to a failed transaction") && !m.contains("Cannot COMMIT")
+                })
+            })
+            .unwrap_or(&errors[0]);
+        let message = cause.1.to_string();
+        if cause.1.is_thrown() {
+            return Err(DbError::Thrown(message));
+        }
+        if let Some(index) = unique_index_name(&message) {
+            return Err(DbError::Unique { index });
+        }
+        if message.contains("already exists") {
+            return Err(DbError::Unique { index: "record id".into() });
+        }
+        Err(DbError::Other(anyhow::anyhow!("statement {} failed: {message}", cause.0)))
+    }
+
+    /// Answers when the database answers (for `/healthz`).
+    pub async fn ping(&self) -> bool {
+        self.query("RETURN 1;", serde_json::json!({})).await.is_ok()
+    }
+
+    /// Applies every migration not yet recorded, each in its own transaction.
+    pub async fn migrate(&self) -> anyhow::Result<Vec<u32>> {
+        self.migrate_with(MIGRATIONS).await
+    }
+
+    /// Applies the given migrations (in order) that are not yet recorded; returns the versions applied.
+    pub async fn migrate_with(&self, migrations: &[(u32, &str, &str)]) -> anyhow::Result<Vec<u32>> {
+        self.query(
+            "DEFINE TABLE IF NOT EXISTS schema_migration SCHEMAFULL;
+             DEFINE FIELD IF NOT EXISTS version ON schema_migration TYPE int;
+             DEFINE FIELD IF NOT EXISTS name ON schema_migration TYPE string;
+             DEFINE FIELD IF NOT EXISTS applied_at ON schema_migration TYPE int;",
+            serde_json::json!({}),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("preparing the migrations table: {e}"))?;
+        #[derive(serde::Deserialize)]
+        struct Applied {
+            version: u32,
+        }
+        let applied: Vec<u32> = self
+            .query("SELECT version FROM schema_migration;", serde_json::json!({}))
+            .await
+            .map_err(|e| anyhow::anyhow!("reading applied migrations: {e}"))?
+            .all::<Applied>(0)?
+            .into_iter()
+            .map(|a| a.version)
+            .collect();
+        let mut done = Vec::new();
+        for (version, name, sql) in migrations {
+            if applied.contains(version) {
+                continue;
+            }
+            let script = format!(
+                "BEGIN TRANSACTION;\n{sql}\nCREATE type::record('schema_migration', $version) SET version = $version, name = $name, applied_at = $at;\nCOMMIT TRANSACTION;"
+            );
+            self.query(&script, serde_json::json!({"version": version, "name": name, "at": super::time::now_ms()}))
+                .await
+                .map_err(|e| anyhow::anyhow!("migration {version:04}_{name} failed, nothing of it was applied: {e}"))?;
+            tracing::info!(version, name, "migration applied");
+            done.push(*version);
+        }
+        Ok(done)
+    }
+}
+
+/// JSON `null` would reach SurrealDB as NULL, which an `option<…>` field refuses; an absent
+/// value is NONE. So object members that are null are dropped (an unbound `$var` is NONE too).
+fn strip_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
+        other => other,
+    }
+}
+
+fn unique_index_name(message: &str) -> Option<String> {
+    // "Database index `user_email_key` already contains 'ann@example.com', with record `user:…`"
+    let rest = message.split("index `").nth(1)?;
+    if !message.contains("already contains") {
+        return None;
+    }
+    Some(rest.split('`').next()?.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thrown_messages_map_to_typed_errors() {
+        assert_eq!(thrown_to_api("conflict: already set up"), ApiError::Conflict("already set up".into()));
+        assert_eq!(
+            thrown_to_api("An error occurred: invalid:email: used by another user"),
+            ApiError::field("email", "used by another user")
+        );
+        assert_eq!(thrown_to_api("something odd"), ApiError::Unavailable);
+    }
+
+    #[test]
+    fn unique_index_is_named() {
+        let m = "Database index `user_email_key` already contains 'a@b.io', with record `user:x`";
+        assert_eq!(unique_index_name(m).as_deref(), Some("user_email_key"));
+        assert_eq!(unique_index_name("other"), None);
+    }
+}

@@ -1,0 +1,303 @@
+//! The HTTP side: the router (server functions, pages, assets, `/healthz`), the deny-by-default
+//! gate in front of every `/api/` route, one log line per request, and the per-request context
+//! that server functions read their state, caller and session from.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use dioxus::server::{DioxusRouterExt, ServeConfig};
+
+use super::auth::{self, Principal};
+use super::state::AppState;
+use crate::domain::ApiError;
+
+/// The server functions anyone may call without a session. Everything else under `/api/`
+/// answers 401 without one; the test suite enumerates every registered route to prove it.
+pub const PUBLIC_ENDPOINTS: &[(&str, &str)] = &[
+    ("GET", "/api/session"),
+    ("POST", "/api/setup"),
+    ("POST", "/api/auth/sign-in"),
+];
+
+pub fn is_public(method: &Method, path: &str) -> bool {
+    PUBLIC_ENDPOINTS.iter().any(|(m, p)| method.as_str() == *m && path_matches(p, path))
+}
+
+/// Matches a concrete path against a route pattern whose `{name}` segments match any one segment.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut a = pattern.trim_end_matches('/').split('/');
+    let mut b = path.trim_end_matches('/').split('/');
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if (p.starts_with('{') && p.ends_with('}') && !s.is_empty()) || p == s => {}
+            _ => return false,
+        }
+    }
+}
+
+fn is_registered(method: &Method, path: &str) -> bool {
+    dioxus::server::ServerFunction::collect()
+        .iter()
+        .any(|f| f.method() == *method && path_matches(f.path(), path))
+}
+
+/// Where the browser bundle comes from.
+pub enum Assets {
+    /// The `public/` folder beside the executable (what `dx build` makes) or `$DIOXUS_PUBLIC_PATH`;
+    /// without one, pages are still rendered on the server but no WASM loads.
+    FromBuild,
+    /// No static files (tests of the API).
+    None,
+}
+
+fn public_dir() -> Option<std::path::PathBuf> {
+    let dir = match std::env::var("DIOXUS_PUBLIC_PATH") {
+        Ok(p) => std::path::PathBuf::from(p),
+        Err(_) => std::env::current_exe().ok()?.parent()?.join("public"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+pub fn router(state: AppState, assets: Assets) -> Router {
+    let base = match (assets, public_dir()) {
+        (Assets::FromBuild, Some(_)) => Router::new().serve_dioxus_application(ServeConfig::new(), crate::App),
+        (Assets::FromBuild, None) => {
+            tracing::warn!("no public/ folder beside the executable: pages render without the browser app (build with `dx build`)");
+            Router::new().serve_api_application(ServeConfig::new(), crate::App)
+        }
+        (Assets::None, _) => Router::new().serve_api_application(ServeConfig::new(), crate::App),
+    };
+    base.route("/healthz", get(healthz))
+        .layer(middleware::from_fn_with_state(state.clone(), gate))
+        .layer(Extension(state.clone()))
+        .layer(middleware::from_fn_with_state(state, access_log))
+}
+
+async fn healthz(Extension(state): Extension<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, [(header::CACHE_CONTROL, "no-store")], "database not answering").into_response()
+    }
+}
+
+/// The JSON body the typed client decodes back into an [`ApiError`].
+pub fn error_response(err: &ApiError) -> Response {
+    let body = serde_json::json!({ "message": err.to_string(), "code": err.status(), "data": err });
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut resp = (status, axum::Json(body)).into_response();
+    if let ApiError::TooManyAttempts { retry_after_secs, .. } = err {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// Deny by default: an `/api/` route that is not public needs a valid session, and an unknown
+/// one is a 404 (not the HTML page). Bodies the framework could not decode come back as a 400
+/// with a readable message instead of a 500. Every response gets the security headers.
+async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    let mut resp = if path.starts_with("/api/") {
+        if !is_registered(&method, &path) {
+            error_response(&ApiError::NotFound(format!("no endpoint {method} {path}")))
+        } else if !is_public(&method, &path) && !has_valid_session(&state, req.headers()).await {
+            error_response(&ApiError::Unauthorized)
+        } else {
+            let resp = next.run(req).await;
+            let resp = readable_failure(resp).await;
+            with_retry_after(resp).await
+        }
+    } else {
+        next.run(req).await
+    };
+    let h = resp.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if path.starts_with("/api/") {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+async fn has_valid_session(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    match auth::token_from_headers(headers) {
+        None => false,
+        Some(raw) => matches!(auth::resolve_session(&state.db, &raw, &state.session_policy()).await, Ok(Some(_))),
+    }
+}
+
+/// A 5xx from an `/api/` route that is not one of ours (the framework's own answer to a body
+/// it could not decode, with its internal text) becomes a 400 that says what to do.
+async fn readable_failure(resp: Response) -> Response {
+    if !resp.status().is_server_error() {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let ours = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("data").cloned())
+        .and_then(|d| serde_json::from_value::<ApiError>(d).ok());
+    match ours {
+        Some(_) => Response::from_parts(parts, Body::from(bytes)),
+        None => {
+            tracing::warn!(status = %parts.status, body = %String::from_utf8_lossy(&bytes), "request body could not be decoded");
+            error_response(&ApiError::BadRequest(
+                "the request could not be read: send a JSON object with every field of this endpoint".into(),
+            ))
+        }
+    }
+}
+
+/// A 429 tells the client when to come back, in the body and in `Retry-After`.
+async fn with_retry_after(resp: Response) -> Response {
+    if resp.status() != StatusCode::TOO_MANY_REQUESTS || resp.headers().contains_key(header::RETRY_AFTER) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let secs = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("data").cloned())
+        .and_then(|d| serde_json::from_value::<ApiError>(d).ok())
+        .and_then(|e| match e {
+            ApiError::TooManyAttempts { retry_after_secs, .. } => Some(retry_after_secs),
+            _ => None,
+        });
+    if let Some(v) = secs.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        parts.headers.insert(header::RETRY_AFTER, v);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The caller's address: the socket peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+/// One line per request: method, path, status and duration.
+async fn access_log(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string());
+    let ip = match (state.settings.trust_proxy, forwarded) {
+        (true, Some(f)) => f,
+        _ => peer.unwrap_or_else(|| "local".into()),
+    };
+    req.extensions_mut().insert(ClientIp(ip.clone()));
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(target: "gatehouse::http", %method, %path, status, duration_ms = format!("{ms:.1}"), client = %ip, "request");
+    resp
+}
+
+/// What a server function knows about its request: shared state, caller address, user agent
+/// and the session token. Works the same over HTTP and during server-side rendering, where
+/// functions run in-process and the router's layers are skipped.
+pub struct RequestCtx {
+    pub state: AppState,
+    pub ip: String,
+    pub user_agent: Option<String>,
+    pub token: Option<String>,
+    fullstack: dioxus::fullstack::FullstackContext,
+}
+
+impl RequestCtx {
+    pub fn current() -> Result<Self, ApiError> {
+        let fullstack = dioxus::fullstack::FullstackContext::current().ok_or_else(|| {
+            tracing::error!("a server function ran outside a request");
+            ApiError::Unavailable
+        })?;
+        let state = fullstack.extension::<AppState>().ok_or_else(|| {
+            tracing::error!("request without application state");
+            ApiError::Unavailable
+        })?;
+        let (ip, user_agent, token) = {
+            let parts = fullstack.parts_mut();
+            let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "local".into());
+            let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
+            (ip, ua, auth::token_from_headers(&parts.headers))
+        };
+        Ok(Self { state, ip, user_agent, token, fullstack })
+    }
+
+    /// The signed-in user, or 401. Every protected server function starts here.
+    pub async fn require_user(&self) -> Result<Principal, ApiError> {
+        self.user().await?.ok_or(ApiError::Unauthorized)
+    }
+
+    /// The signed-in user, if any.
+    pub async fn user(&self) -> Result<Option<Principal>, ApiError> {
+        match &self.token {
+            None => Ok(None),
+            Some(raw) => Ok(auth::resolve_session(&self.state.db, raw, &self.state.session_policy()).await?),
+        }
+    }
+
+    /// Adds a `Set-Cookie` header to this response (one per response: see DIOXUS pitfalls).
+    pub fn set_cookie(&self, value: &str) {
+        match HeaderValue::from_str(value) {
+            Ok(v) => self.fullstack.add_response_header(header::SET_COOKIE, v),
+            Err(e) => tracing::error!(error = %e, "cookie value is not a valid header"),
+        }
+    }
+}
+
+pub fn init_logging(filter: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("GATEHOUSE_LOG_FORMAT").map(|v| v == "json").unwrap_or(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_patterns() {
+        assert!(path_matches("/api/users/{id}", "/api/users/abc"));
+        assert!(!path_matches("/api/users/{id}", "/api/users"));
+        assert!(!path_matches("/api/users/{id}", "/api/users/abc/roles"));
+        assert!(path_matches("/api/session", "/api/session/"));
+        assert!(is_public(&Method::POST, "/api/auth/sign-in"));
+        assert!(!is_public(&Method::GET, "/api/auth/sign-in"));
+        assert!(!is_public(&Method::POST, "/api/auth/sign-out"));
+    }
+}

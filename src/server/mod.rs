@@ -1,0 +1,72 @@
+//! Everything that runs only on the server: settings, the database, credentials and sessions,
+//! email, the HTTP layers and the services the server functions call.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod mail;
+pub mod services;
+pub mod state;
+pub mod time;
+
+pub use config::Settings;
+pub use state::AppState;
+
+/// Starts the console: settings from the environment, logs, database (with migrations), then
+/// HTTP. A failure before serving prints one clear line and exits with status 1.
+pub fn run() {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gatehouse: bad setting: {e}");
+            std::process::exit(1);
+        }
+    };
+    http::init_logging(&settings.log_filter);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    runtime.block_on(async move {
+        let state = match AppState::open(settings.clone()).await {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "start-up failed");
+                eprintln!("gatehouse: start-up failed: {e:#}");
+                std::process::exit(1);
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind(&settings.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("gatehouse: cannot listen on {}: {e}", settings.listen);
+                std::process::exit(1);
+            }
+        };
+        tracing::info!(
+            address = %settings.listen,
+            public_url = %settings.public_url,
+            database = %settings.database_url_for_log(),
+            mail = %state.mailer.describe(),
+            "gatehouse is serving"
+        );
+        if let Err(e) = serve_on(listener, state, http::Assets::FromBuild, http::shutdown_signal()).await {
+            eprintln!("gatehouse: server stopped: {e}");
+            std::process::exit(1);
+        }
+    });
+}
+
+/// Serves the console on a bound listener until `shutdown` completes (tests use this with a
+/// random port and an in-memory database).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    assets: http::Assets,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = http::router(state, assets);
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}

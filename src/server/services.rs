@@ -1,0 +1,332 @@
+//! What the server functions do, apart from reading their request: first-run setup, sign-in and
+//! sign-out, the session summary and the dashboard. Each change is written with its audit row
+//! in one transaction.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{self, throttle, Principal};
+use super::http::RequestCtx;
+use super::time::now_ms;
+use crate::access;
+use crate::domain::{
+    check_password, ApiError, DashboardSummary, Email, FieldError, Me, PersonName, RecentSignIn, SessionInfo,
+    StatusCount,
+};
+
+/// A new record key: 20 characters of [a-z0-9], like SurrealDB's own.
+pub fn new_id() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..20).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect()
+}
+
+/// One audit row, bound as `$audit` (or another name) and written with `CREATE audit CONTENT $audit`.
+#[allow(clippy::too_many_arguments)]
+pub fn audit_row(
+    actor: Option<(&str, &str)>,
+    action: &str,
+    target_kind: &str,
+    target_id: Option<&str>,
+    target_label: Option<&str>,
+    before: Option<Value>,
+    after: Option<Value>,
+    ip: &str,
+) -> Value {
+    json!({
+        "at": now_ms(),
+        "actor": actor.map(|a| a.0),
+        "actor_name": actor.map(|a| a.1),
+        "action": action,
+        "target_kind": target_kind,
+        "target_id": target_id,
+        "target_label": target_label,
+        "before": before,
+        "after": after,
+        "ip": ip,
+    })
+}
+
+pub async fn needs_setup(ctx: &RequestCtx) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        done: bool,
+    }
+    let row: Option<Row> = ctx
+        .state
+        .db
+        .query("RETURN { done: record::exists(installation:main) };", json!({}))
+        .await?
+        .first(0)?;
+    Ok(!row.map(|r| r.done).unwrap_or(false))
+}
+
+pub async fn session_info(ctx: &RequestCtx) -> Result<SessionInfo, ApiError> {
+    let needs_setup = needs_setup(ctx).await?;
+    let me = if needs_setup { None } else { ctx.user().await?.map(|p| p.me()) };
+    Ok(SessionInfo { needs_setup, me })
+}
+
+/// First run: the built-in profiles and roles, a company, a department and the first
+/// administrator, all or nothing; then a session for them. Refused once it has happened.
+pub async fn setup(ctx: &RequestCtx, full_name: &str, email: &str, password: &str) -> Result<Me, ApiError> {
+    if !needs_setup(ctx).await? {
+        return Err(already_set_up());
+    }
+    let mut errors = Vec::new();
+    let name = PersonName::parse(full_name).map_err(|m| errors.push(FieldError::new("full_name", m))).ok();
+    let email = Email::parse(email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    // The password is judged even when the other fields are wrong, so every message shows at once.
+    let words = name.as_ref().map(|n| n.words()).unwrap_or_default();
+    let local = email.as_ref().map(|e| e.local_part()).unwrap_or_default();
+    if let Err(m) = check_password(password, &words, &local) {
+        errors.push(FieldError::new("password", m));
+    }
+    let (Some(name), Some(email)) = (name, email) else { return Err(ApiError::fields(errors)) };
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let hash = auth::hash_password(password.to_string()).await?;
+    let now = now_ms();
+    let user_id = new_id();
+    let company_id = new_id();
+    let department_id = new_id();
+    let perms = |p: Vec<access::Permission>| serde_json::to_value(p).expect("permissions serialize");
+    let audit = audit_row(
+        Some((&user_id, name.as_ref())),
+        "installation.set_up",
+        "user",
+        Some(&user_id),
+        Some(email.as_ref()),
+        None,
+        Some(json!({ "full_name": name.as_ref(), "email": email.as_ref(), "role": "Administrator", "status": "active" })),
+        &ctx.ip,
+    );
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             IF record::exists(installation:main) { THROW 'conflict: this installation is already set up; sign in instead' };
+             CREATE installation:main SET set_up_at = $now;
+             CREATE profile:administrator SET name = 'Administrator', name_key = 'administrator', built_in = true,
+                description = 'Full administration: All on every module and action',
+                permissions = $admin_perms, field_rules = [], created_at = $now, updated_at = $now;
+             CREATE profile:manager SET name = 'Manager', name_key = 'manager', built_in = false,
+                description = 'Records of their department tree; no administration',
+                permissions = $manager_perms, field_rules = [], created_at = $now, updated_at = $now;
+             CREATE role:administrator SET name = 'Administrator', name_key = 'administrator', parent = NONE,
+                profiles = [profile:administrator], built_in = true, created_at = $now;
+             CREATE role:manager SET name = 'Manager', name_key = 'manager', parent = role:administrator,
+                profiles = [profile:manager], built_in = true, created_at = $now;
+             CREATE type::record('company', $company) SET name = 'My company', name_key = 'my company',
+                archived = false, created_at = $now;
+             CREATE type::record('department', $department) SET name = 'Head office', parent = NONE,
+                manager = NONE, created_at = $now;
+             CREATE type::record('user', $user) SET full_name = $name, email = $email, email_key = $email_key,
+                mobile = NONE, department = type::record('department', $department), role = role:administrator,
+                companies = [type::record('company', $company)], status = 'active', is_approver = true,
+                password_hash = $hash, must_change_password = false, created_at = $now, updated_at = $now;
+             UPDATE type::record('department', $department) SET manager = type::record('user', $user);
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({
+                "now": now, "user": user_id, "company": company_id, "department": department_id,
+                "name": name.as_ref(), "email": email.as_ref(), "email_key": email.key(), "hash": hash,
+                "admin_perms": perms(access::administrator_permissions()),
+                "manager_perms": perms(access::manager_permissions()),
+                "audit": audit,
+            }),
+        )
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => already_set_up(),
+            other => other,
+        })?;
+    tracing::info!(email = %email, "installation set up");
+    start_session(ctx, &user_id).await
+}
+
+fn already_set_up() -> ApiError {
+    ApiError::Conflict("this installation is already set up; sign in instead".into())
+}
+
+/// Creates a session for the user, sets the cookie and returns who they are.
+async fn start_session(ctx: &RequestCtx, user_id: &str) -> Result<Me, ApiError> {
+    let policy = ctx.state.session_policy();
+    let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref()).await?;
+    let principal = auth::resolve_session(&ctx.state.db, &raw, &policy).await?.ok_or_else(|| {
+        tracing::error!(user_id, "a new session did not resolve");
+        ApiError::Unavailable
+    })?;
+    ctx.set_cookie(&auth::session_cookie(
+        &raw,
+        ctx.state.settings.session_absolute.as_secs(),
+        ctx.state.settings.secure_cookies(),
+    ));
+    Ok(principal.me())
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    id: String,
+    full_name: String,
+    status: String,
+    password_hash: Option<String>,
+}
+
+pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me, ApiError> {
+    let mut errors = Vec::new();
+    let email = match Email::parse(email) {
+        Ok(e) => Some(e),
+        Err(m) => {
+            errors.push(FieldError::new("email", m));
+            None
+        }
+    };
+    if password.is_empty() {
+        errors.push(FieldError::new("password", "enter your password"));
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else { return Err(ApiError::fields(errors)) };
+    let db = &ctx.state.db;
+    let key = throttle::key(&email.key(), &ctx.ip);
+    let wait = throttle::locked_for(db, &key).await?;
+    if wait > 0 {
+        tracing::warn!(email = %email, ip = %ctx.ip, "sign-in attempt while locked");
+        return Err(too_many(wait));
+    }
+    let account: Option<Credentials> = db
+        .query(
+            "SELECT record::id(id) AS id, full_name, status, password_hash FROM user WHERE email_key = $k LIMIT 1;",
+            json!({ "k": email.key() }),
+        )
+        .await?
+        .first(0)?;
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let ok = auth::verify_password(stored, password.to_string()).await;
+    let target_id = account.as_ref().map(|a| a.id.as_str());
+    if !ok {
+        let wait = throttle::record_failure(db, &key).await?;
+        write_audit(ctx, audit_row(None, "auth.sign_in_failed", "user", target_id, Some(email.as_ref()), None, None, &ctx.ip)).await?;
+        tracing::warn!(email = %email, ip = %ctx.ip, known = account.is_some(), "sign-in failed");
+        return Err(if wait > 0 { too_many(wait) } else { ApiError::BadCredentials });
+    }
+    let account = account.expect("a verified password belongs to an account");
+    throttle::clear(db, &key).await?;
+    if account.status != "active" {
+        write_audit(
+            ctx,
+            audit_row(None, "auth.sign_in_refused", "user", Some(&account.id), Some(email.as_ref()), None,
+                Some(json!({ "status": account.status })), &ctx.ip),
+        )
+        .await?;
+        tracing::warn!(email = %email, status = %account.status, "sign-in refused by status");
+        return Err(ApiError::Forbidden(match account.status.as_str() {
+            "blocked" => "this account is blocked; ask an administrator to unblock it".into(),
+            "invited" => "this account is not activated yet; use the link in your invitation email".into(),
+            _ => "this account is inactive; ask an administrator to reactivate it".into(),
+        }));
+    }
+    let now = now_ms();
+    db.query(
+        "BEGIN TRANSACTION;
+         UPDATE type::record('user', $id) SET last_sign_in_at = $now;
+         CREATE audit CONTENT $audit;
+         COMMIT TRANSACTION;",
+        json!({
+            "id": account.id, "now": now,
+            "audit": audit_row(Some((&account.id, &account.full_name)), "auth.sign_in", "user", Some(&account.id),
+                Some(email.as_ref()), None, None, &ctx.ip),
+        }),
+    )
+    .await?;
+    tracing::info!(email = %email, ip = %ctx.ip, "signed in");
+    start_session(ctx, &account.id).await
+}
+
+fn too_many(wait_ms: i64) -> ApiError {
+    let secs = ((wait_ms + 999) / 1000).max(1) as u64;
+    let when = if secs < 90 { format!("{secs} seconds") } else { format!("{} minutes", secs.div_ceil(60)) };
+    ApiError::TooManyAttempts {
+        message: format!("too many failed attempts for this account; try again in {when} or reset your password"),
+        retry_after_secs: secs,
+    }
+}
+
+async fn write_audit(ctx: &RequestCtx, row: Value) -> Result<(), ApiError> {
+    ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": row })).await?;
+    Ok(())
+}
+
+pub async fn sign_out(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> {
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             DELETE type::record('session', $sid);
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({
+                "sid": me.session_id,
+                "audit": audit_row(Some((&me.user_id, &me.full_name)), "auth.sign_out", "user", Some(&me.user_id),
+                    Some(&me.email), None, None, &ctx.ip),
+            }),
+        )
+        .await?;
+    ctx.set_cookie(&auth::clear_cookie(ctx.state.settings.secure_cookies()));
+    Ok(())
+}
+
+pub async fn dashboard(ctx: &RequestCtx, me: &Principal) -> Result<DashboardSummary, ApiError> {
+    if !me.full_admin {
+        return Err(ApiError::forbidden("the dashboard needs the Users / View permission"));
+    }
+    #[derive(Deserialize)]
+    struct Count {
+        status: String,
+        count: u64,
+    }
+    #[derive(Deserialize)]
+    struct Total {
+        count: u64,
+    }
+    #[derive(Deserialize)]
+    struct Recent {
+        full_name: String,
+        email: String,
+        last_sign_in_at: i64,
+    }
+    let mut rows = ctx
+        .state
+        .db
+        .query(
+            "SELECT status, count() AS count FROM user GROUP BY status;
+             SELECT count() AS count FROM company WHERE archived = false GROUP ALL;
+             SELECT count() AS count FROM role GROUP ALL;
+             SELECT full_name, email, last_sign_in_at FROM user WHERE last_sign_in_at != NONE
+                ORDER BY last_sign_in_at DESC LIMIT 5;",
+            json!({}),
+        )
+        .await?;
+    let counts: Vec<Count> = rows.all(0)?;
+    let companies = rows.first::<Total>(1)?.map(|t| t.count).unwrap_or(0);
+    let roles = rows.first::<Total>(2)?.map(|t| t.count).unwrap_or(0);
+    let recent: Vec<Recent> = rows.all(3)?;
+    let users_by_status: Vec<StatusCount> = ["active", "invited", "inactive", "blocked"]
+        .iter()
+        .map(|s| StatusCount {
+            status: s.to_string(),
+            count: counts.iter().find(|c| c.status == *s).map(|c| c.count).unwrap_or(0),
+        })
+        .collect();
+    Ok(DashboardSummary {
+        total_users: users_by_status.iter().map(|s| s.count).sum(),
+        users_by_status,
+        companies,
+        roles,
+        recent_sign_ins: recent
+            .into_iter()
+            .map(|r| RecentSignIn { when: crate::domain::ago(r.last_sign_in_at, now_ms()), full_name: r.full_name, email: r.email, at: r.last_sign_in_at })
+            .collect(),
+    })
+}

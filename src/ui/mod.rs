@@ -1,0 +1,78 @@
+//! The console's user interface: the root component, the routes, the app shell and pages.
+
+mod components;
+mod pages;
+mod shell;
+
+use dioxus::prelude::*;
+
+use crate::domain::{ApiError, SessionInfo};
+use pages::{Dashboard, NotFound, SetupRoute, SignInRoute};
+use shell::Shell;
+
+const CSS: Asset = asset!("/assets/main.css");
+
+#[derive(Routable, Clone, Debug, PartialEq)]
+#[rustfmt::skip]
+pub enum Route {
+    #[route("/setup")]
+    SetupRoute {},
+    #[route("/sign-in")]
+    SignInRoute {},
+    #[layout(Shell)]
+        #[route("/")]
+        Dashboard {},
+    #[end_layout]
+    #[route("/:..segments")]
+    NotFound { segments: Vec<String> },
+}
+
+/// The session as every page sees it, loaded once (during server rendering when possible)
+/// and reloaded after sign-in, setup and sign-out.
+#[derive(Clone, Copy)]
+pub struct Session(pub Resource<Result<SessionInfo, ApiError>>);
+
+impl Session {
+    pub fn info(&self) -> Option<Result<SessionInfo, ApiError>> {
+        self.0.read().clone()
+    }
+    pub fn reload(&mut self) {
+        self.0.restart();
+    }
+}
+
+#[component]
+pub fn App() -> Element {
+    rsx! {
+        document::Title { "Gatehouse" }
+        document::Meta { name: "viewport", content: "width=device-width, initial-scale=1" }
+        document::Stylesheet { href: CSS }
+        SuspenseBoundary {
+            fallback: |_| rsx! { div { class: "page-loading", role: "status", "Loading…" } },
+            SessionRoot {}
+        }
+    }
+}
+
+/// True once the WASM app has taken over the server-rendered page. Until then forms keep their
+/// submit buttons disabled, so nothing is ever submitted natively (with a password in the URL).
+#[derive(Clone, Copy)]
+pub struct Hydrated(pub Signal<bool>);
+
+pub fn use_hydrated() -> bool {
+    use_context::<Hydrated>().0()
+}
+
+#[component]
+fn SessionRoot() -> Element {
+    let mut hydrated = use_signal(|| false);
+    use_context_provider(|| Hydrated(hydrated));
+    use_effect(move || {
+        hydrated.set(true);
+        // Browser tests wait for this mark before they type.
+        document::eval("document.documentElement.dataset.hydrated = 'true'");
+    });
+    let session = use_server_future(crate::api::session_info)?;
+    use_context_provider(|| Session(session));
+    rsx! { Router::<Route> {} }
+}

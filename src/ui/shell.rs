@@ -1,0 +1,95 @@
+//! The app shell: a sidebar on desktop that folds into a menu button on a phone, the signed-in
+//! user with sign-out, and the guard that shows setup or sign-in instead of a page when needed.
+
+use dioxus::prelude::*;
+
+use super::pages::{SetupPage, SignInPage};
+use super::{Route, Session};
+use crate::domain::{Me, SessionInfo};
+
+#[component]
+pub fn Shell() -> Element {
+    let session = use_context::<Session>();
+    match session.info() {
+        None => rsx! { div { class: "page-loading", role: "status", "Loading…" } },
+        Some(Err(err)) => rsx! {
+            main { class: "center-page",
+                div { class: "card narrow",
+                    h1 { "Gatehouse is not answering" }
+                    p { "{err}" }
+                    button { class: "btn", onclick: move |_| { let mut s = session; s.reload(); }, "Try again" }
+                }
+            }
+        },
+        Some(Ok(SessionInfo { needs_setup: true, .. })) => rsx! { SetupPage {} },
+        Some(Ok(SessionInfo { me: None, .. })) => rsx! { SignInPage { stay: true } },
+        Some(Ok(SessionInfo { me: Some(me), .. })) => rsx! { Frame { me } },
+    }
+}
+
+#[component]
+fn Frame(me: Me) -> Element {
+    let mut menu_open = use_signal(|| false);
+    let mut session = use_context::<Session>();
+    let mut signing_out = use_signal(|| false);
+    let route = use_route::<Route>();
+    // Close the phone menu whenever the page changes.
+    use_effect(use_reactive!(|route| {
+        let _ = route;
+        menu_open.set(false);
+    }));
+    let sign_out = move |_| async move {
+        signing_out.set(true);
+        let _ = crate::api::sign_out().await;
+        signing_out.set(false);
+        session.reload();
+        navigator().replace(Route::SignInRoute {});
+    };
+    let initials: String = me.full_name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+    rsx! {
+        div { class: if menu_open() { "app menu-open" } else { "app" },
+            header { class: "topbar",
+                button {
+                    class: "menu-button",
+                    "aria-label": if menu_open() { "Close menu" } else { "Open menu" },
+                    "aria-expanded": if menu_open() { "true" } else { "false" },
+                    "aria-controls": "sidebar",
+                    onclick: move |_| menu_open.toggle(),
+                    span { class: "menu-icon", "aria-hidden": "true" }
+                }
+                Link { class: "brand", to: Route::Dashboard {}, "Gatehouse" }
+            }
+            nav { id: "sidebar", class: "sidebar", "aria-label": "Main",
+                Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
+                ul { class: "nav-list",
+                    li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
+                }
+                div { class: "sidebar-user",
+                    div { class: "avatar", "aria-hidden": "true", "{initials}" }
+                    div { class: "who",
+                        div { class: "who-name", "{me.full_name}" }
+                        div { class: "who-role", "{me.role}" }
+                    }
+                    button {
+                        class: "btn btn-quiet",
+                        disabled: signing_out(),
+                        onclick: sign_out,
+                        if signing_out() { "Signing out…" } else { "Sign out" }
+                    }
+                }
+            }
+            div { class: "scrim", onclick: move |_| menu_open.set(false) }
+            main { class: "content", id: "content",
+                ErrorBoundary {
+                    handle_error: |_errors: ErrorContext| rsx! {
+                        div { class: "card",
+                            h1 { "Something went wrong on this page" }
+                            p { "Reload the page to try again. If it keeps happening, tell your administrator." }
+                        }
+                    },
+                    Outlet::<Route> {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests over HTTP against a real server and a real (in-memory) SurrealDB.
+
+mod helpers;
+
+mod auth;
+mod gate;
+mod setup;
+mod storage;

@@ -1,0 +1,53 @@
+//! Migrations: applied once each, recorded, a no-op when run again; a failing one stops with a
+//! clear message and leaves nothing of itself behind.
+
+use gatehouse::server::db::{Db, MIGRATIONS};
+use gatehouse::server::Settings;
+use serde_json::json;
+
+fn disk_settings(dir: &std::path::Path) -> Settings {
+    let mut s = Settings::for_tests(dir.join("outbox").to_str().unwrap());
+    s.database_url = format!("surrealkv://{}", dir.join("db").display());
+    s
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_rerunning_is_a_no_op_on_disk() {
+    let dir = std::env::temp_dir().join(format!("gatehouse-mig-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let settings = disk_settings(&dir);
+    {
+        let db = Db::connect(&settings).await.unwrap();
+        let applied = db.migrate().await.unwrap();
+        assert_eq!(applied, MIGRATIONS.iter().map(|m| m.0).collect::<Vec<_>>());
+        db.query("CREATE company:keep SET name = 'Kept', name_key = 'kept', created_at = 1;", json!({})).await.unwrap();
+    }
+    // Give surrealkv a moment to release its files, then open the same folder again.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let db = Db::connect(&settings).await.unwrap();
+    assert_eq!(db.migrate().await.unwrap(), Vec::<u32>::new(), "nothing to apply the second time");
+    let rows: Vec<serde_json::Value> =
+        db.query("SELECT version, name FROM schema_migration; SELECT name FROM company;", json!({})).await.unwrap().all(1).unwrap();
+    assert_eq!(rows, vec![json!({ "name": "Kept" })], "data survives a restart");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_failing_migration_stops_with_a_clear_message_and_applies_nothing() {
+    let settings = Settings::for_tests("target/test-outbox");
+    let db = Db::connect(&settings).await.unwrap();
+    db.migrate().await.unwrap();
+    let broken: &[(u32, &str, &str)] = &[(
+        9001,
+        "broken",
+        "DEFINE TABLE probe SCHEMAFULL; DEFINE FIELD n ON probe TYPE int; CREATE probe:one SET n = 'not a number';",
+    )];
+    let err = db.migrate_with(broken).await.unwrap_err().to_string();
+    assert!(err.contains("migration 9001_broken failed"), "{err}");
+    assert!(err.contains("nothing of it was applied"), "{err}");
+    let recorded: Vec<serde_json::Value> =
+        db.query("SELECT * FROM schema_migration WHERE version = 9001;", json!({})).await.unwrap().all(0).unwrap();
+    assert!(recorded.is_empty());
+    let info: Vec<serde_json::Value> = db.query("INFO FOR DB;", json!({})).await.unwrap().all(0).unwrap();
+    assert!(!info[0]["tables"].as_object().unwrap().contains_key("probe"), "the table of the failed migration is gone");
+}
