@@ -14,6 +14,11 @@ BINARYEN_VERSION="129.0.0"
 # dx must never try to download its helpers (that fails offline): it takes them from PATH.
 export NO_DOWNLOADS=1
 
+# dx builds the server with an explicit `--target <host>`; the tests do too, so that both land in
+# the same target subdirectory and share compiled dependencies.
+HOST_TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
+SERVER_TEST_ARGS=(--profile server-dev --target "$HOST_TRIPLE" --features server)
+
 TIMINGS=()
 step() { # step "label" command...
   local label="$1"; shift

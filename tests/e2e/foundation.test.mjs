@@ -9,6 +9,8 @@ const ADMIN = { name: 'Grace Hopper', email: 'grace@example.com', password: 'com
 async function openMenuIfPhone(page, viewport) {
   if (viewport.phone) {
     await page.getByRole('button', { name: 'Open menu' }).click();
+    await page.getByRole('button', { name: 'Close menu' }).waitFor();
+    await page.waitForTimeout(300); // the drawer slides in
   }
 }
 
