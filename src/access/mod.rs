@@ -1,7 +1,19 @@
-//! The access model's vocabulary (modules, actions, levels) and the built-in profiles. Pure code,
-//! compiled for the browser and the server alike.
+//! The access model (../shared design ACCESS-MODEL): its vocabulary (modules, actions, levels,
+//! field rules), the organisation as data, and the engine that compiles it once and answers
+//! "may this user do this, and why". Pure code, no IO, compiled for the browser and the server.
 
 use serde::{Deserialize, Serialize};
+
+mod bitset;
+mod engine;
+mod org;
+
+pub use bitset::BitSet;
+pub use engine::*;
+pub use org::*;
+
+/// The id of the built-in Administrator profile (and role).
+pub const ADMINISTRATOR: &str = "administrator";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Module {
@@ -63,6 +75,15 @@ impl Module {
     pub fn is_record_module(self) -> bool {
         Module::RECORDS.contains(&self)
     }
+
+    /// Administration modules other than Users take only None or All.
+    pub fn takes_only_none_or_all(self) -> bool {
+        !self.is_record_module() && self != Module::Users
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -78,6 +99,10 @@ pub enum Action {
 impl Action {
     pub const ALL: [Action; 6] =
         [Action::View, Action::Create, Action::Edit, Action::Delete, Action::Export, Action::Import];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -110,6 +135,25 @@ impl Level {
             Level::Department => "Department",
             Level::DepartmentTree => "Department tree",
             Level::All => "All",
+        }
+    }
+}
+
+/// What a profile says about one field of a module. Ordered by permissiveness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub enum FieldRule {
+    Hidden,
+    ReadOnly,
+    #[default]
+    Editable,
+}
+
+impl FieldRule {
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldRule::Hidden => "Hidden",
+            FieldRule::ReadOnly => "Read-only",
+            FieldRule::Editable => "Editable",
         }
     }
 }

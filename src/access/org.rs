@@ -1,0 +1,205 @@
+//! The organisation as the engine reads it: users, roles, profiles, departments, groups, grants,
+//! licenses, sharing and settings. Plain data with string ids, loaded from the database on the
+//! server (or built by hand in tests) and compiled by [`super::Engine::compile`].
+
+use serde::{Deserialize, Serialize};
+
+use super::{FieldRule, Level, Module, Permission};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UserStatus {
+    Invited,
+    Active,
+    Inactive,
+    Blocked,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "invited",
+            UserStatus::Active => "active",
+            UserStatus::Inactive => "inactive",
+            UserStatus::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "invited" => UserStatus::Invited,
+            "active" => UserStatus::Active,
+            "inactive" => UserStatus::Inactive,
+            "blocked" => UserStatus::Blocked,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "Invited",
+            UserStatus::Active => "Active",
+            UserStatus::Inactive => "Inactive",
+            UserStatus::Blocked => "Blocked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgUser {
+    pub id: String,
+    pub name: String,
+    pub status: UserStatus,
+    pub role: String,
+    pub department: String,
+    pub companies: Vec<String>,
+    pub licenses: Vec<String>,
+    /// Modules hidden from this user's menu (navigation overrides only hide).
+    pub hidden_modules: Vec<Module>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgRole {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub profiles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldRuleSpec {
+    pub module: Module,
+    pub field: String,
+    pub rule: FieldRule,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgProfile {
+    pub id: String,
+    pub name: String,
+    /// Missing (module, action) pairs are None.
+    pub permissions: Vec<Permission>,
+    /// Missing fields are Editable.
+    pub field_rules: Vec<FieldRuleSpec>,
+}
+
+impl OrgProfile {
+    pub fn level(&self, module: Module, action: super::Action) -> Level {
+        self.permissions
+            .iter()
+            .filter(|p| p.module == module && p.action == action)
+            .map(|p| p.level)
+            .max()
+            .unwrap_or(Level::None)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgDepartment {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub manager: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgGroup {
+    pub id: String,
+    pub name: String,
+    pub users: Vec<String>,
+    /// Nested groups: their members are members of this group too.
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Grantee {
+    User(String),
+    /// Reaches the department's manager and members; with sub-departments, theirs too.
+    Department { id: String, with_subdepartments: bool },
+    Group(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgGrant {
+    pub profile: String,
+    pub to: Grantee,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgLicense {
+    pub id: String,
+    pub name: String,
+    pub seats: u32,
+    /// Modules that require this license (a module requires at most one).
+    pub modules: Vec<Module>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum OrgDefault {
+    #[default]
+    Private,
+    PublicRead,
+    PublicReadWrite,
+}
+
+impl OrgDefault {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrgDefault::Private => "Private",
+            OrgDefault::PublicRead => "Public read",
+            OrgDefault::PublicReadWrite => "Public read/write",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Party {
+    Role { id: String, with_subordinates: bool },
+    Group(String),
+    Department { id: String, with_subdepartments: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShareAccess {
+    Read,
+    ReadWrite,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharingRule {
+    pub id: String,
+    pub module: Module,
+    /// Records owned by members of this party...
+    pub owners: Party,
+    /// ...are shared with members of this party.
+    pub recipients: Party,
+    pub access: ShareAccess,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessSettings {
+    /// "Grant access using hierarchies": a role reaches records owned by roles below it.
+    pub hierarchy: bool,
+    /// Inactive users may sign in read-only (View, nothing else).
+    pub inactive_may_read: bool,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        Self { hierarchy: true, inactive_may_read: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Org {
+    pub users: Vec<OrgUser>,
+    pub roles: Vec<OrgRole>,
+    pub profiles: Vec<OrgProfile>,
+    pub departments: Vec<OrgDepartment>,
+    pub groups: Vec<OrgGroup>,
+    pub grants: Vec<OrgGrant>,
+    pub licenses: Vec<OrgLicense>,
+    pub companies: Vec<String>,
+    pub defaults: Vec<(Module, OrgDefault)>,
+    pub sharing_rules: Vec<SharingRule>,
+    pub settings: AccessSettings,
+}
