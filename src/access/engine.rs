@@ -141,10 +141,25 @@ pub struct AccessDiff {
     pub summary: Vec<String>,
 }
 
+/// Which user accounts an administrator reaches for one action on the Users module, in a form
+/// a database query can use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserScope {
+    pub level: Level,
+    /// For Department and Department tree: the departments whose members are in reach.
+    pub departments: Vec<String>,
+    /// For a delegated admin (not a full administrator): only users whose companies are all
+    /// among these. None for full administrators.
+    pub companies: Option<Vec<String>>,
+    /// Delegated admins never change a full administrator's account.
+    pub exclude_full_admins: Vec<String>,
+}
+
 pub struct Engine {
     org: Org,
     user_ix: HashMap<String, u32>,
     company_ix: HashMap<String, u32>,
+    company_ids: Vec<String>,
     users: Vec<CUser>,
     /// Strict descendants of each role in the hierarchy.
     roles_below: Vec<BitSet>,
@@ -451,10 +466,15 @@ impl Engine {
             });
         }
 
+        let mut company_ids = vec![String::new(); company_ix.len()];
+        for (id, &i) in &company_ix {
+            company_ids[i as usize] = id.clone();
+        }
         Engine {
             org,
             user_ix,
             company_ix,
+            company_ids,
             users,
             roles_below,
             module_license,
@@ -639,7 +659,7 @@ impl Engine {
         }
         // 6. Organization-wide default and sharing rules.
         let default = self.defaults[m.index()];
-        if default == OrgDefault::PublicReadWrite || default == OrgDefault::PublicRead {
+        if default == OrgDefault::PublicReadWrite || (default == OrgDefault::PublicRead && a == Action::View) {
             note(format!("{}: the organization-wide default for {} is {}", a.label(), m.label(), default.label()));
             return true;
         }
@@ -688,6 +708,95 @@ impl Engine {
             .filter(|s| self.profile_levels[s.profile as usize][m.index()][a.index()] == winning)
             .map(|s| format!("{} on {} at {}, from {}", a.label(), m.label(), winning.label(), self.source_text(s)))
             .collect()
+    }
+
+    /// The Users module's own semantics: may `admin` do `action` to the account of `target`?
+    /// Own reaches one's own account, Department / Department tree the users of those
+    /// departments, All everyone; a delegated admin (not a full administrator) only reaches
+    /// users whose companies are all within their own, and never changes a full administrator.
+    pub fn decide_on_user(&self, admin: &str, action: Action, target: &str) -> Decision {
+        let mut d = self.decide(admin, Module::Users, action, None);
+        if !d.allowed {
+            return d;
+        }
+        let (Some(a), Some(t)) = (self.user_index(admin), self.user_index(target)) else {
+            d.allowed = false;
+            d.refused_by = Some(Refusal::OutOfReach);
+            d.reasons.push("refused: no such user".into());
+            return d;
+        };
+        let au = &self.users[a as usize];
+        let tu = &self.users[t as usize];
+        let reach = |level: Level| match level {
+            Level::None => false,
+            Level::All => true,
+            Level::Own => a == t,
+            Level::Department => tu.dept.is_some_and(|x| au.depts_own.contains(x)),
+            Level::DepartmentTree => tu.dept.is_some_and(|x| au.depts_tree.contains(x)),
+        };
+        let granted = au.levels[Module::Users.index()][action.index()];
+        let view = au.levels[Module::Users.index()][Action::View.index()];
+        let leans = matches!(action, Action::Edit | Action::Delete | Action::Export);
+        let refuse = |mut d: Decision, step: Refusal, why: String| {
+            d.allowed = false;
+            d.refused_by = Some(step);
+            d.reasons.push(why);
+            d
+        };
+        if !reach(granted) || (leans && !reach(view)) {
+            return refuse(d, Refusal::OutOfReach, format!("refused: this account is out of reach of {} at {}", action.label(), granted.label()));
+        }
+        if !au.full_admin {
+            if !tu.companies.is_subset(&au.companies) {
+                return refuse(d, Refusal::Company, "refused: this user has access to companies outside yours".into());
+            }
+            if tu.full_admin && action != Action::View {
+                return refuse(d, Refusal::OutOfReach, "refused: only full administrators change a full administrator's account".into());
+            }
+        }
+        d
+    }
+
+    /// May `admin` place a (new or moved) user in `department` for `action` on Users?
+    pub fn department_in_user_reach(&self, admin: &str, action: Action, department: &str) -> bool {
+        let Some(scope) = self.user_scope(admin, action) else { return false };
+        match scope.level {
+            Level::All => true,
+            Level::Department | Level::DepartmentTree => scope.departments.iter().any(|d| d == department),
+            _ => false,
+        }
+    }
+
+    /// The accounts `admin` reaches for `action` on Users, for filtering a query; None when the
+    /// module-level answer is no.
+    pub fn user_scope(&self, admin: &str, action: Action) -> Option<UserScope> {
+        let d = self.decide(admin, Module::Users, action, None);
+        if !d.allowed {
+            return None;
+        }
+        let au = &self.users[self.user_index(admin)? as usize];
+        let depts = match d.level {
+            Level::Department => au.depts_own.iter().collect(),
+            Level::DepartmentTree => au.depts_tree.iter().collect(),
+            _ => Vec::new(),
+        };
+        Some(UserScope {
+            level: d.level,
+            departments: depts.into_iter().map(|i: u32| self.org.departments[i as usize].id.clone()).collect(),
+            companies: (!au.full_admin).then(|| au.companies.iter().map(|c| self.company_ids[c as usize].clone()).collect()),
+            exclude_full_admins: if au.full_admin || action == Action::View {
+                Vec::new()
+            } else {
+                self.full_admins().into_iter().map(str::to_string).collect()
+            },
+        })
+    }
+
+    /// The companies a user has access to (ids).
+    pub fn companies_of(&self, user: &str) -> Vec<String> {
+        self.user_index(user)
+            .map(|u| self.users[u as usize].companies.iter().map(|c| self.company_ids[c as usize].clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Every module × action for one user, each with its module-level decision and reasons.

@@ -57,3 +57,33 @@ pub fn ago(at: i64, now: i64) -> String {
         _ => format!("{} days ago", secs / 86400),
     }
 }
+
+/// A company (business unit) of the installation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyDto {
+    pub id: String,
+    pub name: String,
+    pub archived: bool,
+    /// Users whose company access includes it.
+    pub users: u64,
+}
+
+/// A department; `parent` makes the tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentDto {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub manager: Option<String>,
+    pub manager_name: Option<String>,
+    /// Users who belong to it.
+    pub users: u64,
+}
+
+/// What the department form sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentInput {
+    pub name: String,
+    pub parent: Option<String>,
+    pub manager: Option<String>,
+}

@@ -5,8 +5,10 @@ mod error;
 mod password;
 mod values;
 mod dto;
+mod users;
 
 pub use dto::*;
+pub use users::*;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

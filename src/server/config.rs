@@ -49,6 +49,8 @@ pub struct Settings {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub invite_ttl: Duration,
+    /// The first retry delay of a failed send; it doubles up to 30 minutes.
+    pub mail_retry_base: Duration,
     /// Trust `X-Forwarded-For` for the client address (behind a load balancer).
     pub trust_proxy: bool,
     pub log_filter: String,
@@ -134,6 +136,15 @@ impl Settings {
             session_idle: minutes("GATEHOUSE_SESSION_IDLE_MINUTES", 8 * 60)?,
             session_absolute: minutes("GATEHOUSE_SESSION_MAX_MINUTES", 7 * 24 * 60)?,
             invite_ttl: minutes("GATEHOUSE_INVITE_TTL_MINUTES", 72 * 60)?,
+            mail_retry_base: match var("GATEHOUSE_MAIL_RETRY_SECONDS") {
+                None => Duration::from_secs(30),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| format!("GATEHOUSE_MAIL_RETRY_SECONDS must be a whole number of seconds above 0, not `{v}`"))?,
+            },
             trust_proxy: matches!(var("GATEHOUSE_TRUST_PROXY").as_deref(), Some("1" | "true" | "yes")),
             log_filter: var("GATEHOUSE_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
         })
@@ -155,6 +166,7 @@ impl Settings {
             session_idle: Duration::from_secs(8 * 3600),
             session_absolute: Duration::from_secs(7 * 24 * 3600),
             invite_ttl: Duration::from_secs(72 * 3600),
+            mail_retry_base: Duration::from_secs(1),
             trust_proxy: false,
             log_filter: "warn".into(),
         }

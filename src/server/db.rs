@@ -13,7 +13,16 @@ use crate::domain::ApiError;
 
 /// Migrations, applied in order, each exactly once (recorded in `schema_migration`).
 /// A released migration is never edited: add a new one.
-pub const MIGRATIONS: &[(u32, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.surql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.surql")),
+    (2, "access_and_invites", include_str!("migrations/0002_access_and_invites.surql")),
+];
+
+/// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .
+pub fn key(id: &str) -> String {
+    let k = id.split_once(':').map(|(_, k)| k).unwrap_or(id);
+    k.trim_start_matches(['⟨', '`']).trim_end_matches(['⟩', '`']).to_string()
+}
 
 #[derive(Clone)]
 pub struct Db {

@@ -24,6 +24,9 @@ pub const PUBLIC_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/session"),
     ("POST", "/api/setup"),
     ("POST", "/api/auth/sign-in"),
+    ("POST", "/api/auth/forgot"),
+    ("POST", "/api/links/info"),
+    ("POST", "/api/links/complete"),
 ];
 
 pub fn is_public(method: &Method, path: &str) -> bool {
@@ -243,6 +246,32 @@ impl RequestCtx {
     /// The signed-in user, or 401. Every protected server function starts here.
     pub async fn require_user(&self) -> Result<Principal, ApiError> {
         self.user().await?.ok_or(ApiError::Unauthorized)
+    }
+
+    /// The signed-in user and the access engine, when the engine allows them `action` on
+    /// `module` at module level (403 with the engine's reason otherwise).
+    pub async fn require(
+        &self,
+        module: crate::access::Module,
+        action: crate::access::Action,
+    ) -> Result<(Principal, std::sync::Arc<crate::access::Engine>), ApiError> {
+        let me = self.require_user().await?;
+        let engine = self.engine().await?;
+        let decision = engine.decide(&me.user_id, module, action, None);
+        if !decision.allowed {
+            let why = decision.reasons.last().cloned().unwrap_or_default();
+            return Err(ApiError::Forbidden(format!(
+                "you need {} on {} for this ({})",
+                action.label(),
+                module.label(),
+                why.trim_start_matches("refused: ")
+            )));
+        }
+        Ok((me, engine))
+    }
+
+    pub async fn engine(&self) -> Result<std::sync::Arc<crate::access::Engine>, ApiError> {
+        Ok(self.state.access.engine(&self.state.db).await?)
     }
 
     /// The signed-in user, if any.

@@ -1,14 +1,17 @@
 //! Everything that runs only on the server: settings, the database, credentials and sessions,
 //! email, the HTTP layers and the services the server functions call.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod mail;
+pub mod org;
 pub mod services;
 pub mod state;
 pub mod time;
+pub mod users;
 
 pub use config::Settings;
 pub use state::AppState;

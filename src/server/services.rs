@@ -14,12 +14,14 @@ use crate::domain::{
     StatusCount,
 };
 
-/// A new record key: 20 characters of [a-z0-9], like SurrealDB's own.
+/// A new record key: 20 characters of [a-z0-9], starting with a letter (so SurrealDB never
+/// reads it as a number).
 pub fn new_id() -> String {
     use rand::Rng;
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
-    (0..20).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect()
+    let first = CHARS[rng.gen_range(0..26)] as char;
+    std::iter::once(first).chain((0..19).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)).collect()
 }
 
 /// One audit row, bound as `$audit` (or another name) and written with `CREATE audit CONTENT $audit`.
@@ -126,9 +128,11 @@ pub async fn setup(ctx: &RequestCtx, full_name: &str, email: &str, password: &st
              CREATE type::record('user', $user) SET full_name = $name, email = $email, email_key = $email_key,
                 mobile = NONE, department = type::record('department', $department), role = role:administrator,
                 companies = [type::record('company', $company)], status = 'active', is_approver = true,
-                password_hash = $hash, must_change_password = false, created_at = $now, updated_at = $now;
+                password_hash = $hash, must_change_password = false, created_at = $now, updated_at = $now,
+                search_text = string::lowercase($name + ' ' + $email);
              UPDATE type::record('department', $department) SET manager = type::record('user', $user);
              CREATE audit CONTENT $audit;
+             UPSERT access_version:current SET version += 1;
              COMMIT TRANSACTION;",
             json!({
                 "now": now, "user": user_id, "company": company_id, "department": department_id,
@@ -152,7 +156,7 @@ fn already_set_up() -> ApiError {
 }
 
 /// Creates a session for the user, sets the cookie and returns who they are.
-async fn start_session(ctx: &RequestCtx, user_id: &str) -> Result<Me, ApiError> {
+pub async fn start_session(ctx: &RequestCtx, user_id: &str) -> Result<Me, ApiError> {
     let policy = ctx.state.session_policy();
     let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref()).await?;
     let principal = auth::resolve_session(&ctx.state.db, &raw, &policy).await?.ok_or_else(|| {
@@ -277,10 +281,8 @@ pub async fn sign_out(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> 
     Ok(())
 }
 
-pub async fn dashboard(ctx: &RequestCtx, me: &Principal) -> Result<DashboardSummary, ApiError> {
-    if !me.full_admin {
-        return Err(ApiError::forbidden("the dashboard needs the Users / View permission"));
-    }
+pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
+    ctx.require(access::Module::Users, access::Action::View).await?;
     #[derive(Deserialize)]
     struct Count {
         status: String,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::access::AccessCache;
 use super::auth::SessionPolicy;
 use super::config::Settings;
 use super::db::Db;
@@ -12,6 +13,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub mailer: Mailer,
+    pub access: Arc<AccessCache>,
+    /// Wakes the mail worker when a message was queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -21,7 +25,15 @@ impl AppState {
         db.migrate().await?;
         let mailer = Mailer::from_settings(&settings)?;
         super::auth::warm_up();
-        Ok(Self { settings: Arc::new(settings), db, mailer })
+        let state = Self {
+            settings: Arc::new(settings),
+            db,
+            mailer,
+            access: Arc::new(AccessCache::default()),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        super::mail::spawn_worker(state.clone());
+        Ok(state)
     }
 
     pub fn session_policy(&self) -> SessionPolicy {

@@ -125,3 +125,110 @@ impl TestApp {
         self.call_with(client, "POST", "/api/auth/sign-in", Some(json!({ "email": email, "password": password }))).await
     }
 }
+
+/// Decodes the quoted-printable soft breaks and escapes of an .eml body.
+pub fn unquote(eml: &str) -> String {
+    let joined = eml.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl TestApp {
+    /// Every message written to the outbox for `to`, oldest first (waits up to 5 s for one more
+    /// than `at_least - 1`).
+    pub async fn mails_to(&self, to: &str, at_least: usize) -> Vec<String> {
+        for _ in 0..50 {
+            let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+            if let Ok(dir) = std::fs::read_dir(&self.outbox) {
+                for entry in dir.flatten() {
+                    let text = unquote(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+                    if text.to_lowercase().contains(&format!("<{}>", to.to_lowercase())) {
+                        found.push((entry.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), text));
+                    }
+                }
+            }
+            if found.len() >= at_least {
+                found.sort_by_key(|f| f.0);
+                return found.into_iter().map(|f| f.1).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("fewer than {at_least} mails to {to} arrived in the outbox");
+    }
+
+    /// The first link in a mail that contains `marker` (e.g. "/activate/").
+    pub fn link_in(mail: &str, marker: &str) -> String {
+        let start = mail.find(marker).expect("the mail has the link");
+        let begin = mail[..start].rfind("http").unwrap();
+        mail[begin..].split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap().to_string()
+    }
+
+    pub fn token_of(link: &str) -> String {
+        link.rsplit('/').next().unwrap().to_string()
+    }
+
+    /// The ids of the setup's company and department, and of the built-in Manager role.
+    pub async fn defaults(&self) -> (String, String) {
+        let rows: Vec<Value> = self
+            .state
+            .db
+            .query("RETURN { company: (SELECT VALUE record::id(id) FROM company)[0], department: (SELECT VALUE record::id(id) FROM department)[0] };", json!({}))
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        (rows[0]["company"].as_str().unwrap().to_string(), rows[0]["department"].as_str().unwrap().to_string())
+    }
+
+    /// Adds a user through the API as the signed-in admin of `client`.
+    pub async fn invite(&self, client: &reqwest::Client, name: &str, email: &str, role: &str, companies: &[&str], department: &str) -> Answer {
+        self.call_with(
+            client,
+            "POST",
+            "/api/users",
+            Some(json!({ "input": {
+                "full_name": name, "email": email, "mobile": "", "department": department, "role": role,
+                "companies": companies, "is_approver": false
+            }})),
+        )
+        .await
+    }
+
+    /// Invites, activates with `password`, and returns (user id, a client signed in as them).
+    pub async fn onboard(&self, name: &str, email: &str, password: &str, role: &str, companies: &[&str], department: &str) -> (String, reqwest::Client) {
+        let a = self.invite(&self.client, name, email, role, companies, department).await;
+        assert_eq!(a.status, 200, "invite failed: {:?}", a.body);
+        let id = a.body["id"].as_str().unwrap().to_string();
+        let mail = self.mails_to(email, 1).await.pop().unwrap();
+        let token = Self::token_of(&Self::link_in(&mail, "/activate/"));
+        let client = new_client();
+        let done = self.call_with(&client, "POST", "/api/links/complete", Some(json!({ "token": token, "password": password }))).await;
+        assert_eq!(done.status, 200, "activation failed: {:?}", done.body);
+        (id, client)
+    }
+
+    pub async fn audit_actions(&self, target: &str) -> Vec<String> {
+        let rows: Vec<Value> = self
+            .state
+            .db
+            .query("SELECT action, at FROM audit WHERE target_id = $t ORDER BY at;", json!({ "t": target }))
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        rows.iter().map(|r| r["action"].as_str().unwrap().to_string()).collect()
+    }
+}

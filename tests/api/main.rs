@@ -4,5 +4,7 @@ mod helpers;
 
 mod auth;
 mod gate;
+mod org;
 mod setup;
 mod storage;
+mod users;

@@ -1,0 +1,54 @@
+//! Companies and departments.
+
+use dioxus::prelude::*;
+
+use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput};
+
+#[cfg(feature = "server")]
+use crate::server::{http::RequestCtx, org};
+
+/// Companies: all of them with Companies / View, otherwise the ones in one's own access.
+#[get("/api/companies")]
+pub async fn list_companies() -> Result<Vec<CompanyDto>, ApiError> {
+    org::list_companies(&RequestCtx::current()?).await
+}
+
+#[post("/api/companies")]
+pub async fn create_company(name: String) -> Result<CompanyDto, ApiError> {
+    org::create_company(&RequestCtx::current()?, &name).await
+}
+
+#[post("/api/companies/{id}/rename")]
+pub async fn rename_company(id: String, name: String) -> Result<(), ApiError> {
+    org::rename_company(&RequestCtx::current()?, &id, &name).await
+}
+
+#[post("/api/companies/{id}/archive")]
+pub async fn set_company_archived(id: String, archived: bool) -> Result<(), ApiError> {
+    org::set_company_archived(&RequestCtx::current()?, &id, archived).await
+}
+
+#[post("/api/companies/{id}/delete")]
+pub async fn delete_company(id: String) -> Result<(), ApiError> {
+    org::delete_company(&RequestCtx::current()?, &id).await
+}
+
+#[get("/api/departments")]
+pub async fn list_departments() -> Result<Vec<DepartmentDto>, ApiError> {
+    org::list_departments(&RequestCtx::current()?).await
+}
+
+#[post("/api/departments")]
+pub async fn create_department(input: DepartmentInput) -> Result<String, ApiError> {
+    org::create_department(&RequestCtx::current()?, &input).await
+}
+
+#[post("/api/departments/{id}")]
+pub async fn update_department(id: String, input: DepartmentInput) -> Result<(), ApiError> {
+    org::update_department(&RequestCtx::current()?, &id, &input).await
+}
+
+#[post("/api/departments/{id}/delete")]
+pub async fn delete_department(id: String) -> Result<(), ApiError> {
+    org::delete_department(&RequestCtx::current()?, &id).await
+}

@@ -1,0 +1,65 @@
+//! Users: the list, one user, add, edit, status, invitations; and the public activation,
+//! reset and forgot-password endpoints.
+
+use dioxus::prelude::*;
+
+use crate::domain::{ApiError, BulkAction, BulkResult, LinkInfo, Me, Page, UserInput, UserQuery, UserRow};
+
+#[cfg(feature = "server")]
+use crate::server::{http::RequestCtx, users};
+
+/// A page of users within the caller's reach.
+#[post("/api/users/search")]
+pub async fn list_users(query: UserQuery) -> Result<Page<UserRow>, ApiError> {
+    users::list_users(&RequestCtx::current()?, &query).await
+}
+
+#[get("/api/users/{id}")]
+pub async fn get_user(id: String) -> Result<UserRow, ApiError> {
+    users::get_user(&RequestCtx::current()?, &id).await
+}
+
+/// Adds a user and sends the invitation.
+#[post("/api/users")]
+pub async fn create_user(input: UserInput) -> Result<UserRow, ApiError> {
+    users::create_user(&RequestCtx::current()?, &input).await
+}
+
+#[post("/api/users/{id}")]
+pub async fn update_user(id: String, input: UserInput) -> Result<UserRow, ApiError> {
+    users::update_user(&RequestCtx::current()?, &id, &input).await
+}
+
+/// `active`, `inactive` or `blocked`.
+#[post("/api/users/{id}/status")]
+pub async fn set_user_status(id: String, status: String) -> Result<UserRow, ApiError> {
+    users::set_status(&RequestCtx::current()?, &id, &status).await
+}
+
+#[post("/api/users/{id}/resend-invite")]
+pub async fn resend_invite(id: String) -> Result<(), ApiError> {
+    users::resend_invite(&RequestCtx::current()?, &id).await
+}
+
+#[post("/api/users/bulk")]
+pub async fn bulk_users(ids: Vec<String>, action: BulkAction) -> Result<BulkResult, ApiError> {
+    users::bulk(&RequestCtx::current()?, &ids, action).await
+}
+
+/// Public: what an activation or reset link is for, or why it no longer works.
+#[post("/api/links/info")]
+pub async fn link_info(token: String) -> Result<LinkInfo, ApiError> {
+    users::link_info(&RequestCtx::current()?, &token).await
+}
+
+/// Public: sets the password from a link and signs the person in.
+#[post("/api/links/complete")]
+pub async fn complete_link(token: String, password: String) -> Result<Me, ApiError> {
+    users::complete_link(&RequestCtx::current()?, &token, &password).await
+}
+
+/// Public: mails a reset link when the address belongs to an active account (same answer either way).
+#[post("/api/auth/forgot")]
+pub async fn forgot_password(email: String) -> Result<(), ApiError> {
+    users::forgot_password(&RequestCtx::current()?, &email).await
+}

@@ -1,0 +1,130 @@
+//! What the Users pages and the activation flow exchange with the server.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum UserSort {
+    #[default]
+    Name,
+    Email,
+    Status,
+    LastSignIn,
+    Created,
+}
+
+/// A page of the users list: search, filters, sort and paging, all applied on the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserQuery {
+    #[serde(default)]
+    pub search: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub sort: UserSort,
+    #[serde(default)]
+    pub descending: bool,
+    #[serde(default = "first_page")]
+    pub page: u32,
+    #[serde(default = "default_per_page")]
+    pub per_page: u32,
+}
+
+fn first_page() -> u32 {
+    1
+}
+fn default_per_page() -> u32 {
+    25
+}
+
+impl Default for UserQuery {
+    fn default() -> Self {
+        Self {
+            search: String::new(),
+            status: None,
+            role: None,
+            department: None,
+            company: None,
+            sort: UserSort::Name,
+            descending: false,
+            page: 1,
+            per_page: 25,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// One user as lists and the user page show them. Never a hash, a token or a secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: String,
+    pub full_name: String,
+    pub email: String,
+    pub mobile: Option<String>,
+    pub status: String,
+    pub role: NamedRef,
+    pub department: Option<NamedRef>,
+    pub companies: Vec<NamedRef>,
+    pub is_approver: bool,
+    pub last_sign_in_at: Option<i64>,
+    pub created_at: i64,
+    /// Set while the latest invitation or notice could not be delivered: the reason.
+    pub mail_problem: Option<String>,
+}
+
+/// The add-user and edit-user form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct UserInput {
+    pub full_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub mobile: String,
+    pub department: String,
+    pub role: String,
+    pub companies: Vec<String>,
+    #[serde(default)]
+    pub is_approver: bool,
+}
+
+/// What the activation and reset pages show before the person sets a password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    pub full_name: String,
+    pub email: String,
+    /// "activation" or "reset".
+    pub kind: String,
+}
+
+/// Bulk actions on the users list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkAction {
+    Activate,
+    Deactivate,
+    Block,
+    ResendInvite,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkResult {
+    pub done: u32,
+    /// Users the action was refused for, with the reason.
+    pub refused: Vec<(String, String)>,
+}

@@ -1,0 +1,320 @@
+//! Companies and departments: the organisation's structure. Every change is audited in its own
+//! transaction and moves the access version stamp.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::access::BUMP;
+use super::http::RequestCtx;
+use super::services::{audit_row, new_id};
+use crate::access::{Action, Module};
+use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput};
+
+pub const NAME_MAX: usize = 80;
+
+/// A trimmed name of 1 to 80 characters, or a message for `field`.
+pub fn parse_name(field: &str, raw: &str, what: &str) -> Result<String, ApiError> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(ApiError::field(field, format!("enter the {what}'s name")));
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(ApiError::field(field, format!("a name has at most {NAME_MAX} characters")));
+    }
+    if name.chars().any(|c| c.is_control() || matches!(c, '<' | '>')) {
+        return Err(ApiError::field(field, "a name cannot contain control characters or angle brackets"));
+    }
+    Ok(name)
+}
+
+fn conflict_on_name(e: ApiError, field: &str, name: &str, what: &str) -> ApiError {
+    match e {
+        ApiError::Conflict(_) => ApiError::field(field, format!("another {what} is already called `{name}`")),
+        other => other,
+    }
+}
+
+pub async fn list_companies(ctx: &RequestCtx) -> Result<Vec<CompanyDto>, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let all = engine.decide(&me.user_id, Module::Companies, Action::View, None).allowed;
+    // Without Companies / View, one still sees the companies in one's own access (for forms).
+    let rows: Vec<CompanyDto> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, name, archived,
+                    (SELECT count() FROM user WHERE companies CONTAINS $parent.id GROUP ALL)[0].count ?? 0 AS users
+             FROM company
+             WHERE $all OR id IN (SELECT VALUE companies FROM ONLY type::record('user', $me))
+             ORDER BY archived, name;",
+            json!({ "all": all, "me": me.user_id }),
+        )
+        .await?
+        .all(0)?;
+    Ok(rows)
+}
+
+pub async fn create_company(ctx: &RequestCtx, name: &str) -> Result<CompanyDto, ApiError> {
+    let (me, _) = ctx.require(Module::Companies, Action::Create).await?;
+    let name = parse_name("name", name, "company")?;
+    let id = new_id();
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "company.create", "company", Some(&id), Some(&name), None,
+        Some(json!({ "name": name })), &ctx.ip);
+    // Whoever creates a company gets access to it.
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 CREATE type::record('company', $id) SET name = $name, name_key = string::lowercase($name), archived = false, created_at = time::millis(time::now());
+                 UPDATE type::record('user', $me) SET companies += type::record('company', $id);
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "name": name, "me": me.user_id, "audit": audit }),
+        )
+        .await
+        .map_err(|e| conflict_on_name(e.into(), "name", &name, "company"))?;
+    Ok(CompanyDto { id, name, archived: false, users: 1 })
+}
+
+#[derive(Deserialize)]
+struct CompanyRow {
+    name: String,
+    archived: bool,
+}
+
+async fn company(ctx: &RequestCtx, id: &str) -> Result<CompanyRow, ApiError> {
+    ctx.state
+        .db
+        .query("SELECT name, archived FROM type::record('company', $id);", json!({ "id": id }))
+        .await?
+        .first(0)?
+        .ok_or_else(|| ApiError::NotFound("no such company".into()))
+}
+
+pub async fn rename_company(ctx: &RequestCtx, id: &str, name: &str) -> Result<(), ApiError> {
+    let (me, _) = ctx.require(Module::Companies, Action::Edit).await?;
+    let name = parse_name("name", name, "company")?;
+    let before = company(ctx, id).await?;
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "company.rename", "company", Some(id), Some(&name),
+        Some(json!({ "name": before.name })), Some(json!({ "name": name })), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             UPDATE type::record('company', $id) SET name = $name, name_key = string::lowercase($name);
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({ "id": id, "name": name, "audit": audit }),
+        )
+        .await
+        .map_err(|e| conflict_on_name(e.into(), "name", &name, "company"))?;
+    Ok(())
+}
+
+/// Archives (or restores) a company: it disappears from the forms and from everyone's reach,
+/// while its users and records keep pointing at it.
+pub async fn set_company_archived(ctx: &RequestCtx, id: &str, archived: bool) -> Result<(), ApiError> {
+    let (me, _) = ctx.require(Module::Companies, Action::Edit).await?;
+    let before = company(ctx, id).await?;
+    if before.archived == archived {
+        return Ok(());
+    }
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), if archived { "company.archive" } else { "company.restore" },
+        "company", Some(id), Some(&before.name), Some(json!({ "archived": before.archived })), Some(json!({ "archived": archived })), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('company', $id) SET archived = $archived;
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "archived": archived, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Deletes a company nobody uses; one in use is refused (archive it instead).
+pub async fn delete_company(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
+    let (me, _) = ctx.require(Module::Companies, Action::Delete).await?;
+    let before = company(ctx, id).await?;
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "company.delete", "company", Some(id), Some(&before.name),
+        Some(json!({ "name": before.name })), None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 IF (SELECT id FROM user WHERE companies CONTAINS type::record('company', $id) LIMIT 1) != [] {{
+                     THROW 'conflict: users still have access to this company; archive it instead'
+                 }};
+                 DELETE type::record('company', $id);
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn list_departments(ctx: &RequestCtx) -> Result<Vec<DepartmentDto>, ApiError> {
+    ctx.require_user().await?;
+    let rows: Vec<DepartmentDto> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, name, IF parent { record::id(parent) } ELSE { NONE } AS parent,
+                    IF manager { record::id(manager) } ELSE { NONE } AS manager, manager.full_name AS manager_name,
+                    (SELECT count() FROM user WHERE department = $parent.id GROUP ALL)[0].count ?? 0 AS users
+             FROM department ORDER BY name;",
+            json!({}),
+        )
+        .await?
+        .all(0)?;
+    Ok(rows)
+}
+
+#[derive(Deserialize)]
+struct DeptLink {
+    id: String,
+    parent: Option<String>,
+}
+
+/// Checks the parent and manager of a department form; `moving` is the department being edited.
+async fn check_department_input(ctx: &RequestCtx, input: &DepartmentInput, moving: Option<&str>) -> Result<String, ApiError> {
+    let name = parse_name("name", &input.name, "department")?;
+    let all: Vec<DeptLink> = ctx
+        .state
+        .db
+        .query("SELECT record::id(id) AS id, IF parent { record::id(parent) } ELSE { NONE } AS parent FROM department;", json!({}))
+        .await?
+        .all(0)?;
+    if let Some(parent) = &input.parent {
+        if !all.iter().any(|d| &d.id == parent) {
+            return Err(ApiError::field("parent", "choose an existing department"));
+        }
+        if let Some(me) = moving {
+            // Walk up from the new parent: meeting the department itself would make a cycle.
+            let mut cur = Some(parent.clone());
+            let mut steps = 0;
+            while let Some(c) = cur {
+                if c == me {
+                    return Err(ApiError::field("parent", "a department cannot sit below itself or one of its sub-departments"));
+                }
+                cur = all.iter().find(|d| d.id == c).and_then(|d| d.parent.clone());
+                steps += 1;
+                if steps > all.len() {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(manager) = &input.manager {
+        let exists: Option<Value> = ctx
+            .state
+            .db
+            .query("SELECT id FROM type::record('user', $id);", json!({ "id": manager }))
+            .await?
+            .first(0)?;
+        if exists.is_none() {
+            return Err(ApiError::field("manager", "choose an existing user"));
+        }
+    }
+    Ok(name)
+}
+
+pub async fn create_department(ctx: &RequestCtx, input: &DepartmentInput) -> Result<String, ApiError> {
+    let (me, _) = ctx.require(Module::DepartmentsGroups, Action::Create).await?;
+    let name = check_department_input(ctx, input, None).await?;
+    let id = new_id();
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "department.create", "department", Some(&id), Some(&name), None,
+        Some(json!({ "name": name, "parent": input.parent, "manager": input.manager })), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 CREATE type::record('department', $id) SET name = $name,
+                    parent = IF $parent {{ type::record('department', $parent) }} ELSE {{ NONE }},
+                    manager = IF $manager {{ type::record('user', $manager) }} ELSE {{ NONE }},
+                    created_at = time::millis(time::now());
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "name": name, "parent": input.parent, "manager": input.manager, "audit": audit }),
+        )
+        .await?;
+    Ok(id)
+}
+
+pub async fn update_department(ctx: &RequestCtx, id: &str, input: &DepartmentInput) -> Result<(), ApiError> {
+    let (me, _) = ctx.require(Module::DepartmentsGroups, Action::Edit).await?;
+    let before: Value = ctx
+        .state
+        .db
+        .query(
+            "SELECT name, IF parent { record::id(parent) } ELSE { NONE } AS parent, IF manager { record::id(manager) } ELSE { NONE } AS manager
+             FROM type::record('department', $id);",
+            json!({ "id": id }),
+        )
+        .await?
+        .first(0)?
+        .ok_or_else(|| ApiError::NotFound("no such department".into()))?;
+    let name = check_department_input(ctx, input, Some(id)).await?;
+    let after = json!({ "name": name, "parent": input.parent, "manager": input.manager });
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "department.update", "department", Some(id), Some(&name),
+        Some(before), Some(after), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('department', $id) SET name = $name,
+                    parent = IF $parent {{ type::record('department', $parent) }} ELSE {{ NONE }},
+                    manager = IF $manager {{ type::record('user', $manager) }} ELSE {{ NONE }};
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "name": name, "parent": input.parent, "manager": input.manager, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_department(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
+    let (me, _) = ctx.require(Module::DepartmentsGroups, Action::Delete).await?;
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "department.delete", "department", Some(id), None, None, None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 IF !record::exists(type::record('department', $id)) {{ THROW 'notfound: no such department' }};
+                 IF (SELECT id FROM user WHERE department = type::record('department', $id) LIMIT 1) != [] {{
+                     THROW 'conflict: users still belong to this department; move them first'
+                 }};
+                 IF (SELECT id FROM department WHERE parent = type::record('department', $id) LIMIT 1) != [] {{
+                     THROW 'conflict: this department has sub-departments; move or delete them first'
+                 }};
+                 DELETE type::record('department', $id);
+                 DELETE grant WHERE to_kind = 'department' AND to_id = $id;
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,634 @@
+//! The Users module: the list with search, filters and paging inside the caller's reach;
+//! adding users (with the invitation email), editing them, status changes, and the activation,
+//! reset and forgot-password flows. Every change is one transaction with its audit row.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::access::BUMP;
+use super::auth;
+use super::db::DbError;
+use super::http::RequestCtx;
+use super::mail;
+use super::services::{audit_row, new_id};
+use super::time::now_ms;
+use crate::access::{Action, Engine, Module, Org, UserStatus};
+use crate::domain::*;
+
+/// The projection every user read shares. `$parent` is the user row inside sub-queries.
+const USER_FIELDS: &str = "record::id(id) AS id, full_name, email, mobile, status,
+    { id: record::id(role), name: role.name } AS role,
+    IF department { { id: record::id(department), name: department.name } } ELSE { NONE } AS department,
+    companies.map(|$c| { id: record::id($c), name: $c.name }) AS companies,
+    is_approver, last_sign_in_at, created_at,
+    (SELECT VALUE last_error FROM mail_job WHERE user = $parent.id AND status != 'sent' AND last_error != NONE
+        ORDER BY created_at DESC LIMIT 1)[0] AS mail_problem";
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no such user, or not one you can see".into())
+}
+
+/// Reads one user if `me` may do `action` on them; anything out of reach is a 404 for View
+/// (no existence leak) and a 403 naming the rule for changes of a visible user.
+async fn reachable(ctx: &RequestCtx, engine: &Engine, me: &str, action: Action, id: &str) -> Result<UserRow, ApiError> {
+    let view = engine.decide_on_user(me, Action::View, id);
+    if !view.allowed {
+        return Err(not_found());
+    }
+    if action != Action::View {
+        let d = engine.decide_on_user(me, action, id);
+        if !d.allowed {
+            let why = d.reasons.last().cloned().unwrap_or_default();
+            return Err(ApiError::Forbidden(why.trim_start_matches("refused: ").to_string()));
+        }
+    }
+    ctx.state
+        .db
+        .query(&format!("SELECT {USER_FIELDS} FROM type::record('user', $id);"), json!({ "id": id }))
+        .await?
+        .first(0)?
+        .ok_or_else(not_found)
+}
+
+pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>, ApiError> {
+    let (me, engine) = ctx.require(Module::Users, Action::View).await?;
+    let scope = engine.user_scope(&me.user_id, Action::View).ok_or_else(|| ApiError::forbidden("you need View on Users"))?;
+    let per_page = q.per_page.clamp(1, 200);
+    let page = q.page.max(1);
+    let order = match q.sort {
+        UserSort::Name => "sort_name",
+        UserSort::Email => "email_key",
+        UserSort::Status => "status",
+        UserSort::LastSignIn => "last_sign_in_at",
+        UserSort::Created => "created_at",
+    };
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let filter = "($q = '' OR string::contains(search_text, $q))
+        AND ($status = NONE OR status = $status)
+        AND ($role = NONE OR role = type::record('role', $role))
+        AND ($department = NONE OR department = type::record('department', $department))
+        AND ($company = NONE OR companies CONTAINS type::record('company', $company))
+        AND ($level = 'All' OR ($level = 'Own' AND id = type::record('user', $me))
+             OR department IN $scope_departments)
+        AND ($scope_companies = NONE OR companies ALLINSIDE $scope_companies)";
+    let sql = format!(
+        "LET $scope_departments = $dept_ids.map(|$d| type::record('department', $d));
+         LET $scope_companies = IF $company_ids != NONE {{ $company_ids.map(|$c| type::record('company', $c)) }} ELSE {{ NONE }};
+         SELECT {USER_FIELDS}, string::lowercase(full_name) AS sort_name, email_key FROM user WHERE {filter}
+             ORDER BY {order} {dir}, sort_name ASC LIMIT $limit START $start;
+         SELECT count() AS total FROM user WHERE {filter} GROUP ALL;"
+    );
+    let search = q.search.trim().to_lowercase();
+    let mut rows = ctx
+        .state
+        .db
+        .query(
+            &sql,
+            json!({
+                "q": search,
+                "status": q.status.as_deref().filter(|s| !s.is_empty()),
+                "role": q.role.as_deref().filter(|s| !s.is_empty()),
+                "department": q.department.as_deref().filter(|s| !s.is_empty()),
+                "company": q.company.as_deref().filter(|s| !s.is_empty()),
+                "level": format!("{:?}", scope.level),
+                "me": me.user_id,
+                "dept_ids": scope.departments,
+                "company_ids": scope.companies,
+                "limit": per_page,
+                "start": (page - 1) * per_page,
+            }),
+        )
+        .await?;
+    #[derive(Deserialize)]
+    struct Total {
+        total: u64,
+    }
+    let items: Vec<UserRow> = rows.all(2)?;
+    let total = rows.first::<Total>(3)?.map(|t| t.total).unwrap_or(0);
+    Ok(Page { items, total, page, per_page })
+}
+
+pub async fn get_user(ctx: &RequestCtx, id: &str) -> Result<UserRow, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    reachable(ctx, &engine, &me.user_id, Action::View, id).await
+}
+
+/// A parsed, checked user form.
+struct CheckedInput {
+    name: PersonName,
+    email: Email,
+    mobile: Option<Mobile>,
+    department: String,
+    role: String,
+    companies: Vec<String>,
+    is_approver: bool,
+}
+
+/// Checks every field (all messages at once), then what the caller may grant.
+async fn check_input(
+    ctx: &RequestCtx,
+    engine: &Engine,
+    me: &str,
+    action: Action,
+    input: &UserInput,
+) -> Result<CheckedInput, ApiError> {
+    let mut errors = Vec::new();
+    let name = PersonName::parse(&input.full_name).map_err(|m| errors.push(FieldError::new("full_name", m))).ok();
+    let email = Email::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    let mobile = if input.mobile.trim().is_empty() {
+        None
+    } else {
+        Mobile::parse(&input.mobile).map_err(|m| errors.push(FieldError::new("mobile", m))).ok()
+    };
+    #[derive(Deserialize)]
+    struct Known {
+        departments: Vec<String>,
+        roles: Vec<String>,
+        companies: Vec<String>,
+    }
+    let known: Known = ctx
+        .state
+        .db
+        .query(
+            "RETURN {
+                departments: (SELECT VALUE record::id(id) FROM department),
+                roles: (SELECT VALUE record::id(id) FROM role),
+                companies: (SELECT VALUE record::id(id) FROM company WHERE archived = false)
+             };",
+            json!({}),
+        )
+        .await?
+        .first(0)?
+        .ok_or(ApiError::Unavailable)?;
+    if input.role.trim().is_empty() {
+        errors.push(FieldError::new("role", "choose a role: every user needs one"));
+    } else if !known.roles.contains(&input.role) {
+        errors.push(FieldError::new("role", "choose one of the existing roles"));
+    }
+    if input.department.trim().is_empty() {
+        errors.push(FieldError::new("department", "choose a department"));
+    } else if !known.departments.contains(&input.department) {
+        errors.push(FieldError::new("department", "choose one of the existing departments"));
+    }
+    let mut companies: Vec<String> = input.companies.clone();
+    companies.sort();
+    companies.dedup();
+    if companies.is_empty() {
+        errors.push(FieldError::new("companies", "choose at least one company"));
+    } else if let Some(c) = companies.iter().find(|c| !known.companies.contains(c)) {
+        errors.push(FieldError::new("companies", format!("company `{c}` does not exist or is archived")));
+    }
+    let (Some(name), Some(email)) = (name, email) else { return Err(ApiError::fields(errors)) };
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    // No escalation: the role's profiles, the companies and the department must be within the
+    // caller's own reach.
+    if !engine.department_in_user_reach(me, action, &input.department) {
+        errors.push(FieldError::new("department", "this department is outside the users you manage"));
+    }
+    if !engine.is_full_admin(me) {
+        let mine = engine.companies_of(me);
+        if let Some(c) = companies.iter().find(|c| !mine.contains(c)) {
+            let _ = c;
+            errors.push(FieldError::new("companies", "you can only give access to companies you have access to"));
+        }
+    }
+    if let Some(role) = engine.org().roles.iter().find(|r| r.id == input.role) {
+        for pid in &role.profiles {
+            if let Some(p) = engine.org().profiles.iter().find(|p| &p.id == pid) {
+                if let Some(why) = engine.profile_exceeds(me, p) {
+                    errors.push(FieldError::new("role", format!("role {} exceeds your own access: {why}", role.name)));
+                    break;
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    Ok(CheckedInput {
+        name,
+        email,
+        mobile,
+        department: input.department.clone(),
+        role: input.role.clone(),
+        companies,
+        is_approver: input.is_approver,
+    })
+}
+
+fn email_taken(e: DbError) -> ApiError {
+    match e {
+        DbError::Unique { index } if index == "user_email_key" => {
+            ApiError::field("email", "another user already has this email address")
+        }
+        other => other.into(),
+    }
+}
+
+/// The statements that queue one email; bind `$mail` with [`mail_vars`].
+const QUEUE_MAIL: &str = "CREATE mail_job SET kind = $mail.kind, user = type::record('user', $mail.user),
+    to_name = $mail.to_name, to_email = $mail.to_email, subject = $mail.subject, text = $mail.text,
+    html = $mail.html, links = $mail.links, status = 'pending', attempts = 0, next_attempt_at = $mail.at,
+    claimed_until = 0, created_at = $mail.at;";
+
+fn mail_vars(kind: &str, user_id: &str, m: &mail::OutgoingMail) -> Value {
+    json!({
+        "kind": kind, "user": user_id, "to_name": m.to_name, "to_email": m.to_email, "subject": m.subject,
+        "text": m.text, "html": m.html, "links": m.links, "at": now_ms(),
+    })
+}
+
+/// Adds a user (status Invited) and queues the invitation email with a fresh activation link.
+pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow, ApiError> {
+    let (me, engine) = ctx.require(Module::Users, Action::Create).await?;
+    let c = check_input(ctx, &engine, &me.user_id, Action::Create, input).await?;
+    let id = new_id();
+    let (raw, digest) = auth::new_token();
+    let now = now_ms();
+    let ttl = ctx.state.settings.invite_ttl;
+    let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
+    let invite = mail::invitation(c.name.as_ref(), c.email.as_ref(), &me.full_name, &link, ttl);
+    let after = json!({
+        "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
+        "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver, "status": "invited",
+    });
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.invite", "user", Some(&id), Some(c.email.as_ref()), None, Some(after), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 CREATE type::record('user', $id) SET full_name = $name, email = $email, email_key = $email_key,
+                    mobile = $mobile, department = type::record('department', $department), role = type::record('role', $role),
+                    companies = $companies.map(|$c| type::record('company', $c)), status = 'invited',
+                    is_approver = $approver, must_change_password = false, created_at = $now, updated_at = $now,
+                    search_text = $search, licenses = [], hidden_modules = [];
+                 CREATE link_token SET user = type::record('user', $id), kind = 'activation', token_hash = $digest,
+                    created_at = $now, expires_at = $expires, revoked = false;
+                 {QUEUE_MAIL}
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "id": id, "name": c.name.as_ref(), "email": c.email.as_ref(), "email_key": c.email.key(),
+                "mobile": c.mobile.as_ref().map(|m| m.as_ref()), "department": c.department, "role": c.role,
+                "companies": c.companies, "approver": c.is_approver, "now": now,
+                "search": search_text(&c.name, &c.email, c.mobile.as_ref()),
+                "digest": digest, "expires": now + ttl.as_millis() as i64,
+                "mail": mail_vars("invitation", &id, &invite), "audit": audit,
+            }),
+        )
+        .await
+        .map_err(email_taken)?;
+    mail::log_link("invitation", c.email.as_ref(), &link);
+    ctx.state.mail_wake.notify_one();
+    get_user(ctx, &id).await
+}
+
+fn search_text(name: &PersonName, email: &Email, mobile: Option<&Mobile>) -> String {
+    format!("{} {} {}", name.as_ref(), email.as_ref(), mobile.map(|m| m.as_ref()).unwrap_or("")).to_lowercase()
+}
+
+/// Edits a user's details, department, role, companies and approver flag.
+pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<UserRow, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let before = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    let c = check_input(ctx, &engine, &me.user_id, Action::Edit, input).await?;
+    // No lock-out: the last full administrator cannot lose the Administrator profile.
+    let mut proposed = engine.org().clone();
+    if let Some(u) = proposed.users.iter_mut().find(|u| u.id == id) {
+        u.role = c.role.clone();
+        u.department = c.department.clone();
+        u.companies = c.companies.clone();
+    }
+    ensure_an_admin_remains(&engine, proposed, id)?;
+    let after = json!({
+        "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
+        "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver,
+    });
+    let before_json = json!({
+        "full_name": before.full_name, "email": before.email, "mobile": before.mobile,
+        "department": before.department.as_ref().map(|d| &d.id), "role": before.role.id,
+        "companies": before.companies.iter().map(|c| &c.id).collect::<Vec<_>>(), "is_approver": before.is_approver,
+    });
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.update", "user", Some(id), Some(c.email.as_ref()),
+        Some(before_json), Some(after), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('user', $id) SET full_name = $name, email = $email, email_key = $email_key,
+                    mobile = $mobile, department = type::record('department', $department), role = type::record('role', $role),
+                    companies = $companies.map(|$c| type::record('company', $c)), is_approver = $approver,
+                    updated_at = $now, search_text = $search;
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "id": id, "name": c.name.as_ref(), "email": c.email.as_ref(), "email_key": c.email.key(),
+                "mobile": c.mobile.as_ref().map(|m| m.as_ref()), "department": c.department, "role": c.role,
+                "companies": c.companies, "approver": c.is_approver, "now": now_ms(),
+                "search": search_text(&c.name, &c.email, c.mobile.as_ref()), "audit": audit,
+            }),
+        )
+        .await
+        .map_err(email_taken)?;
+    get_user(ctx, id).await
+}
+
+/// Refuses a change that would leave no active full administrator.
+fn ensure_an_admin_remains(engine: &Engine, proposed: Org, target: &str) -> Result<(), ApiError> {
+    if !engine.is_full_admin(target) {
+        return Ok(());
+    }
+    let after = Engine::compile(proposed);
+    if after.full_admins().is_empty() {
+        let name = engine.org().users.iter().find(|u| u.id == target).map(|u| u.name.clone()).unwrap_or_default();
+        return Err(ApiError::Conflict(format!(
+            "{name} is the last active full administrator; make someone else a full administrator first"
+        )));
+    }
+    Ok(())
+}
+
+/// Active ⇄ Inactive, any → Blocked → Active. Blocking or deactivating ends every session of
+/// the user before the answer is sent.
+pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<UserRow, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let Some(new) = UserStatus::parse(status) else {
+        return Err(ApiError::field("status", "choose active, inactive or blocked"));
+    };
+    let before = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    let old = UserStatus::parse(&before.status).unwrap_or(UserStatus::Blocked);
+    if old == new {
+        return Ok(before);
+    }
+    let allowed = matches!(
+        (old, new),
+        (UserStatus::Active, UserStatus::Inactive)
+            | (UserStatus::Inactive, UserStatus::Active)
+            | (_, UserStatus::Blocked)
+            | (UserStatus::Blocked, UserStatus::Active)
+    );
+    if !allowed {
+        let hint = if old == UserStatus::Invited { "; an invited user becomes active by activating their account" } else { "" };
+        return Err(ApiError::Conflict(format!("a {} user cannot become {}{hint}", old.label().to_lowercase(), new.label().to_lowercase())));
+    }
+    if id == me.user_id && new != UserStatus::Active {
+        return Err(ApiError::Conflict("you cannot block or deactivate your own account".into()));
+    }
+    let mut proposed = engine.org().clone();
+    if let Some(u) = proposed.users.iter_mut().find(|u| u.id == id) {
+        u.status = new;
+    }
+    ensure_an_admin_remains(&engine, proposed, id)?;
+    let action = match new {
+        UserStatus::Blocked => "user.block",
+        UserStatus::Inactive => "user.deactivate",
+        _ if old == UserStatus::Blocked => "user.unblock",
+        _ => "user.activate",
+    };
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), action, "user", Some(id), Some(&before.email),
+        Some(json!({ "status": old.as_str() })), Some(json!({ "status": new.as_str() })), &ctx.ip);
+    let notice = (new == UserStatus::Blocked).then(|| mail::blocked_notice(&before.full_name, &before.email));
+    let queue = if notice.is_some() { QUEUE_MAIL } else { "" };
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('user', $id) SET status = $status, updated_at = $now;
+                 IF $status != 'active' {{ DELETE session WHERE user = type::record('user', $id) }};
+                 IF $status = 'blocked' {{ UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND used_at = NONE }};
+                 {queue}
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "id": id, "status": new.as_str(), "now": now_ms(), "audit": audit,
+                "mail": notice.as_ref().map(|n| mail_vars("blocked", id, n)),
+            }),
+        )
+        .await?;
+    if notice.is_some() {
+        ctx.state.mail_wake.notify_one();
+    }
+    get_user(ctx, id).await
+}
+
+/// Sends a new invitation; the previous link stops working.
+pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    if user.status != "invited" {
+        return Err(ApiError::Conflict(format!("{} has already activated their account", user.full_name)));
+    }
+    let (raw, digest) = auth::new_token();
+    let now = now_ms();
+    let ttl = ctx.state.settings.invite_ttl;
+    let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
+    let invite = mail::invitation(&user.full_name, &user.email, &me.full_name, &link, ttl);
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.invite_resent", "user", Some(id), Some(&user.email), None, None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = 'activation' AND used_at = NONE;
+                 UPDATE mail_job SET status = 'failed', last_error = 'replaced by a newer invitation'
+                    WHERE user = type::record('user', $id) AND kind = 'invitation' AND status = 'pending';
+                 CREATE link_token SET user = type::record('user', $id), kind = 'activation', token_hash = $digest,
+                    created_at = $now, expires_at = $expires, revoked = false;
+                 {QUEUE_MAIL}
+                 CREATE audit CONTENT $audit;
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64,
+                "mail": mail_vars("invitation", id, &invite), "audit": audit,
+            }),
+        )
+        .await?;
+    mail::log_link("invitation", &user.email, &link);
+    ctx.state.mail_wake.notify_one();
+    Ok(())
+}
+
+pub async fn bulk(ctx: &RequestCtx, ids: &[String], action: BulkAction) -> Result<BulkResult, ApiError> {
+    ctx.require(Module::Users, Action::Edit).await?;
+    if ids.len() > 500 {
+        return Err(ApiError::field("ids", "choose at most 500 users at a time"));
+    }
+    let mut result = BulkResult { done: 0, refused: Vec::new() };
+    for id in ids {
+        let outcome = match action {
+            BulkAction::Activate => set_status(ctx, id, "active").await.map(|_| ()),
+            BulkAction::Deactivate => set_status(ctx, id, "inactive").await.map(|_| ()),
+            BulkAction::Block => set_status(ctx, id, "blocked").await.map(|_| ()),
+            BulkAction::ResendInvite => resend_invite(ctx, id).await,
+        };
+        match outcome {
+            Ok(()) => result.done += 1,
+            Err(e) => result.refused.push((id.clone(), e.to_string())),
+        }
+    }
+    Ok(result)
+}
+
+#[derive(Deserialize)]
+struct LinkRow {
+    user: String,
+    kind: String,
+    used_at: Option<i64>,
+    revoked: bool,
+    expires_at: i64,
+    full_name: String,
+    email: String,
+    status: String,
+}
+
+async fn link_row(ctx: &RequestCtx, raw: &str) -> Result<LinkRow, ApiError> {
+    let digest = auth::token_digest(raw.trim());
+    let row: Option<LinkRow> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(user) AS user, kind, used_at, revoked, expires_at, user.full_name AS full_name,
+                    user.email AS email, user.status AS status
+             FROM link_token WHERE token_hash = $digest LIMIT 1;",
+            json!({ "digest": digest }),
+        )
+        .await?
+        .first(0)?;
+    let row = row.ok_or_else(|| ApiError::NotFound("this link is not valid; check that it was copied whole, or ask for a new one".into()))?;
+    let again = if row.kind == "activation" { "ask your administrator to send a new invitation" } else { "ask for a new reset link on the sign-in page" };
+    if row.used_at.is_some() {
+        return Err(ApiError::Conflict(format!("this link was already used; {again}")));
+    }
+    if row.revoked {
+        return Err(ApiError::Conflict(format!("a newer link replaced this one; use the most recent email or {again}")));
+    }
+    if row.expires_at <= now_ms() {
+        return Err(ApiError::Conflict(format!("this link has expired; {again}")));
+    }
+    if row.kind == "activation" && row.status != "invited" {
+        return Err(ApiError::Conflict("this account is not waiting for activation any more; sign in instead".into()));
+    }
+    if row.kind == "reset" && row.status != "active" {
+        return Err(ApiError::Conflict("this account is not active; ask your administrator".into()));
+    }
+    Ok(row)
+}
+
+/// Public: what an activation or reset link is for (or why it no longer works).
+pub async fn link_info(ctx: &RequestCtx, token: &str) -> Result<LinkInfo, ApiError> {
+    let row = link_row(ctx, token).await?;
+    Ok(LinkInfo { full_name: row.full_name, email: row.email, kind: row.kind })
+}
+
+/// Public: sets the password from an activation or reset link (once), activates an invited
+/// account, ends the user's other sessions and signs them in.
+pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Result<Me, ApiError> {
+    let row = link_row(ctx, token).await?;
+    let name = PersonName::parse(&row.full_name).map(|n| n.words()).unwrap_or_default();
+    let local = Email::parse(&row.email).map(|e| e.local_part()).unwrap_or_default();
+    check_password(password, &name, &local).map_err(|m| ApiError::field("password", m))?;
+    let hash = auth::hash_password(password.to_string()).await?;
+    let now = now_ms();
+    let action = if row.kind == "activation" { "user.activated" } else { "user.password_reset" };
+    let audit = audit_row(Some((&row.user, &row.full_name)), action, "user", Some(&row.user), Some(&row.email), None,
+        Some(json!({ "status": "active" })), &ctx.ip);
+    let notice = (row.kind == "reset").then(|| mail::password_changed_notice(&row.full_name, &row.email));
+    let queue = if notice.is_some() { QUEUE_MAIL } else { "" };
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 LET $t = (SELECT * FROM link_token WHERE token_hash = $digest LIMIT 1)[0];
+                 IF $t = NONE OR $t.used_at != NONE OR $t.revoked OR $t.expires_at <= $now {{
+                     THROW 'conflict: this link was already used or has expired; ask for a new one'
+                 }};
+                 UPDATE $t.id SET used_at = $now;
+                 UPDATE $t.user SET password_hash = $hash, must_change_password = false, updated_at = $now,
+                    status = IF $t.kind = 'activation' {{ 'active' }} ELSE {{ status }};
+                 UPDATE link_token SET revoked = true WHERE user = $t.user AND used_at = NONE;
+                 DELETE session WHERE user = $t.user;
+                 {queue}
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "digest": auth::token_digest(token.trim()), "now": now, "hash": hash, "audit": audit,
+                "mail": notice.as_ref().map(|n| mail_vars("password_changed", &row.user, n)),
+            }),
+        )
+        .await?;
+    if notice.is_some() {
+        ctx.state.mail_wake.notify_one();
+    }
+    super::services::start_session(ctx, &row.user).await
+}
+
+/// Public: sends a reset link to an active account. The answer is the same whether or not the
+/// address belongs to anyone.
+pub async fn forgot_password(ctx: &RequestCtx, email: &str) -> Result<(), ApiError> {
+    let email = Email::parse(email).map_err(|m| ApiError::field("email", m))?;
+    #[derive(Deserialize)]
+    struct Who {
+        id: String,
+        full_name: String,
+        email: String,
+    }
+    let who: Option<Who> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, full_name, email FROM user WHERE email_key = $k AND status = 'active' LIMIT 1;",
+            json!({ "k": email.key() }),
+        )
+        .await?
+        .first(0)?;
+    let Some(who) = who else {
+        tracing::info!(email = %email, "password reset asked for an address with no active account");
+        return Ok(());
+    };
+    let (raw, digest) = auth::new_token();
+    let now = now_ms();
+    let ttl = std::time::Duration::from_secs(2 * 3600);
+    let link = format!("{}/reset/{raw}", ctx.state.settings.public_url);
+    let m = mail::reset_link(&who.full_name, &who.email, &link, ttl);
+    let audit = audit_row(None, "user.reset_requested", "user", Some(&who.id), Some(&who.email), None, None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = 'reset' AND used_at = NONE;
+                 CREATE link_token SET user = type::record('user', $id), kind = 'reset', token_hash = $digest,
+                    created_at = $now, expires_at = $expires, revoked = false;
+                 {QUEUE_MAIL}
+                 CREATE audit CONTENT $audit;
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "id": who.id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64,
+                "mail": mail_vars("reset", &who.id, &m), "audit": audit,
+            }),
+        )
+        .await?;
+    mail::log_link("password reset", &who.email, &link);
+    ctx.state.mail_wake.notify_one();
+    Ok(())
+}

@@ -1,0 +1,295 @@
+use serde_json::json;
+
+use crate::helpers::*;
+
+const PW: &str = "seven blue horses at dawn";
+
+#[tokio::test]
+async fn adding_a_user_sends_an_invitation_whose_link_activates_once() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Ann Lee", "Ann@Example.com", "manager", &[&company], &dept).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["status"], "invited");
+    assert_eq!(a.body["role"]["name"], "Manager");
+    let id = a.body["id"].as_str().unwrap().to_string();
+
+    let mail = app.mails_to("ann@example.com", 1).await.pop().unwrap();
+    assert!(mail.contains("Subject: You are invited to the CRM"));
+    assert!(mail.contains("text/plain") && mail.contains("text/html"));
+    let link = TestApp::link_in(&mail, "/activate/");
+    let token = TestApp::token_of(&link);
+    assert_eq!(token.len(), 64, "256-bit token");
+    // Only a digest of the token is stored.
+    let stored: Vec<serde_json::Value> = app.state.db.query("SELECT token_hash FROM link_token;", json!({})).await.unwrap().all(0).unwrap();
+    assert!(stored.iter().all(|s| s["token_hash"] != token.as_str()));
+
+    let info = app.post("/api/links/info", json!({ "token": token })).await;
+    assert_eq!(info.status, 200);
+    assert_eq!(info.body["full_name"], "Ann Lee");
+    // The password policy applies, with the person's own name refused.
+    let weak = app.post("/api/links/complete", json!({ "token": token, "password": "AnnLee123456" })).await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.field_message("password").is_some());
+
+    let browser = new_client();
+    let done = app.call_with(&browser, "POST", "/api/links/complete", Some(json!({ "token": token, "password": PW }))).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    assert_eq!(done.body["email"], "Ann@Example.com");
+    // Signed in straight away.
+    assert_eq!(app.call_with(&browser, "GET", "/api/auth/me", None).await.body["full_name"], "Ann Lee");
+    assert_eq!(app.get(&format!("/api/users/{id}")).await.body["status"], "active");
+    // The link works once.
+    let again = app.post("/api/links/complete", json!({ "token": token, "password": "another good passphrase" })).await;
+    assert_eq!(again.status, 409);
+    assert!(again.message().contains("already used"));
+    let info = app.post("/api/links/info", json!({ "token": token })).await;
+    assert_eq!(info.status, 409);
+    // And the person signs in with the password they chose.
+    assert_eq!(app.sign_in_with(&new_client(), "ann@example.com", PW).await.status, 200);
+    assert_eq!(app.audit_actions(&id).await[..2], ["user.invite".to_string(), "user.activated".to_string()]);
+}
+
+#[tokio::test]
+async fn an_expired_or_replaced_link_says_so_and_how_to_get_a_new_one() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Bo Chen", "bo@example.com", "manager", &[&company], &dept).await;
+    let id = a.body["id"].as_str().unwrap().to_string();
+    let first = TestApp::token_of(&TestApp::link_in(&app.mails_to("bo@example.com", 1).await[0], "/activate/"));
+    // Resending kills the old link.
+    assert_eq!(app.post(&format!("/api/users/{id}/resend-invite"), json!({})).await.status, 200);
+    let mails = app.mails_to("bo@example.com", 2).await;
+    let second = TestApp::token_of(&TestApp::link_in(&mails[1], "/activate/"));
+    assert_ne!(first, second);
+    let old = app.post("/api/links/info", json!({ "token": first })).await;
+    assert_eq!(old.status, 409);
+    assert!(old.message().contains("newer link"), "{}", old.message());
+    // Time passes: the link expires (the clock is moved in the database, as 72 hours would).
+    app.state.db.query("UPDATE link_token SET expires_at = 1 WHERE used_at = NONE;", json!({})).await.unwrap();
+    let expired = app.post("/api/links/complete", json!({ "token": second, "password": PW })).await;
+    assert_eq!(expired.status, 409);
+    assert!(expired.message().contains("expired") && expired.message().contains("new invitation"));
+    assert_eq!(app.get(&format!("/api/users/{id}")).await.body["status"], "invited");
+    // A made-up token is a clear 404.
+    assert_eq!(app.post("/api/links/info", json!({ "token": "0".repeat(64) })).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_email_is_unique_whatever_its_case_and_a_role_is_required() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let dup = app.invite(&app.client, "Ada Twin", "ADA@EXAMPLE.COM", "manager", &[&company], &dept).await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.field_message("email").unwrap().contains("already has this email"));
+    let no_role = app.invite(&app.client, "Cy Roleless", "cy@example.com", "", &[&company], &dept).await;
+    assert_eq!(no_role.status, 422);
+    assert!(no_role.field_message("role").unwrap().contains("needs one"));
+    let bad = app
+        .call("POST", "/api/users", Some(json!({ "input": {
+            "full_name": "", "email": "nope", "mobile": "0044", "department": "", "role": "ghost", "companies": [], "is_approver": false
+        }})))
+        .await;
+    assert_eq!(bad.status, 422);
+    for f in ["full_name", "email", "mobile", "department", "role", "companies"] {
+        assert!(bad.field_message(f).is_some(), "{f} has a message: {:?}", bad.body);
+    }
+    // Refused saves leave nothing behind: no user, no mail, no audit row.
+    assert_eq!(app.get("/api/dashboard").await.body["total_users"], 1);
+    let audits: Vec<serde_json::Value> = app.state.db.query("SELECT * FROM audit WHERE action = 'user.invite';", json!({})).await.unwrap().all(0).unwrap();
+    assert!(audits.is_empty());
+    let jobs: Vec<serde_json::Value> = app.state.db.query("SELECT * FROM mail_job;", json!({})).await.unwrap().all(0).unwrap();
+    assert!(jobs.is_empty());
+}
+
+#[tokio::test]
+async fn blocking_ends_every_session_at_once_and_sign_in_is_refused_by_status() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (id, dora) = app.onboard("Dora Diaz", "dora@example.com", PW, "manager", &[&company], &dept).await;
+    let other = new_client();
+    assert_eq!(app.sign_in_with(&other, "dora@example.com", PW).await.status, 200);
+    assert_eq!(app.call_with(&dora, "GET", "/api/auth/me", None).await.status, 200);
+
+    let b = app.post(&format!("/api/users/{id}/status"), json!({ "status": "blocked" })).await;
+    assert_eq!(b.status, 200, "{:?}", b.body);
+    assert_eq!(b.body["status"], "blocked");
+    for c in [&dora, &other] {
+        assert_eq!(app.call_with(c, "GET", "/api/auth/me", None).await.status, 401, "the session died with the block");
+    }
+    let refused = app.sign_in_with(&new_client(), "dora@example.com", PW).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.message().contains("blocked"));
+    // Unblock → active; deactivate → inactive, which cannot sign in either.
+    assert_eq!(app.post(&format!("/api/users/{id}/status"), json!({ "status": "active" })).await.status, 200);
+    assert_eq!(app.sign_in_with(&new_client(), "dora@example.com", PW).await.status, 200);
+    assert_eq!(app.post(&format!("/api/users/{id}/status"), json!({ "status": "inactive" })).await.status, 200);
+    let inactive = app.sign_in_with(&new_client(), "dora@example.com", PW).await;
+    assert_eq!(inactive.status, 403);
+    assert!(inactive.message().contains("inactive"));
+    // A wrong password for an inactive account says nothing about the account.
+    assert_eq!(app.sign_in_with(&new_client(), "dora@example.com", "wrong wrong wrong").await.status, 401);
+    let actions = app.audit_actions(&id).await;
+    for a in ["user.block", "user.unblock", "user.deactivate"] {
+        assert!(actions.contains(&a.to_string()), "{a} in {actions:?}");
+    }
+    let notice = app.mails_to("dora@example.com", 2).await;
+    assert!(notice.iter().any(|m| m.contains("Your CRM account was blocked")));
+}
+
+#[tokio::test]
+async fn the_last_full_administrator_cannot_be_blocked_or_block_themselves() {
+    let app = spawn_app().await;
+    let me = app.set_up().await.body["id"].as_str().unwrap().to_string();
+    let own = app.post(&format!("/api/users/{me}/status"), json!({ "status": "blocked" })).await;
+    assert_eq!(own.status, 409);
+    // A second admin may try, and is refused because of the lock-out rule.
+    let (company, dept) = app.defaults().await;
+    let (_, second) = app.onboard("Second Admin", "second@example.com", PW, "administrator", &[&company], &dept).await;
+    // Now there are two: the second may block the first...
+    let a = app.call_with(&second, "POST", &format!("/api/users/{me}/status"), Some(json!({ "status": "inactive" }))).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    // ...but then the remaining one is the last, and nobody can deactivate them.
+    let second_id = app.call_with(&second, "GET", "/api/auth/me", None).await.body["id"].as_str().unwrap().to_string();
+    let last = app.call_with(&second, "POST", &format!("/api/users/{second_id}/status"), Some(json!({ "status": "blocked" }))).await;
+    assert_eq!(last.status, 409);
+}
+
+#[tokio::test]
+async fn invalid_status_changes_are_refused_without_side_effects() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let id = app.invite(&app.client, "Eve Invited", "eve@example.com", "manager", &[&company], &dept).await.body["id"].as_str().unwrap().to_string();
+    let a = app.post(&format!("/api/users/{id}/status"), json!({ "status": "active" })).await;
+    assert_eq!(a.status, 409);
+    assert!(a.message().contains("activating their account"));
+    assert_eq!(app.post(&format!("/api/users/{id}/status"), json!({ "status": "sleepy" })).await.status, 422);
+    assert_eq!(app.audit_actions(&id).await, vec!["user.invite"]);
+}
+
+#[tokio::test]
+async fn the_list_searches_filters_sorts_and_pages_on_the_server() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    for (n, e) in [("Zed Zulu", "zed@example.com"), ("Amy Alpha", "amy@example.com"), ("Bob Beta", "bob@sample.org")] {
+        assert_eq!(app.invite(&app.client, n, e, "manager", &[&company], &dept).await.status, 200);
+    }
+    let page = |q: serde_json::Value| app.post("/api/users/search", json!({ "query": q }));
+    let all = page(json!({})).await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    assert_eq!(all.body["total"], 4);
+    let names: Vec<&str> = all.body["items"].as_array().unwrap().iter().map(|u| u["full_name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Ada Admin", "Amy Alpha", "Bob Beta", "Zed Zulu"]);
+    let s = page(json!({ "search": "SAMPLE" })).await;
+    assert_eq!(s.body["total"], 1);
+    assert_eq!(s.body["items"][0]["full_name"], "Bob Beta");
+    let invited = page(json!({ "status": "invited", "sort": "Name", "descending": true })).await;
+    assert_eq!(invited.body["total"], 3);
+    assert_eq!(invited.body["items"][0]["full_name"], "Zed Zulu");
+    let paged = page(json!({ "per_page": 2, "page": 2 })).await;
+    assert_eq!(paged.body["total"], 4);
+    assert_eq!(paged.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(paged.body["items"][0]["full_name"], "Bob Beta");
+    let by_role = page(json!({ "role": "administrator" })).await;
+    assert_eq!(by_role.body["total"], 1);
+    let by_company = page(json!({ "company": company })).await;
+    assert_eq!(by_company.body["total"], 4);
+    let none = page(json!({ "company": "nothing" })).await;
+    assert_eq!(none.body["total"], 0);
+    // Nothing secret in a row.
+    let text = all.body.to_string();
+    assert!(!text.contains("password") && !text.contains("argon2") && !text.contains("token"));
+}
+
+#[tokio::test]
+async fn a_delegated_admin_sees_and_manages_only_users_within_their_companies() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (acme, dept) = app.defaults().await;
+    let globex = app.post("/api/companies", json!({ "name": "Globex" })).await.body["id"].as_str().unwrap().to_string();
+    // A "User admin" role: Users View/Create/Edit at All, nothing else (no API for roles yet).
+    app.state
+        .db
+        .query(
+            "CREATE profile:user_admin SET name = 'User admin', name_key = 'user admin', built_in = false, description = '',
+                permissions = [
+                    { module: 'Users', action: 'View', level: 'All' },
+                    { module: 'Users', action: 'Create', level: 'All' },
+                    { module: 'Users', action: 'Edit', level: 'All' }
+                ], field_rules = [], created_at = 0, updated_at = 0;
+             CREATE role:user_admin SET name = 'User admin', name_key = 'user admin', parent = role:administrator,
+                profiles = [profile:user_admin], built_in = false, created_at = 0;
+             UPSERT access_version:current SET version += 1;",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let (_, delegate) = app.onboard("Dee Legate", "dee@example.com", PW, "user_admin", &[&acme], &dept).await;
+    let (acme_user, _) = app.onboard("Al Acme", "al@example.com", PW, "manager", &[&acme], &dept).await;
+    let both = app.invite(&app.client, "Bea Both", "bea@example.com", "manager", &[&acme, &globex], &dept).await.body["id"].as_str().unwrap().to_string();
+    let glob = app.invite(&app.client, "Gus Globex", "gus@example.com", "manager", &[&globex], &dept).await.body["id"].as_str().unwrap().to_string();
+
+    // The list shows only users whose companies are all within the delegate's (acme).
+    let list = app.call_with(&delegate, "POST", "/api/users/search", Some(json!({ "query": {} }))).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    let names: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|u| u["full_name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Al Acme") && names.contains(&"Dee Legate"));
+    assert!(!names.contains(&"Bea Both") && !names.contains(&"Gus Globex"), "{names:?}");
+    // By id: a 404, as if they did not exist.
+    for id in [&both, &glob] {
+        assert_eq!(app.call_with(&delegate, "GET", &format!("/api/users/{id}"), None).await.status, 404);
+        assert_eq!(app.call_with(&delegate, "POST", &format!("/api/users/{id}/status"), Some(json!({ "status": "blocked" }))).await.status, 404);
+    }
+    // In bulk: refused one by one, nothing happens to them.
+    let bulk = app.call_with(&delegate, "POST", "/api/users/bulk", Some(json!({ "ids": [both, glob, acme_user], "action": "Deactivate" }))).await;
+    assert_eq!(bulk.status, 200, "{:?}", bulk.body);
+    assert_eq!(bulk.body["done"], 1);
+    assert_eq!(bulk.body["refused"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get(&format!("/api/users/{glob}")).await.body["status"], "invited");
+    // The delegate cannot give access to a company they do not hold, nor a role above theirs.
+    let esc = app.invite(&delegate, "Esc Alate", "esc@example.com", "manager", &[&globex], &dept).await;
+    assert_eq!(esc.status, 422);
+    assert!(esc.field_message("companies").is_some());
+    let esc = app.invite(&delegate, "Esc Alate", "esc@example.com", "administrator", &[&acme], &dept).await;
+    assert_eq!(esc.status, 422);
+    assert!(esc.field_message("role").unwrap().contains("exceeds your own access"), "{:?}", esc.body);
+    // Nor change a full administrator's account, even one inside their companies.
+    let (root2, _) = app.onboard("Root Two", "root2@example.com", PW, "administrator", &[&acme], &dept).await;
+    assert_eq!(app.call_with(&delegate, "GET", &format!("/api/users/{root2}"), None).await.status, 200, "visible");
+    let touch = app.call_with(&delegate, "POST", &format!("/api/users/{root2}/status"), Some(json!({ "status": "inactive" }))).await;
+    assert_eq!(touch.status, 403, "{:?}", touch.body);
+    assert!(touch.message().contains("only full administrators"));
+    // The first administrator also holds Globex: out of the delegate's sight entirely.
+    let admin_id = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+    let hidden = app.call_with(&delegate, "POST", &format!("/api/users/{admin_id}/status"), Some(json!({ "status": "inactive" }))).await;
+    assert_eq!(hidden.status, 404);
+}
+
+#[tokio::test]
+async fn forgot_password_answers_the_same_and_the_reset_link_signs_out_other_sessions() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (_, fay) = app.onboard("Fay Fox", "fay@example.com", PW, "manager", &[&company], &dept).await;
+    let known = app.call_with(&new_client(), "POST", "/api/auth/forgot", Some(json!({ "email": "fay@example.com" }))).await;
+    let unknown = app.call_with(&new_client(), "POST", "/api/auth/forgot", Some(json!({ "email": "nobody@example.com" }))).await;
+    assert_eq!(known.status, 200);
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+    let mails = app.mails_to("fay@example.com", 2).await;
+    let token = TestApp::token_of(&TestApp::link_in(mails.last().unwrap(), "/reset/"));
+    let browser = new_client();
+    let done = app.call_with(&browser, "POST", "/api/links/complete", Some(json!({ "token": token, "password": "a brand new passphrase" }))).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    assert_eq!(app.call_with(&fay, "GET", "/api/auth/me", None).await.status, 401, "the older session ended");
+    assert_eq!(app.call_with(&browser, "GET", "/api/auth/me", None).await.status, 200);
+    assert_eq!(app.sign_in_with(&new_client(), "fay@example.com", PW).await.status, 401);
+    assert_eq!(app.sign_in_with(&new_client(), "fay@example.com", "a brand new passphrase").await.status, 200);
+    let all = app.mails_to("fay@example.com", 3).await;
+    assert!(all.iter().any(|m| m.contains("Your CRM password was changed")));
+}
