@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput};
+use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput, RoleDto};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, org};
@@ -51,4 +51,10 @@ pub async fn update_department(id: String, input: DepartmentInput) -> Result<(),
 #[post("/api/departments/{id}/delete")]
 pub async fn delete_department(id: String) -> Result<(), ApiError> {
     org::delete_department(&RequestCtx::current()?, &id).await
+}
+
+/// Roles, for the forms that assign them.
+#[get("/api/roles")]
+pub async fn list_roles() -> Result<Vec<RoleDto>, ApiError> {
+    org::list_roles(&RequestCtx::current()?).await
 }

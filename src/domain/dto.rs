@@ -11,6 +11,9 @@ pub struct Me {
     pub role: String,
     /// Holds the Administrator profile while Active ("full administration").
     pub full_admin: bool,
+    /// Modules this user may View (and has not hidden): what the menu shows.
+    #[serde(default)]
+    pub modules: Vec<crate::access::Module>,
 }
 
 /// What every page needs first: is the installation set up, and who is this browser.
@@ -86,4 +89,12 @@ pub struct DepartmentInput {
     pub name: String,
     pub parent: Option<String>,
     pub manager: Option<String>,
+}
+
+/// A role as forms list it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleDto {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
 }

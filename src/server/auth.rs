@@ -114,6 +114,7 @@ impl Principal {
             email: self.email.clone(),
             role: self.role_name.clone(),
             full_admin: self.full_admin,
+            modules: Vec::new(),
         }
     }
 }

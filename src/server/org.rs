@@ -8,7 +8,7 @@ use super::access::BUMP;
 use super::http::RequestCtx;
 use super::services::{audit_row, new_id};
 use crate::access::{Action, Module};
-use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput};
+use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput, RoleDto};
 
 pub const NAME_MAX: usize = 80;
 
@@ -317,4 +317,17 @@ pub async fn delete_department(ctx: &RequestCtx, id: &str) -> Result<(), ApiErro
         )
         .await?;
     Ok(())
+}
+
+pub async fn list_roles(ctx: &RequestCtx) -> Result<Vec<RoleDto>, ApiError> {
+    ctx.require_user().await?;
+    Ok(ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, name, IF parent { record::id(parent) } ELSE { NONE } AS parent FROM role ORDER BY name;",
+            json!({}),
+        )
+        .await?
+        .all(0)?)
 }

@@ -66,7 +66,19 @@ pub async fn needs_setup(ctx: &RequestCtx) -> Result<bool, ApiError> {
 
 pub async fn session_info(ctx: &RequestCtx) -> Result<SessionInfo, ApiError> {
     let needs_setup = needs_setup(ctx).await?;
-    let me = if needs_setup { None } else { ctx.user().await?.map(|p| p.me()) };
+    let me = if needs_setup { None } else { ctx.user().await? };
+    let me = match me {
+        None => None,
+        Some(p) => {
+            let engine = ctx.engine().await?;
+            let mut me = p.me();
+            me.modules = access::Module::ALL
+                .into_iter()
+                .filter(|m| engine.decide(&p.user_id, *m, access::Action::View, None).allowed)
+                .collect();
+            Some(me)
+        }
+    };
     Ok(SessionInfo { needs_setup, me })
 }
 

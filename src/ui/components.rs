@@ -62,3 +62,97 @@ pub fn FormBanner(error: Option<ApiError>) -> Element {
         div { class: "banner banner-error", role: "alert", "{text}" }
     }
 }
+
+/// A labelled select with an optional "any" first option and an inline error.
+#[component]
+pub fn SelectField(
+    id: String,
+    label: String,
+    value: Signal<String>,
+    options: Vec<(String, String)>,
+    #[props(default)] placeholder: Option<String>,
+    #[props(default)] error: Option<String>,
+) -> Element {
+    let mut value = value;
+    let has_error = error.is_some();
+    let error_id = format!("{id}-error");
+    rsx! {
+        div { class: if has_error { "field has-error" } else { "field" },
+            label { r#for: "{id}", "{label}" }
+            select {
+                id: "{id}",
+                name: "{id}",
+                "aria-invalid": if has_error { "true" } else { "false" },
+                "aria-describedby": if has_error { error_id.clone() } else { String::new() },
+                onchange: move |e| value.set(e.value()),
+                if let Some(p) = placeholder {
+                    option { value: "", selected: value().is_empty(), "{p}" }
+                }
+                for (v, text) in options {
+                    option { key: "{v}", value: "{v}", selected: value() == v, "{text}" }
+                }
+            }
+            if let Some(e) = error {
+                p { id: "{error_id}", class: "field-error", role: "alert", "{e}" }
+            }
+        }
+    }
+}
+
+/// A group of checkboxes that edits a list of ids.
+#[component]
+pub fn CheckboxGroup(
+    id: String,
+    legend: String,
+    selected: Signal<Vec<String>>,
+    options: Vec<(String, String)>,
+    #[props(default)] error: Option<String>,
+) -> Element {
+    let mut selected = selected;
+    let has_error = error.is_some();
+    rsx! {
+        fieldset { class: if has_error { "field checks has-error" } else { "field checks" }, id: "{id}",
+            legend { "{legend}" }
+            for (v, text) in options {
+                label { key: "{v}", class: "check",
+                    input {
+                        r#type: "checkbox",
+                        name: "{id}",
+                        value: "{v}",
+                        checked: selected().contains(&v),
+                        onchange: {
+                            let v = v.clone();
+                            move |e: FormEvent| {
+                                let on = e.checked();
+                                selected.with_mut(|s| {
+                                    s.retain(|x| x != &v);
+                                    if on {
+                                        s.push(v.clone());
+                                    }
+                                });
+                            }
+                        },
+                    }
+                    span { "{text}" }
+                }
+            }
+            if let Some(e) = error {
+                p { class: "field-error", role: "alert", "{e}" }
+            }
+        }
+    }
+}
+
+/// A status shown as a coloured pill.
+#[component]
+pub fn StatusBadge(status: String) -> Element {
+    let label = crate::access::UserStatus::parse(&status).map(|s| s.label()).unwrap_or("Unknown");
+    rsx! { span { class: "badge badge-{status}", "{label}" } }
+}
+
+/// A message that confirms a finished action.
+#[component]
+pub fn Notice(text: Option<String>) -> Element {
+    let Some(t) = text else { return rsx! {} };
+    rsx! { div { class: "banner banner-ok", role: "status", "{t}" } }
+}

@@ -7,7 +7,7 @@ mod shell;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Dashboard, NotFound, SetupRoute, SignInRoute};
+use pages::{Activate, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -19,9 +19,25 @@ pub enum Route {
     SetupRoute {},
     #[route("/sign-in")]
     SignInRoute {},
+    #[route("/forgot")]
+    Forgot {},
+    #[route("/activate/:token")]
+    Activate { token: String },
+    #[route("/reset/:token")]
+    Reset { token: String },
     #[layout(Shell)]
         #[route("/")]
         Dashboard {},
+        #[route("/users")]
+        Users {},
+        #[route("/users/new")]
+        NewUser {},
+        #[route("/users/:id")]
+        UserPage { id: String },
+        #[route("/companies")]
+        Companies {},
+        #[route("/departments")]
+        Departments {},
     #[end_layout]
     #[route("/:..segments")]
     NotFound { segments: Vec<String> },

@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 
 use super::pages::{SetupPage, SignInPage};
 use super::{Route, Session};
+use crate::access::Module;
 use crate::domain::{Me, SessionInfo};
 
 #[component]
@@ -63,6 +64,15 @@ fn Frame(me: Me) -> Element {
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
                 ul { class: "nav-list",
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
+                    if me.modules.contains(&Module::Users) {
+                        li { Link { to: Route::Users {}, active_class: "active", "Users" } }
+                    }
+                    if me.modules.contains(&Module::Companies) {
+                        li { Link { to: Route::Companies {}, active_class: "active", "Companies" } }
+                    }
+                    if me.modules.contains(&Module::DepartmentsGroups) {
+                        li { Link { to: Route::Departments {}, active_class: "active", "Departments" } }
+                    }
                 }
                 div { class: "sidebar-user",
                     div { class: "avatar", "aria-hidden": "true", "{initials}" }

@@ -159,6 +159,7 @@ pub fn SignInPage(stay: bool) -> Element {
                 button { class: "btn btn-primary btn-block", r#type: "submit", disabled: pending() || !ready,
                     if pending() { "Signing in…" } else { "Sign in" }
                 }
+                p { class: "form-foot", Link { to: Route::Forgot {}, "Forgot your password?" } }
             }
         }
     }

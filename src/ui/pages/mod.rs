@@ -2,8 +2,14 @@
 
 mod auth;
 mod dashboard;
+mod links;
 mod not_found;
+mod org;
+mod users;
 
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
 pub use dashboard::Dashboard;
+pub use links::{Activate, Forgot, Reset};
 pub use not_found::NotFound;
+pub use org::{Companies, Departments};
+pub use users::{NewUser, UserPage, Users};

@@ -1,0 +1,246 @@
+//! Companies and departments.
+
+use dioxus::prelude::*;
+
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::{FormBanner, Notice, SelectField, TextField};
+
+#[component]
+pub fn Companies() -> Element {
+    let mut companies = use_resource(api::list_companies);
+    let name = use_signal(String::new);
+    let mut error = use_signal(|| None::<ApiError>);
+    let mut notice = use_signal(|| None::<String>);
+    let add = move |evt: FormEvent| async move {
+        evt.prevent_default();
+        match api::create_company(name()).await {
+            Ok(c) => {
+                notice.set(Some(format!("Company {} added; you have access to it.", c.name)));
+                error.set(None);
+                let mut n = name;
+                n.set(String::new());
+                companies.restart();
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let err = error();
+    let list = match &*companies.read() {
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        Some(Ok(list)) => rsx! {
+            ul { class: "list card",
+                for c in list.iter().cloned() {
+                    CompanyItem { key: "{c.id}", company: c, on_changed: move |msg: String| { notice.set(Some(msg)); companies.restart(); } }
+                }
+            }
+        },
+    };
+    rsx! {
+        document::Title { "Companies · Gatehouse" }
+        div { class: "page-head", h1 { "Companies" } }
+        Notice { text: notice() }
+        section { class: "card", "aria-labelledby": "add-company",
+            h2 { id: "add-company", "Add a company" }
+            form { class: "inline-form", method: "post", novalidate: true, onsubmit: add,
+                FormBanner { error: err.clone() }
+                TextField { id: "company-name", label: "Company name", value: name, error: err.as_ref().and_then(|e| e.field_message("name")).map(str::to_string) }
+                button { class: "btn btn-primary", r#type: "submit", "Add company" }
+            }
+        }
+        {list}
+    }
+}
+
+#[component]
+fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element {
+    let mut editing = use_signal(|| false);
+    let name = use_signal(|| company.name.clone());
+    let mut error = use_signal(|| None::<ApiError>);
+    let id = company.id.clone();
+    let id2 = company.id.clone();
+    let archived = company.archived;
+    rsx! {
+        li { class: "list-item",
+            if editing() {
+                form {
+                    class: "inline-form",
+                    method: "post",
+                    novalidate: true,
+                    onsubmit: move |evt: FormEvent| {
+                        let id = id.clone();
+                        async move {
+                            evt.prevent_default();
+                            match api::rename_company(id, name()).await {
+                                Ok(()) => { editing.set(false); on_changed.call("Company renamed.".into()); }
+                                Err(e) => error.set(Some(e)),
+                            }
+                        }
+                    },
+                    TextField { id: "rename-{company.id}", label: "New name for {company.name}", value: name,
+                        error: error().as_ref().and_then(|e| e.field_message("name")).map(str::to_string) }
+                    button { class: "btn btn-primary", r#type: "submit", "Save name" }
+                    button { class: "btn", r#type: "button", onclick: move |_| editing.set(false), "Cancel" }
+                }
+            } else {
+                div { class: "list-main",
+                    "{company.name}"
+                    if archived { span { class: "badge badge-inactive", "Archived" } }
+                }
+                div { class: "list-sub", "{company.users} user(s) with access" }
+                div { class: "row-actions",
+                    button { class: "btn btn-small", onclick: move |_| editing.set(true), "aria-label": "Rename {company.name}", "Rename" }
+                    button {
+                        class: "btn btn-small",
+                        "aria-label": if archived { format!("Restore {}", company.name) } else { format!("Archive {}", company.name) },
+                        onclick: move |_| {
+                            let id = id2.clone();
+                            async move {
+                                match api::set_company_archived(id, !archived).await {
+                                    Ok(()) => on_changed.call(if archived { "Company restored.".into() } else { "Company archived.".into() }),
+                                    Err(e) => error.set(Some(e)),
+                                }
+                            }
+                        },
+                        if archived { "Restore" } else { "Archive" }
+                    }
+                }
+                FormBanner { error: error() }
+            }
+        }
+    }
+}
+
+/// Departments as an indented tree: each with its manager and member count.
+#[component]
+pub fn Departments() -> Element {
+    let mut departments = use_resource(api::list_departments);
+    let mut notice = use_signal(|| None::<String>);
+    let mut editing = use_signal(|| None::<Option<DepartmentDto>>);
+    let rows = match &*departments.read() {
+        Some(Ok(list)) => list.clone(),
+        _ => Vec::new(),
+    };
+    // Depth-first order with depth, parents first.
+    let mut ordered: Vec<(usize, DepartmentDto)> = Vec::new();
+    fn walk(all: &[DepartmentDto], parent: Option<&str>, depth: usize, out: &mut Vec<(usize, DepartmentDto)>) {
+        for d in all.iter().filter(|d| d.parent.as_deref() == parent) {
+            out.push((depth, d.clone()));
+            if depth < 32 {
+                walk(all, Some(&d.id), depth + 1, out);
+            }
+        }
+    }
+    walk(&rows, None, 0, &mut ordered);
+    let status = match &*departments.read() {
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        Some(Ok(_)) => rsx! {},
+    };
+    rsx! {
+        document::Title { "Departments · Gatehouse" }
+        div { class: "page-head",
+            h1 { "Departments" }
+            button { class: "btn btn-primary", onclick: move |_| editing.set(Some(None)), "Add department" }
+        }
+        Notice { text: notice() }
+        if let Some(current) = editing() {
+            DepartmentForm {
+                key: "{current.as_ref().map(|d| d.id.clone()).unwrap_or_default()}",
+                department: current,
+                all: rows.clone(),
+                on_done: move |msg: Option<String>| {
+                    editing.set(None);
+                    if let Some(m) = msg { notice.set(Some(m)); departments.restart(); }
+                },
+            }
+        }
+        {status}
+        ul { class: "list card tree",
+            for (depth, d) in ordered {
+                li { key: "{d.id}", class: "list-item", style: "padding-left: {depth * 20 + 4}px",
+                    div { class: "list-main", "{d.name}" }
+                    div { class: "list-sub",
+                        {d.manager_name.clone().map(|m| format!("Manager: {m} · ")).unwrap_or_default()}
+                        "{d.users} member(s)"
+                    }
+                    div { class: "row-actions",
+                        button { class: "btn btn-small", "aria-label": "Edit {d.name}", onclick: { let d = d.clone(); move |_| editing.set(Some(Some(d.clone()))) }, "Edit" }
+                        button {
+                            class: "btn btn-small",
+                            "aria-label": "Delete {d.name}",
+                            onclick: {
+                                let id = d.id.clone();
+                                move |_| {
+                                    let id = id.clone();
+                                    async move {
+                                        match api::delete_department(id).await {
+                                            Ok(()) => { notice.set(Some("Department deleted.".into())); departments.restart(); }
+                                            Err(e) => notice.set(Some(e.to_string())),
+                                        }
+                                    }
+                                }
+                            },
+                            "Delete"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn DepartmentForm(department: Option<DepartmentDto>, all: Vec<DepartmentDto>, on_done: EventHandler<Option<String>>) -> Element {
+    let name = use_signal(|| department.as_ref().map(|d| d.name.clone()).unwrap_or_default());
+    let parent = use_signal(|| department.as_ref().and_then(|d| d.parent.clone()).unwrap_or_default());
+    let manager = use_signal(|| department.as_ref().and_then(|d| d.manager.clone()).unwrap_or_default());
+    let mut error = use_signal(|| None::<ApiError>);
+    let users = use_resource(|| async move {
+        api::list_users(UserQuery { per_page: 200, status: Some("active".into()), ..Default::default() }).await
+    });
+    let editing_id = department.as_ref().map(|d| d.id.clone());
+    let parents: Vec<(String, String)> =
+        all.iter().filter(|d| Some(&d.id) != editing_id.as_ref()).map(|d| (d.id.clone(), d.name.clone())).collect();
+    let managers: Vec<(String, String)> = match &*users.read() {
+        Some(Ok(p)) => p.items.iter().map(|u| (u.id.clone(), u.full_name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let title = if department.is_some() { "Edit department" } else { "Add department" };
+    let onsubmit = move |evt: FormEvent| {
+        let editing_id = editing_id.clone();
+        async move {
+            evt.prevent_default();
+            let opt = |s: String| (!s.is_empty()).then_some(s);
+            let input = DepartmentInput { name: name(), parent: opt(parent()), manager: opt(manager()) };
+            let r = match editing_id {
+                Some(id) => api::update_department(id, input).await.map(|_| "Department saved."),
+                None => api::create_department(input).await.map(|_| "Department added."),
+            };
+            match r {
+                Ok(msg) => on_done.call(Some(msg.to_string())),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+    let err = error();
+    let field = |n: &str| err.as_ref().and_then(|e| e.field_message(n)).map(str::to_string);
+    rsx! {
+        section { class: "card", "aria-labelledby": "dept-form-title",
+            h2 { id: "dept-form-title", "{title}" }
+            form { method: "post", novalidate: true, onsubmit,
+                FormBanner { error: err.clone() }
+                div { class: "form-grid",
+                    TextField { id: "dept-name", label: "Name", value: name, error: field("name") }
+                    SelectField { id: "dept-parent", label: "Parent department", value: parent, options: parents, placeholder: "None (top level)", error: field("parent") }
+                    SelectField { id: "dept-manager", label: "Manager", value: manager, options: managers, placeholder: "No manager", error: field("manager") }
+                }
+                div { class: "form-actions",
+                    button { class: "btn btn-primary", r#type: "submit", "Save department" }
+                    button { class: "btn", r#type: "button", onclick: move |_| on_done.call(None), "Cancel" }
+                }
+            }
+        }
+    }
+}

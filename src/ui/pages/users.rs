@@ -1,0 +1,521 @@
+//! The Users list (search, filters, sort, pages, bulk actions; cards on a phone), the add-user
+//! form and the user page.
+
+use dioxus::prelude::*;
+
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, StatusBadge, TextField};
+use crate::ui::Route;
+
+/// The choices every user form needs: roles, departments, companies.
+#[derive(Clone, PartialEq)]
+struct Choices {
+    roles: Vec<(String, String)>,
+    departments: Vec<(String, String)>,
+    companies: Vec<(String, String)>,
+}
+
+async fn load_choices() -> Result<Choices, ApiError> {
+    let roles = api::list_roles().await?;
+    let departments = api::list_departments().await?;
+    let companies = api::list_companies().await?;
+    Ok(Choices {
+        roles: roles.into_iter().map(|r| (r.id, r.name)).collect(),
+        departments: departments.into_iter().map(|d| (d.id, d.name)).collect(),
+        companies: companies.into_iter().filter(|c| !c.archived).map(|c| (c.id, c.name)).collect(),
+    })
+}
+
+fn when(at: Option<i64>) -> String {
+    match at {
+        None => "never".into(),
+        Some(ms) => {
+            // Days since the epoch are enough for a list; the page shows the exact time.
+            let days = ms / 86_400_000;
+            let (y, m, d) = civil_from_days(days);
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+    }
+}
+
+/// Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[component]
+pub fn Users() -> Element {
+    let search = use_signal(String::new);
+    let status = use_signal(String::new);
+    let role = use_signal(String::new);
+    let department = use_signal(String::new);
+    let company = use_signal(String::new);
+    let sort = use_signal(|| "Name".to_string());
+    let mut page = use_signal(|| 1u32);
+    let mut selected = use_signal(Vec::<String>::new);
+    let mut notice = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<ApiError>);
+    let choices = use_resource(load_choices);
+
+    let mut users = use_resource(move || async move {
+        let (sort_by, descending) = match sort().as_str() {
+            "Newest" => (UserSort::Created, true),
+            "LastSignIn" => (UserSort::LastSignIn, true),
+            "Email" => (UserSort::Email, false),
+            "Status" => (UserSort::Status, false),
+            _ => (UserSort::Name, false),
+        };
+        let opt = |s: String| (!s.is_empty()).then_some(s);
+        api::list_users(UserQuery {
+            search: search(),
+            status: opt(status()),
+            role: opt(role()),
+            department: opt(department()),
+            company: opt(company()),
+            sort: sort_by,
+            descending,
+            page: page(),
+            per_page: 25,
+        })
+        .await
+    });
+    // A new search or filter starts again at page 1 with nothing selected.
+    use_effect(move || {
+        let _ = (search(), status(), role(), department(), company(), sort());
+        page.set(1);
+        selected.set(Vec::new());
+    });
+
+    let run_bulk = move |action: BulkAction| async move {
+        let ids = selected();
+        match api::bulk_users(ids, action).await {
+            Ok(r) => {
+                let mut text = format!("{} user(s) updated.", r.done);
+                if !r.refused.is_empty() {
+                    text.push_str(&format!(" {} refused: {}", r.refused.len(), r.refused.iter().map(|(_, why)| why.as_str()).collect::<Vec<_>>().join("; ")));
+                }
+                notice.set(Some(text));
+                error.set(None);
+                selected.set(Vec::new());
+                users.restart();
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+
+    let opts = match &*choices.read() {
+        Some(Ok(c)) => c.clone(),
+        _ => Choices { roles: vec![], departments: vec![], companies: vec![] },
+    };
+    let statuses: Vec<(String, String)> =
+        ["active", "invited", "inactive", "blocked"].iter().map(|s| (s.to_string(), crate::access::UserStatus::parse(s).unwrap().label().to_string())).collect();
+    let sorts: Vec<(String, String)> = [("Name", "Name"), ("Email", "Email"), ("Status", "Status"), ("LastSignIn", "Last sign-in"), ("Newest", "Newest first")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+
+    let body = match &*users.read() {
+        None => rsx! { p { role: "status", "Loading users…" } },
+        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        Some(Ok(p)) => {
+            let pages = p.total.div_ceil(p.per_page as u64).max(1);
+            let current = p.page;
+            let all_ids: Vec<String> = p.items.iter().map(|u| u.id.clone()).collect();
+            let all_selected = !all_ids.is_empty() && all_ids.iter().all(|id| selected().contains(id));
+            rsx! {
+                if p.items.is_empty() {
+                    div { class: "card empty", p { "No users match. Change the search or the filters." } }
+                } else {
+                    table { class: "data users-table",
+                        caption { class: "sr-only", "Users" }
+                        thead {
+                            tr {
+                                th { scope: "col", class: "select-col",
+                                    input {
+                                        r#type: "checkbox",
+                                        "aria-label": "Select every user on this page",
+                                        checked: all_selected,
+                                        onchange: move |e: FormEvent| {
+                                            if e.checked() { selected.set(all_ids.clone()) } else { selected.set(Vec::new()) }
+                                        },
+                                    }
+                                }
+                                th { scope: "col", "Name" }
+                                th { scope: "col", "Email" }
+                                th { scope: "col", "Role" }
+                                th { scope: "col", "Department" }
+                                th { scope: "col", "Status" }
+                                th { scope: "col", "Last sign-in" }
+                            }
+                        }
+                        tbody {
+                            for u in p.items.iter().cloned() {
+                                UserListRow { key: "{u.id}", user: u, selected, on_changed: move |_| users.restart() }
+                            }
+                        }
+                    }
+                }
+                nav { class: "pager", "aria-label": "Pages",
+                    button { class: "btn", disabled: current <= 1, onclick: move |_| page.set(current.saturating_sub(1).max(1)), "Previous page" }
+                    span { class: "muted", "Page {current} of {pages} · {p.total} users" }
+                    button { class: "btn", disabled: (current as u64) >= pages, onclick: move |_| page.set(current + 1), "Next page" }
+                }
+            }
+        }
+    };
+    let count = selected().len();
+    rsx! {
+        document::Title { "Users · Gatehouse" }
+        div { class: "page-head",
+            h1 { "Users" }
+            Link { class: "btn btn-primary", to: Route::NewUser {}, "Add user" }
+        }
+        section { class: "card filters", "aria-label": "Search and filters",
+            TextField { id: "search", label: "Search name, email or mobile", value: search, kind: "search" }
+            div { class: "filter-row",
+                SelectField { id: "f-status", label: "Status", value: status, options: statuses, placeholder: "Any status" }
+                SelectField { id: "f-role", label: "Role", value: role, options: opts.roles.clone(), placeholder: "Any role" }
+                SelectField { id: "f-department", label: "Department", value: department, options: opts.departments.clone(), placeholder: "Any department" }
+                SelectField { id: "f-company", label: "Company", value: company, options: opts.companies.clone(), placeholder: "Any company" }
+                SelectField { id: "f-sort", label: "Sort by", value: sort, options: sorts }
+            }
+        }
+        Notice { text: notice() }
+        FormBanner { error: error() }
+        if count > 0 {
+            div { class: "bulk-bar", role: "region", "aria-label": "Bulk actions",
+                strong { "{count} selected" }
+                button { class: "btn", onclick: move |_| run_bulk(BulkAction::Activate), "Activate" }
+                button { class: "btn", onclick: move |_| run_bulk(BulkAction::Deactivate), "Deactivate" }
+                button { class: "btn btn-danger", onclick: move |_| run_bulk(BulkAction::Block), "Block" }
+                button { class: "btn", onclick: move |_| run_bulk(BulkAction::ResendInvite), "Resend invite" }
+            }
+        }
+        {body}
+    }
+}
+
+#[component]
+fn UserListRow(user: UserRow, selected: Signal<Vec<String>>, on_changed: EventHandler<()>) -> Element {
+    let mut selected = selected;
+    let id = user.id.clone();
+    let is_selected = selected().contains(&id);
+    let mut busy = use_signal(|| false);
+    let mut row_error = use_signal(|| None::<String>);
+    let toggle_to = match user.status.as_str() {
+        "active" => Some(("inactive", "Deactivate")),
+        "inactive" => Some(("active", "Activate")),
+        _ => None,
+    };
+    let uid = user.id.clone();
+    let toggle = move |_| {
+        let uid = uid.clone();
+        async move {
+            if let Some((to, _)) = toggle_to {
+                busy.set(true);
+                match api::set_user_status(uid, to.to_string()).await {
+                    Ok(_) => {
+                        row_error.set(None);
+                        on_changed.call(());
+                    }
+                    Err(e) => row_error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            }
+        }
+    };
+    rsx! {
+        tr { class: if is_selected { "selected" } else { "" },
+            td { class: "select-col",
+                input {
+                    r#type: "checkbox",
+                    "aria-label": "Select {user.full_name}",
+                    checked: is_selected,
+                    onchange: move |e: FormEvent| {
+                        let id = id.clone();
+                        selected.with_mut(|s| {
+                            s.retain(|x| x != &id);
+                            if e.checked() { s.push(id); }
+                        });
+                    },
+                }
+            }
+            td { "data-label": "Name", class: "name-cell",
+                Link { to: Route::UserPage { id: user.id.clone() }, "{user.full_name}" }
+                if let Some(problem) = &user.mail_problem {
+                    span { class: "warn-text", title: "{problem}", " · invite not delivered" }
+                }
+            }
+            td { "data-label": "Email", class: "wrap", "{user.email}" }
+            td { "data-label": "Role", "{user.role.name}" }
+            td { "data-label": "Department", {user.department.as_ref().map(|d| d.name.clone()).unwrap_or_default()} }
+            td { "data-label": "Status",
+                StatusBadge { status: user.status.clone() }
+                if let Some((_, label)) = toggle_to {
+                    button {
+                        class: "btn btn-small",
+                        disabled: busy(),
+                        "aria-label": "{label} {user.full_name}",
+                        onclick: toggle,
+                        "{label}"
+                    }
+                }
+                if let Some(e) = row_error() { p { class: "field-error", role: "alert", "{e}" } }
+            }
+            td { "data-label": "Last sign-in", "{when(user.last_sign_in_at)}" }
+        }
+    }
+}
+
+/// The add-user and edit-user form, shared.
+#[component]
+fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<UserRow>, editing: Option<String>) -> Element {
+    let full_name = use_signal(|| initial.full_name.clone());
+    let email = use_signal(|| initial.email.clone());
+    let mobile = use_signal(|| initial.mobile.clone());
+    let department = use_signal(|| initial.department.clone());
+    let role = use_signal(|| initial.role.clone());
+    let companies = use_signal(|| initial.companies.clone());
+    let mut is_approver = use_signal(|| initial.is_approver);
+    let mut error = use_signal(|| None::<ApiError>);
+    let mut pending = use_signal(|| false);
+    let choices = use_resource(load_choices);
+    let ready = crate::ui::use_hydrated();
+
+    let onsubmit = move |evt: FormEvent| {
+        let editing = editing.clone();
+        async move {
+            evt.prevent_default();
+            let input = UserInput {
+                full_name: full_name(),
+                email: email(),
+                mobile: mobile(),
+                department: department(),
+                role: role(),
+                companies: companies(),
+                is_approver: is_approver(),
+            };
+            // The same checks the server makes, for a quick answer; the server checks again.
+            let mut fields = Vec::new();
+            if let Err(m) = PersonName::parse(&input.full_name) {
+                fields.push(FieldError::new("full_name", m));
+            }
+            if let Err(m) = Email::parse(&input.email) {
+                fields.push(FieldError::new("email", m));
+            }
+            if !input.mobile.trim().is_empty() {
+                if let Err(m) = Mobile::parse(&input.mobile) {
+                    fields.push(FieldError::new("mobile", m));
+                }
+            }
+            if input.role.is_empty() {
+                fields.push(FieldError::new("role", "choose a role: every user needs one"));
+            }
+            if input.department.is_empty() {
+                fields.push(FieldError::new("department", "choose a department"));
+            }
+            if input.companies.is_empty() {
+                fields.push(FieldError::new("companies", "choose at least one company"));
+            }
+            if !fields.is_empty() {
+                error.set(Some(ApiError::fields(fields)));
+                return;
+            }
+            pending.set(true);
+            let result = match editing {
+                Some(id) => api::update_user(id, input).await,
+                None => api::create_user(input).await,
+            };
+            pending.set(false);
+            match result {
+                Ok(u) => {
+                    error.set(None);
+                    on_saved.call(u);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+    let err = error();
+    let field = |name: &str| err.as_ref().and_then(|e| e.field_message(name)).map(str::to_string);
+    let c = match &*choices.read() {
+        Some(Ok(c)) => c.clone(),
+        _ => Choices { roles: vec![], departments: vec![], companies: vec![] },
+    };
+    rsx! {
+        form { class: "form", method: "post", novalidate: true, onsubmit,
+            FormBanner { error: err.clone() }
+            div { class: "form-grid",
+                TextField { id: "full_name", label: "Full name", value: full_name, autocomplete: "off", error: field("full_name"), required: true }
+                TextField { id: "email", label: "Email address", value: email, kind: "email", autocomplete: "off", error: field("email"), required: true }
+                TextField { id: "mobile", label: "Mobile (optional)", value: mobile, kind: "tel", hint: "International format, e.g. +44 7700 900123", error: field("mobile") }
+                SelectField { id: "department", label: "Department", value: department, options: c.departments.clone(), placeholder: "Choose a department", error: field("department") }
+                SelectField { id: "role", label: "Role", value: role, options: c.roles.clone(), placeholder: "Choose a role", error: field("role") }
+            }
+            CheckboxGroup { id: "companies", legend: "Company access", selected: companies, options: c.companies.clone(), error: field("companies") }
+            label { class: "check",
+                input { r#type: "checkbox", name: "is_approver", checked: is_approver(), onchange: move |e: FormEvent| is_approver.set(e.checked()) }
+                span { "Is approver (takes part in approval workflows)" }
+            }
+            div { class: "form-actions",
+                button { class: "btn btn-primary", r#type: "submit", disabled: pending() || !ready,
+                    if pending() { "Saving…" } else { "{submit_label}" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn NewUser() -> Element {
+    rsx! {
+        document::Title { "Add user · Gatehouse" }
+        div { class: "page-head",
+            h1 { "Add user" }
+            Link { class: "btn btn-quiet", to: Route::Users {}, "Back to users" }
+        }
+        section { class: "card",
+            p { class: "muted", "The new user gets an email with a link to choose their password and activate the account." }
+            UserForm {
+                initial: UserInput::default(),
+                submit_label: "Add user and send invitation",
+                editing: None,
+                on_saved: move |u: UserRow| { navigator().push(Route::UserPage { id: u.id }); },
+            }
+        }
+    }
+}
+
+#[component]
+pub fn UserPage(id: String) -> Element {
+    let uid = id.clone();
+    let mut user = use_resource(use_reactive!(|uid| async move { api::get_user(uid).await }));
+    let mut notice = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<ApiError>);
+    let mut confirm_block = use_signal(|| false);
+
+    let change_status = move |id: String, to: &'static str, done: &'static str| async move {
+        match api::set_user_status(id, to.to_string()).await {
+            Ok(_) => {
+                notice.set(Some(done.to_string()));
+                error.set(None);
+                confirm_block.set(false);
+                user.restart();
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+
+    let content = match &*user.read() {
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => rsx! {
+            div { class: "card", h1 { "User not available" } p { "{e}" } Link { class: "btn", to: Route::Users {}, "Back to users" } }
+        },
+        Some(Ok(u)) => {
+            let u = u.clone();
+            let initial = UserInput {
+                full_name: u.full_name.clone(),
+                email: u.email.clone(),
+                mobile: u.mobile.clone().unwrap_or_default(),
+                department: u.department.as_ref().map(|d| d.id.clone()).unwrap_or_default(),
+                role: u.role.id.clone(),
+                companies: u.companies.iter().map(|c| c.id.clone()).collect(),
+                is_approver: u.is_approver,
+            };
+            let id1 = u.id.clone();
+            let id2 = u.id.clone();
+            let id3 = u.id.clone();
+            let id4 = u.id.clone();
+            rsx! {
+                div { class: "page-head",
+                    div {
+                        h1 { "{u.full_name}" }
+                        p { class: "muted", "{u.email} · " StatusBadge { status: u.status.clone() } }
+                    }
+                    Link { class: "btn btn-quiet", to: Route::Users {}, "Back to users" }
+                }
+                Notice { text: notice() }
+                FormBanner { error: error() }
+                div { class: "widgets",
+                    section { class: "card widget", "aria-labelledby": "w-status",
+                        h2 { id: "w-status", "Status" }
+                        match u.status.as_str() {
+                            "active" => rsx! {
+                                p { "Active: can sign in and work." }
+                                button { class: "btn", onclick: move |_| change_status(id1.clone(), "inactive", "The user is now inactive and was signed out."), "Deactivate" }
+                            },
+                            "inactive" => rsx! {
+                                p { "Inactive: cannot sign in." }
+                                button { class: "btn", onclick: move |_| change_status(id1.clone(), "active", "The user is active again."), "Activate" }
+                            },
+                            "invited" => rsx! {
+                                p { "Invited: waiting for the person to open the invitation and choose a password." }
+                            },
+                            _ => rsx! {
+                                p { "Blocked: cannot sign in; every session was ended." }
+                                button { class: "btn", onclick: move |_| change_status(id1.clone(), "active", "The user is unblocked and active."), "Unblock" }
+                            },
+                        }
+                        if u.status != "blocked" {
+                            if confirm_block() {
+                                div { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-block-text",
+                                    p { id: "confirm-block-text", "Block {u.full_name}? They are signed out everywhere at once and cannot sign in until unblocked." }
+                                    button { class: "btn btn-danger", onclick: move |_| change_status(id2.clone(), "blocked", "The user is blocked and was signed out everywhere."), "Yes, block" }
+                                    button { class: "btn", onclick: move |_| confirm_block.set(false), "Cancel" }
+                                }
+                            } else {
+                                button { class: "btn btn-danger", onclick: move |_| confirm_block.set(true), "Block…" }
+                            }
+                        }
+                    }
+                    if u.status == "invited" {
+                        section { class: "card widget", "aria-labelledby": "w-invite",
+                            h2 { id: "w-invite", "Invitation" }
+                            if let Some(problem) = &u.mail_problem {
+                                div { class: "banner banner-error", role: "alert", "Invite not delivered: {problem}. It is retried automatically." }
+                            } else {
+                                p { "The invitation was sent. The link works once and expires after a few days." }
+                            }
+                            button {
+                                class: "btn",
+                                onclick: move |_| {
+                                    let id = id3.clone();
+                                    async move {
+                                        match api::resend_invite(id).await {
+                                            Ok(()) => { notice.set(Some("A new invitation is on its way; the old link no longer works.".into())); user.restart(); }
+                                            Err(e) => error.set(Some(e)),
+                                        }
+                                    }
+                                },
+                                "Resend invitation"
+                            }
+                        }
+                    }
+                    section { class: "card widget widget-wide", "aria-labelledby": "w-details",
+                        h2 { id: "w-details", "Details and company access" }
+                        UserForm {
+                            initial,
+                            submit_label: "Save changes",
+                            editing: Some(id4),
+                            on_saved: move |_| { notice.set(Some("Saved.".into())); user.restart(); },
+                        }
+                    }
+                }
+            }
+        }
+    };
+    rsx! {
+        document::Title { "User · Gatehouse" }
+        {content}
+    }
+}
