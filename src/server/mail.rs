@@ -314,7 +314,7 @@ async fn send_due(state: &super::AppState) -> Result<usize, super::db::DbError> 
                     .query(
                         "UPDATE type::record('mail_job', $id) SET attempts = $attempts, next_attempt_at = $next,
                             last_error = $reason, claimed_until = 0;",
-                        json!({ "id": job.id, "attempts": attempts, "next": next, "reason": format!("not delivered: {reason}") }),
+                        json!({ "id": job.id, "attempts": attempts, "next": next, "reason": reason }),
                     )
                     .await?;
             }

@@ -170,6 +170,10 @@ fn already_set_up() -> ApiError {
 /// Creates a session for the user, sets the cookie and returns who they are.
 pub async fn start_session(ctx: &RequestCtx, user_id: &str) -> Result<Me, ApiError> {
     let policy = ctx.state.session_policy();
+    ctx.state
+        .db
+        .query("UPDATE type::record('user', $id) SET last_sign_in_at = $now;", json!({ "id": user_id, "now": now_ms() }))
+        .await?;
     let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref()).await?;
     let principal = auth::resolve_session(&ctx.state.db, &raw, &policy).await?.ok_or_else(|| {
         tracing::error!(user_id, "a new session did not resolve");
@@ -243,14 +247,9 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
             _ => "this account is inactive; ask an administrator to reactivate it".into(),
         }));
     }
-    let now = now_ms();
     db.query(
-        "BEGIN TRANSACTION;
-         UPDATE type::record('user', $id) SET last_sign_in_at = $now;
-         CREATE audit CONTENT $audit;
-         COMMIT TRANSACTION;",
+        "CREATE audit CONTENT $audit;",
         json!({
-            "id": account.id, "now": now,
             "audit": audit_row(Some((&account.id, &account.full_name)), "auth.sign_in", "user", Some(&account.id),
                 Some(email.as_ref()), None, None, &ctx.ip),
         }),
