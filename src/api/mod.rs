@@ -4,8 +4,10 @@
 
 use dioxus::prelude::*;
 
+mod account;
 mod org;
 mod users;
+pub use account::*;
 pub use org::*;
 pub use users::*;
 
@@ -39,7 +41,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
 #[post("/api/auth/sign-out")]
 pub async fn sign_out() -> Result<(), ApiError> {
     let ctx = RequestCtx::current()?;
-    let me = ctx.require_user().await?;
+    let me = ctx.require_session().await?;
     services::sign_out(&ctx, &me).await
 }
 

@@ -14,6 +14,63 @@ pub struct Me {
     /// Modules this user may View (and has not hidden): what the menu shows.
     #[serde(default)]
     pub modules: Vec<crate::access::Module>,
+    /// Signed in with a temporary password that must be replaced before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// A signed-in browser of a user, as the Sessions widget lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionDto {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<String>,
+    pub target_label: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub ip: Option<String>,
+}
+
+/// Audit log filters; times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub from: Option<i64>,
+    #[serde(default)]
+    pub to: Option<i64>,
+    #[serde(default)]
+    pub page: u32,
+}
+
+/// How an administrator changes someone's password without learning it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PasswordChange {
+    /// A temporary password the user must replace at their next sign-in.
+    Temporary(String),
+    /// A reset link sent to the user's email.
+    SendResetLink,
 }
 
 /// What every page needs first: is the installation set up, and who is this browser.
@@ -97,4 +154,39 @@ pub struct RoleDto {
     pub id: String,
     pub name: String,
     pub parent: Option<String>,
+}
+
+/// Gregorian date from days since 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// "2026-11-23 21:04 UTC" for Unix milliseconds.
+pub fn format_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", t / 3600, t % 3600 / 60)
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_unix_time() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(format_utc(1_795_986_240_000), "2026-11-29 21:04 UTC");
+    }
 }

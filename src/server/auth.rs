@@ -104,6 +104,8 @@ pub struct Principal {
     pub email: String,
     pub role_name: String,
     pub full_admin: bool,
+    /// Signed in with a temporary password: nothing but choosing a new one is allowed.
+    pub must_change_password: bool,
 }
 
 impl Principal {
@@ -115,6 +117,7 @@ impl Principal {
             role: self.role_name.clone(),
             full_admin: self.full_admin,
             modules: Vec::new(),
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -171,6 +174,8 @@ struct SessionRow {
     status: String,
     role_name: Option<String>,
     admin: bool,
+    #[serde(default)]
+    must_change: Option<bool>,
 }
 
 /// Resolves a raw token to its user, enforcing the idle and absolute timeouts and the user's
@@ -182,7 +187,8 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
             "SELECT record::id(id) AS sid, last_seen_at, expires_at, record::id(user) AS uid,
                 user.full_name AS full_name, user.email AS email, user.status AS status,
                 user.role.name AS role_name,
-                (profile:administrator IN user.role.profiles) AS admin
+                (profile:administrator IN user.role.profiles) AS admin,
+                user.must_change_password AS must_change
              FROM session WHERE token_hash = $digest LIMIT 1;",
             json!({ "digest": digest }),
         )
@@ -206,6 +212,7 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
         email: row.email,
         role_name: row.role_name.unwrap_or_default(),
         full_admin: row.admin && row.status == "active",
+        must_change_password: row.must_change.unwrap_or(false),
     }))
 }
 

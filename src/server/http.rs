@@ -245,6 +245,16 @@ impl RequestCtx {
 
     /// The signed-in user, or 401. Every protected server function starts here.
     pub async fn require_user(&self) -> Result<Principal, ApiError> {
+        let me = self.require_session().await?;
+        if me.must_change_password {
+            return Err(ApiError::Forbidden("choose a new password first: you signed in with a temporary one".into()));
+        }
+        Ok(me)
+    }
+
+    /// A valid session, even one that must change its temporary password first (for the
+    /// functions that let it do exactly that, or sign out).
+    pub async fn require_session(&self) -> Result<Principal, ApiError> {
         self.user().await?.ok_or(ApiError::Unauthorized)
     }
 

@@ -2,6 +2,7 @@
 //! email, the HTTP layers and the services the server functions call.
 
 pub mod access;
+pub mod account;
 pub mod auth;
 pub mod config;
 pub mod db;

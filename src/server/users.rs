@@ -30,7 +30,7 @@ fn not_found() -> ApiError {
 
 /// Reads one user if `me` may do `action` on them; anything out of reach is a 404 for View
 /// (no existence leak) and a 403 naming the rule for changes of a visible user.
-async fn reachable(ctx: &RequestCtx, engine: &Engine, me: &str, action: Action, id: &str) -> Result<UserRow, ApiError> {
+pub async fn reachable(ctx: &RequestCtx, engine: &Engine, me: &str, action: Action, id: &str) -> Result<UserRow, ApiError> {
     let view = engine.decide_on_user(me, Action::View, id);
     if !view.allowed {
         return Err(not_found());
@@ -229,12 +229,12 @@ fn email_taken(e: DbError) -> ApiError {
 }
 
 /// The statements that queue one email; bind `$mail` with [`mail_vars`].
-const QUEUE_MAIL: &str = "CREATE mail_job SET kind = $mail.kind, user = type::record('user', $mail.user),
+pub const QUEUE_MAIL: &str = "CREATE mail_job SET kind = $mail.kind, user = type::record('user', $mail.user),
     to_name = $mail.to_name, to_email = $mail.to_email, subject = $mail.subject, text = $mail.text,
     html = $mail.html, links = $mail.links, status = 'pending', attempts = 0, next_attempt_at = $mail.at,
     claimed_until = 0, created_at = $mail.at;";
 
-fn mail_vars(kind: &str, user_id: &str, m: &mail::OutgoingMail) -> Value {
+pub fn mail_vars(kind: &str, user_id: &str, m: &mail::OutgoingMail) -> Value {
     json!({
         "kind": kind, "user": user_id, "to_name": m.to_name, "to_email": m.to_email, "subject": m.subject,
         "text": m.text, "html": m.html, "links": m.links, "at": now_ms(),
@@ -604,12 +604,17 @@ pub async fn forgot_password(ctx: &RequestCtx, email: &str) -> Result<(), ApiErr
         tracing::info!(email = %email, "password reset asked for an address with no active account");
         return Ok(());
     };
+    send_reset_link(ctx, &who.id, &who.full_name, &who.email, None).await
+}
+
+/// Revokes older reset links and queues a new one (2 hours, once).
+pub async fn send_reset_link(ctx: &RequestCtx, id: &str, full_name: &str, email: &str, actor: Option<(&str, &str)>) -> Result<(), ApiError> {
     let (raw, digest) = auth::new_token();
     let now = now_ms();
     let ttl = std::time::Duration::from_secs(2 * 3600);
     let link = format!("{}/reset/{raw}", ctx.state.settings.public_url);
-    let m = mail::reset_link(&who.full_name, &who.email, &link, ttl);
-    let audit = audit_row(None, "user.reset_requested", "user", Some(&who.id), Some(&who.email), None, None, &ctx.ip);
+    let m = mail::reset_link(full_name, email, &link, ttl);
+    let audit = audit_row(actor, if actor.is_some() { "user.reset_link_sent" } else { "user.reset_requested" }, "user", Some(id), Some(email), None, None, &ctx.ip);
     ctx.state
         .db
         .query(
@@ -623,12 +628,12 @@ pub async fn forgot_password(ctx: &RequestCtx, email: &str) -> Result<(), ApiErr
                  COMMIT TRANSACTION;"
             ),
             json!({
-                "id": who.id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64,
-                "mail": mail_vars("reset", &who.id, &m), "audit": audit,
+                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64,
+                "mail": mail_vars("reset", id, &m), "audit": audit,
             }),
         )
         .await?;
-    mail::log_link("password reset", &who.email, &link);
+    mail::log_link("password reset", email, &link);
     ctx.state.mail_wake.notify_one();
     Ok(())
 }

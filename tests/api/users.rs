@@ -293,3 +293,106 @@ async fn forgot_password_answers_the_same_and_the_reset_link_signs_out_other_ses
     let all = app.mails_to("fay@example.com", 3).await;
     assert!(all.iter().any(|m| m.contains("Your CRM password was changed")));
 }
+
+#[tokio::test]
+async fn an_admin_sets_a_temporary_password_that_must_be_replaced_at_next_sign_in() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (id, gil) = app.onboard("Gil Green", "gil@example.com", PW, "manager", &[&company], &dept).await;
+    let weak = app.post(&format!("/api/users/{id}/password"), json!({ "change": { "Temporary": "short" } })).await;
+    assert_eq!(weak.status, 422);
+    let set = app.post(&format!("/api/users/{id}/password"), json!({ "change": { "Temporary": "temporary lantern keys" } })).await;
+    assert_eq!(set.status, 200, "{:?}", set.body);
+    // Every session of the user ended; the audit says what happened, never the password.
+    assert_eq!(app.call_with(&gil, "GET", "/api/auth/me", None).await.status, 401);
+    let audit: Vec<serde_json::Value> = app.state.db.query("SELECT * FROM audit WHERE action = 'user.temporary_password';", json!({})).await.unwrap().all(0).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(!serde_json::to_string(&audit).unwrap().contains("temporary lantern keys"));
+    // Signing in with it works, but nothing else does until a new password is chosen.
+    let browser = new_client();
+    let s = app.sign_in_with(&browser, "gil@example.com", "temporary lantern keys").await;
+    assert_eq!(s.status, 200);
+    assert_eq!(s.body["must_change_password"], true);
+    let blocked = app.call_with(&browser, "GET", "/api/auth/me", None).await;
+    assert_eq!(blocked.status, 403);
+    assert!(blocked.message().contains("choose a new password first"));
+    let wrong = app.call_with(&browser, "POST", "/api/account/password", Some(json!({ "current": "nope", "password": "my own fine passphrase" }))).await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.field_message("current").is_some());
+    let ok = app.call_with(&browser, "POST", "/api/account/password", Some(json!({ "current": "temporary lantern keys", "password": "my own fine passphrase" }))).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    assert_eq!(app.call_with(&browser, "GET", "/api/auth/me", None).await.status, 200, "this session stays");
+    assert_eq!(app.sign_in_with(&new_client(), "gil@example.com", "my own fine passphrase").await.status, 200);
+    let mails = app.mails_to("gil@example.com", 3).await;
+    assert!(mails.iter().filter(|m| m.contains("Your CRM password was changed")).count() >= 2);
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_ended_one_or_all() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (id, hal) = app.onboard("Hal Hill", "hal@example.com", PW, "manager", &[&company], &dept).await;
+    let second = new_client();
+    app.sign_in_with(&second, "hal@example.com", PW).await;
+    let list = app.get(&format!("/api/users/{id}/sessions")).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    let sessions = list.body.as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2);
+    assert!(!list.body.to_string().contains("token"), "no token or hash in the list");
+    let one = sessions[0]["id"].as_str().unwrap().to_string();
+    let end = app.post(&format!("/api/users/{id}/sessions/end"), json!({ "session": one })).await;
+    assert_eq!(end.status, 200);
+    let alive: Vec<u16> = futures_status(&app, &[&hal, &second]).await;
+    assert_eq!(alive.iter().filter(|s| **s == 200).count(), 1, "one of the two sessions ended: {alive:?}");
+    let all = app.post(&format!("/api/users/{id}/sessions/end"), json!({ "session": null })).await;
+    assert_eq!(all.status, 200);
+    assert_eq!(futures_status(&app, &[&hal, &second]).await, vec![401, 401]);
+    // A user sees their own sessions, but not someone else's without Users access.
+    let (_, ivy) = app.onboard("Ivy Ink", "ivy@example.com", PW, "manager", &[&company], &dept).await;
+    let ivy_id = app.call_with(&ivy, "GET", "/api/auth/me", None).await.body["id"].as_str().unwrap().to_string();
+    assert_eq!(app.call_with(&ivy, "GET", &format!("/api/users/{ivy_id}/sessions"), None).await.status, 200);
+    assert_eq!(app.call_with(&ivy, "GET", &format!("/api/users/{id}/sessions"), None).await.status, 404, "out of reach reads as absent");
+}
+
+async fn futures_status(app: &TestApp, clients: &[&reqwest::Client]) -> Vec<u16> {
+    let mut out = Vec::new();
+    for c in clients {
+        out.push(app.call_with(c, "GET", "/api/auth/me", None).await.status);
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_audit_log_filters_and_exports_csv_and_the_activity_shows_one_user() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (id, _) = app.onboard("Jo Jones", "jo@example.com", PW, "manager", &[&company], &dept).await;
+    app.post(&format!("/api/users/{id}/status"), json!({ "status": "inactive" })).await;
+    let all = app.post("/api/audit/search", json!({ "query": {} })).await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    assert!(all.body["total"].as_u64().unwrap() >= 4);
+    let by_action = app.post("/api/audit/search", json!({ "query": { "action": "user.deactivate" } })).await;
+    assert_eq!(by_action.body["total"], 1);
+    assert_eq!(by_action.body["items"][0]["before"]["status"], "active");
+    assert_eq!(by_action.body["items"][0]["after"]["status"], "inactive");
+    assert_eq!(by_action.body["items"][0]["actor_name"], ADMIN_NAME);
+    let by_target = app.post("/api/audit/search", json!({ "query": { "target": "JO@example" } })).await;
+    assert!(by_target.body["total"].as_u64().unwrap() >= 3);
+    let future = app.post("/api/audit/search", json!({ "query": { "from": 32503680000000i64 } })).await;
+    assert_eq!(future.body["total"], 0);
+    let csv = app.post("/api/audit/export", json!({ "query": { "action": "user." } })).await;
+    assert_eq!(csv.status, 200);
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("time_utc,actor,actor_name,action,"));
+    assert!(text.contains("user.deactivate") && text.contains("user.invite"));
+    assert!(!text.contains("auth.sign_in"), "the filter applies to the export");
+    let activity = app.get(&format!("/api/users/{id}/activity")).await;
+    assert_eq!(activity.status, 200);
+    let actions: Vec<&str> = activity.body.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"user.invite") && actions.contains(&"user.activated") && actions.contains(&"user.deactivate"), "{actions:?}");
+    // The export itself is audited.
+    assert_eq!(app.post("/api/audit/search", json!({ "query": { "action": "audit.export" } })).await.body["total"], 1);
+}

@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 
 use crate::api;
 use crate::domain::*;
+use crate::domain::civil_from_days;
 use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, StatusBadge, TextField};
 use crate::ui::Route;
 
@@ -37,20 +38,6 @@ fn when(at: Option<i64>) -> String {
             format!("{y:04}-{m:02}-{d:02}")
         }
     }
-}
-
-/// Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[component]

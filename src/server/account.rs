@@ -1,0 +1,282 @@
+//! Passwords set by administrators (temporary, or a reset link: the admin never learns the
+//! current one), one's own password change, sessions (list, end one, end all), a user's activity
+//! and the audit log with its CSV export.
+
+use serde_json::json;
+
+use super::auth;
+use super::http::RequestCtx;
+use super::mail;
+use super::services::audit_row;
+use super::time::now_ms;
+use super::users::{mail_vars, reachable, send_reset_link, QUEUE_MAIL};
+use crate::access::{Action, Module};
+use crate::domain::*;
+
+/// Sets a temporary password (the user must replace it at next sign-in) or mails a reset link.
+/// Either way every session of the user ends and they get a notice.
+pub async fn admin_password(ctx: &RequestCtx, id: &str, change: PasswordChange) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    if user.status != "active" && user.status != "inactive" {
+        return Err(ApiError::Conflict(format!("{}'s account is {}; passwords can be changed for active or inactive accounts", user.full_name, user.status)));
+    }
+    match change {
+        PasswordChange::SendResetLink => {
+            send_reset_link(ctx, id, &user.full_name, &user.email, Some((&me.user_id, &me.full_name))).await
+        }
+        PasswordChange::Temporary(password) => {
+            let words = PersonName::parse(&user.full_name).map(|n| n.words()).unwrap_or_default();
+            let local = Email::parse(&user.email).map(|e| e.local_part()).unwrap_or_default();
+            check_password(&password, &words, &local).map_err(|m| ApiError::field("password", m))?;
+            let hash = auth::hash_password(password).await?;
+            let notice = mail::password_changed_notice(&user.full_name, &user.email);
+            // The audit row says that it happened, never what the password is.
+            let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.temporary_password", "user", Some(id), Some(&user.email),
+                None, Some(json!({ "must_change_password": true })), &ctx.ip);
+            ctx.state
+                .db
+                .query(
+                    &format!(
+                        "BEGIN TRANSACTION;
+                         UPDATE type::record('user', $id) SET password_hash = $hash, must_change_password = true, updated_at = $now;
+                         DELETE session WHERE user = type::record('user', $id);
+                         {QUEUE_MAIL}
+                         CREATE audit CONTENT $audit;
+                         COMMIT TRANSACTION;"
+                    ),
+                    json!({ "id": id, "hash": hash, "now": now_ms(), "mail": mail_vars("password_changed", id, &notice), "audit": audit }),
+                )
+                .await?;
+            ctx.state.mail_wake.notify_one();
+            Ok(())
+        }
+    }
+}
+
+/// One's own password: the current one, then a new one. Other sessions end; this one stays.
+pub async fn change_own_password(ctx: &RequestCtx, current: &str, new: &str) -> Result<Me, ApiError> {
+    let me = ctx.require_session().await?;
+    #[derive(serde::Deserialize)]
+    struct Row {
+        password_hash: Option<String>,
+    }
+    let row: Option<Row> = ctx
+        .state
+        .db
+        .query("SELECT password_hash FROM type::record('user', $id);", json!({ "id": me.user_id }))
+        .await?
+        .first(0)?;
+    if !auth::verify_password(row.and_then(|r| r.password_hash), current.to_string()).await {
+        return Err(ApiError::field("current", "this is not your current password"));
+    }
+    if current == new {
+        return Err(ApiError::field("password", "choose a password different from the current one"));
+    }
+    let words = PersonName::parse(&me.full_name).map(|n| n.words()).unwrap_or_default();
+    let local = Email::parse(&me.email).map(|e| e.local_part()).unwrap_or_default();
+    check_password(new, &words, &local).map_err(|m| ApiError::field("password", m))?;
+    let hash = auth::hash_password(new.to_string()).await?;
+    let notice = mail::password_changed_notice(&me.full_name, &me.email);
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.password_changed", "user", Some(&me.user_id), Some(&me.email),
+        None, None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('user', $id) SET password_hash = $hash, must_change_password = false, updated_at = $now;
+                 DELETE session WHERE user = type::record('user', $id) AND id != type::record('session', $sid);
+                 {QUEUE_MAIL}
+                 CREATE audit CONTENT $audit;
+                 COMMIT TRANSACTION;"
+            ),
+            json!({
+                "id": me.user_id, "sid": me.session_id, "hash": hash, "now": now_ms(),
+                "mail": mail_vars("password_changed", &me.user_id, &notice), "audit": audit,
+            }),
+        )
+        .await?;
+    ctx.state.mail_wake.notify_one();
+    let mut me = me.me();
+    me.must_change_password = false;
+    Ok(me)
+}
+
+/// One's own sessions always; someone else's with Users / View on them.
+async fn check_sessions_access(ctx: &RequestCtx, id: &str, action: Action) -> Result<auth::Principal, ApiError> {
+    let me = ctx.require_user().await?;
+    if me.user_id != id {
+        let engine = ctx.engine().await?;
+        reachable(ctx, &engine, &me.user_id, action, id).await?;
+    }
+    Ok(me)
+}
+
+pub async fn list_sessions(ctx: &RequestCtx, id: &str) -> Result<Vec<SessionDto>, ApiError> {
+    let me = check_sessions_access(ctx, id, Action::View).await?;
+    let policy = ctx.state.session_policy();
+    let now = now_ms();
+    let mut rows: Vec<SessionDto> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, created_at, last_seen_at, ip, user_agent, false AS current
+             FROM session WHERE user = type::record('user', $id) AND expires_at > $now AND last_seen_at > $idle
+             ORDER BY last_seen_at DESC;",
+            json!({ "id": id, "now": now, "idle": now - policy.idle_ms }),
+        )
+        .await?
+        .all(0)?;
+    for r in rows.iter_mut() {
+        r.current = r.id == me.session_id;
+    }
+    Ok(rows)
+}
+
+/// Ends one session (`Some`) or all of them but the caller's own (`None`).
+pub async fn end_sessions(ctx: &RequestCtx, id: &str, session: Option<&str>) -> Result<u32, ApiError> {
+    let me = check_sessions_access(ctx, id, Action::Edit).await?;
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), if session.is_some() { "user.session_ended" } else { "user.sessions_ended" },
+        "user", Some(id), None, None, session.map(|s| json!({ "session": s })), &ctx.ip);
+    #[derive(serde::Deserialize)]
+    struct Gone {
+        #[allow(dead_code)]
+        id: String,
+    }
+    let gone: Vec<Gone> = ctx
+        .state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             DELETE session WHERE user = type::record('user', $id) AND ($one = NONE OR id = type::record('session', $one))
+                AND ($one != NONE OR id != type::record('session', $mine)) RETURN BEFORE;
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({ "id": id, "one": session, "mine": me.session_id, "audit": audit }),
+        )
+        .await?
+        .all(1)?;
+    if session.is_some() && gone.is_empty() {
+        return Err(ApiError::NotFound("that session has already ended".into()));
+    }
+    Ok(gone.len() as u32)
+}
+
+const AUDIT_FIELDS: &str =
+    "record::id(id) AS id, at, actor, actor_name, action, target_kind, target_id, target_label, before, after, ip";
+
+/// This user's trail: what was done to them and what they did. Needs Audit log / View too.
+pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>, ApiError> {
+    let (me, engine) = ctx.require(Module::AuditLog, Action::View).await?;
+    reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
+    Ok(ctx
+        .state
+        .db
+        .query(
+            &format!("SELECT {AUDIT_FIELDS} FROM audit WHERE target_id = $id OR actor = $id ORDER BY at DESC LIMIT 100;"),
+            json!({ "id": id }),
+        )
+        .await?
+        .all(0)?)
+}
+
+pub const AUDIT_PAGE: u32 = 50;
+
+async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec<AuditEntry>, u64), ApiError> {
+    let filter = "($actor = NONE OR actor = $actor OR string::contains(string::lowercase(actor_name ?? ''), $actor_lc))
+        AND ($target = NONE OR target_id = $target OR string::contains(string::lowercase(target_label ?? ''), $target_lc))
+        AND ($action = NONE OR string::starts_with(action, $action))
+        AND ($from = NONE OR at >= $from) AND ($to = NONE OR at < $to)";
+    let clean = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let (actor, target, action) = (clean(&q.actor), clean(&q.target), clean(&q.action));
+    let mut rows = ctx
+        .state
+        .db
+        .query(
+            &format!(
+                "SELECT {AUDIT_FIELDS} FROM audit WHERE {filter} ORDER BY at DESC LIMIT $limit START $start;
+                 SELECT count() AS total FROM audit WHERE {filter} GROUP ALL;"
+            ),
+            json!({
+                "actor_lc": actor.as_deref().map(str::to_lowercase), "actor": actor,
+                "target_lc": target.as_deref().map(str::to_lowercase), "target": target,
+                "action": action, "from": q.from, "to": q.to,
+                "limit": limit, "start": q.page.max(1).saturating_sub(1) * limit,
+            }),
+        )
+        .await?;
+    #[derive(serde::Deserialize)]
+    struct Total {
+        total: u64,
+    }
+    let items = rows.all(0)?;
+    let total = rows.first::<Total>(1)?.map(|t| t.total).unwrap_or(0);
+    Ok((items, total))
+}
+
+pub async fn list_audit(ctx: &RequestCtx, q: &AuditQuery) -> Result<Page<AuditEntry>, ApiError> {
+    ctx.require(Module::AuditLog, Action::View).await?;
+    let (items, total) = audit_rows(ctx, q, AUDIT_PAGE).await?;
+    Ok(Page { items, total, page: q.page.max(1), per_page: AUDIT_PAGE })
+}
+
+/// A CSV cell: quoted when needed, and never read as a formula by a spreadsheet.
+pub fn csv_cell(raw: &str) -> String {
+    let mut s = raw.to_string();
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        s.insert(0, '\'');
+    }
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The filtered audit log as CSV (up to 50,000 rows), audited itself.
+pub async fn export_audit(ctx: &RequestCtx, q: &AuditQuery) -> Result<String, ApiError> {
+    let (me, _) = ctx.require(Module::AuditLog, Action::Export).await?;
+    let all = AuditQuery { page: 1, ..q.clone() };
+    let (items, _) = audit_rows(ctx, &all, 50_000).await?;
+    let mut out = String::from("time_utc,actor,actor_name,action,target_kind,target_id,target_label,before,after,ip\n");
+    for e in &items {
+        let secs = e.at / 1000;
+        let (y, m, d) = crate::domain::civil_from_days(secs.div_euclid(86_400));
+        let t = secs.rem_euclid(86_400);
+        let when = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", t / 3600, t % 3600 / 60, t % 60);
+        let cells = [
+            when,
+            e.actor.clone().unwrap_or_default(),
+            e.actor_name.clone().unwrap_or_default(),
+            e.action.clone(),
+            e.target_kind.clone(),
+            e.target_id.clone().unwrap_or_default(),
+            e.target_label.clone().unwrap_or_default(),
+            e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+            e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+            e.ip.clone().unwrap_or_default(),
+        ];
+        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "audit.export", "audit", None, None, None,
+        Some(json!({ "rows": items.len(), "filters": serde_json::to_value(q).unwrap_or_default() })), &ctx.ip);
+    ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": audit })).await?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_cell("-1,2"), "\"'-1,2\"");
+    }
+}
