@@ -170,6 +170,29 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Days since 1970-01-01 for a Gregorian date (the inverse of [`civil_from_days`]).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Unix milliseconds at 00:00 UTC of a `YYYY-MM-DD` date, as a date input gives it.
+pub fn parse_date_ms(s: &str) -> Option<i64> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400_000)
+}
+
 /// "2026-11-23 21:04 UTC" for Unix milliseconds.
 pub fn format_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -188,5 +211,12 @@ mod time_tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(format_utc(1_795_986_240_000), "2026-11-29 21:04 UTC");
+        for days in [-1000, 0, 11_016, 19_723, 20_786] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(parse_date_ms("1970-01-02"), Some(86_400_000));
+        assert_eq!(parse_date_ms("2024-13-01"), None);
+        assert_eq!(parse_date_ms("nonsense"), None);
     }
 }

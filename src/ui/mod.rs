@@ -7,7 +7,7 @@ mod shell;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
+use pages::{Activate, Audit, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -38,6 +38,8 @@ pub enum Route {
         Companies {},
         #[route("/departments")]
         Departments {},
+        #[route("/audit")]
+        Audit {},
     #[end_layout]
     #[route("/:..segments")]
     NotFound { segments: Vec<String> },

@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::pages::{SetupPage, SignInPage};
+use super::pages::{ChangePasswordPage, SetupPage, SignInPage};
 use super::{Route, Session};
 use crate::access::Module;
 use crate::domain::{Me, SessionInfo};
@@ -24,6 +24,9 @@ pub fn Shell() -> Element {
         },
         Some(Ok(SessionInfo { needs_setup: true, .. })) => rsx! { SetupPage {} },
         Some(Ok(SessionInfo { me: None, .. })) => rsx! { SignInPage { stay: true } },
+        Some(Ok(SessionInfo { me: Some(me), .. })) if me.must_change_password => {
+            rsx! { ChangePasswordPage { name: me.full_name.clone(), email: me.email.clone() } }
+        }
         Some(Ok(SessionInfo { me: Some(me), .. })) => rsx! { Frame { me } },
     }
 }
@@ -72,6 +75,9 @@ fn Frame(me: Me) -> Element {
                     }
                     if me.modules.contains(&Module::DepartmentsGroups) {
                         li { Link { to: Route::Departments {}, active_class: "active", "Departments" } }
+                    }
+                    if me.modules.contains(&Module::AuditLog) {
+                        li { Link { to: Route::Audit {}, active_class: "active", "Audit log" } }
                     }
                 }
                 div { class: "sidebar-user",

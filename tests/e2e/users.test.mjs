@@ -140,6 +140,16 @@ describe('users: invite over SMTP, activate, sign in', () => {
     await desk.goto(server.base + '/users');
     await desk.getByRole('link', { name: 'Nina Newcomer' }).waitFor();
     await shot(desk, DESKTOP, '14-users-list');
+    // The user page's widgets: sessions and activity.
+    await admin.getByRole('link', { name: 'Nina Newcomer' }).click();
+    await admin.getByRole('heading', { name: 'Activity' }).waitFor();
+    await admin.getByText('user activated').waitFor();
+    await admin.getByRole('heading', { name: 'Sessions' }).waitFor();
+    await shot(admin, PHONE, '16-user-page-active');
+    // The audit log lists the invitation and exports what it shows.
+    await desk.goto(server.base + '/audit');
+    await desk.getByRole('cell', { name: 'user.invite' }).first().waitFor();
+    await shot(desk, DESKTOP, '17-audit-log');
     for (const p of [admin, nina, again, desk]) assert.deepEqual(p.errors, []);
   });
 

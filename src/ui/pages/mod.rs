@@ -1,5 +1,6 @@
 //! The console's pages.
 
+mod account;
 mod auth;
 mod dashboard;
 mod links;
@@ -7,6 +8,7 @@ mod not_found;
 mod org;
 mod users;
 
+pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, SessionsWidget};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
 pub use dashboard::Dashboard;
 pub use links::{Activate, Forgot, Reset};

@@ -8,6 +8,7 @@ use crate::domain::*;
 use crate::domain::civil_from_days;
 use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, StatusBadge, TextField};
 use crate::ui::Route;
+use super::{ActivityWidget, AdminPasswordWidget, SessionsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -488,6 +489,11 @@ pub fn UserPage(id: String) -> Element {
                             }
                         }
                     }
+                    if u.status == "active" || u.status == "inactive" {
+                        AdminPasswordWidget { user_id: u.id.clone(), name: u.full_name.clone() }
+                    }
+                    SessionsWidget { user_id: u.id.clone() }
+                    ActivityWidget { user_id: u.id.clone() }
                     section { class: "card widget widget-wide", "aria-labelledby": "w-details",
                         h2 { id: "w-details", "Details and company access" }
                         UserForm {
