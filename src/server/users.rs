@@ -63,39 +63,64 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
         UserSort::Created => "created_at",
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
-    let filter = "($q = '' OR string::contains(search_text, $q))
-        AND ($status = NONE OR status = $status)
-        AND ($role = NONE OR role = type::record('role', $role))
-        AND ($department = NONE OR department = type::record('department', $department))
-        AND ($company = NONE OR companies CONTAINS type::record('company', $company))
-        AND ($level = 'All' OR ($level = 'Own' AND id = type::record('user', $me))
-             OR department IN $scope_departments)
-        AND ($scope_companies = NONE OR companies ALLINSIDE $scope_companies)";
+    // Only the conditions in use, equalities first, so SurrealDB can pick an index
+    // (department, status, role) instead of scanning every user.
+    let some = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let (status, role, department, company) = (some(&q.status), some(&q.role), some(&q.department), some(&q.company));
+    let search = q.search.trim().to_lowercase();
+    let mut lets: Vec<&str> = Vec::new();
+    let mut conds: Vec<&str> = Vec::new();
+    if department.is_some() {
+        lets.push("LET $department_id = type::record('department', $department);");
+        conds.push("department = $department_id");
+    }
+    if status.is_some() {
+        conds.push("status = $status");
+    }
+    if role.is_some() {
+        lets.push("LET $role_id = type::record('role', $role);");
+        conds.push("role = $role_id");
+    }
+    if company.is_some() {
+        lets.push("LET $company_id = type::record('company', $company);");
+        conds.push("companies CONTAINS $company_id");
+    }
+    if !search.is_empty() {
+        conds.push("string::contains(search_text, $q)");
+    }
+    match scope.level {
+        crate::access::Level::All => {}
+        crate::access::Level::Own => {
+            lets.push("LET $me_id = type::record('user', $me);");
+            conds.push("id = $me_id");
+        }
+        _ => {
+            lets.push("LET $scope_departments = $dept_ids.map(|$d| type::record('department', $d));");
+            conds.push("department IN $scope_departments");
+        }
+    }
+    if scope.companies.is_some() {
+        lets.push("LET $scope_companies = $company_ids.map(|$c| type::record('company', $c));");
+        conds.push("companies ALLINSIDE $scope_companies");
+    }
+    let filter = if conds.is_empty() { "true".to_string() } else { conds.join(" AND ") };
+    let first = lets.len();
     let sql = format!(
-        "LET $scope_departments = $dept_ids.map(|$d| type::record('department', $d));
-         LET $scope_companies = IF $company_ids != NONE {{ $company_ids.map(|$c| type::record('company', $c)) }} ELSE {{ NONE }};
+        "{}
          SELECT {USER_FIELDS}, string::lowercase(full_name) AS sort_name, email_key FROM user WHERE {filter}
              ORDER BY {order} {dir}, sort_name ASC LIMIT $limit START $start;
-         SELECT count() AS total FROM user WHERE {filter} GROUP ALL;"
+         SELECT count() AS total FROM user WHERE {filter} GROUP ALL;",
+        lets.join("\n")
     );
-    let search = q.search.trim().to_lowercase();
     let mut rows = ctx
         .state
         .db
         .query(
             &sql,
             json!({
-                "q": search,
-                "status": q.status.as_deref().filter(|s| !s.is_empty()),
-                "role": q.role.as_deref().filter(|s| !s.is_empty()),
-                "department": q.department.as_deref().filter(|s| !s.is_empty()),
-                "company": q.company.as_deref().filter(|s| !s.is_empty()),
-                "level": format!("{:?}", scope.level),
-                "me": me.user_id,
-                "dept_ids": scope.departments,
-                "company_ids": scope.companies,
-                "limit": per_page,
-                "start": (page - 1) * per_page,
+                "q": search, "status": status, "role": role, "department": department, "company": company,
+                "me": me.user_id, "dept_ids": scope.departments, "company_ids": scope.companies,
+                "limit": per_page, "start": (page - 1) * per_page,
             }),
         )
         .await?;
@@ -103,8 +128,8 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     struct Total {
         total: u64,
     }
-    let items: Vec<UserRow> = rows.all(2)?;
-    let total = rows.first::<Total>(3)?.map(|t| t.total).unwrap_or(0);
+    let items: Vec<UserRow> = rows.all(first)?;
+    let total = rows.first::<Total>(first + 1)?.map(|t| t.total).unwrap_or(0);
     Ok(Page { items, total, page, per_page })
 }
 
