@@ -113,6 +113,20 @@ async fn main() {
         percentile(&times, 0.95).as_secs_f64() * 1000.0,
         total_rows / REQUESTS as u64
     );
+    let mut times = Vec::with_capacity(REQUESTS);
+    for _ in 0..REQUESTS {
+        let t = Instant::now();
+        let resp = client.get(format!("{base}/api/auth/me")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let _ = resp.bytes().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "baseline GET /api/auth/me (session check only), {REQUESTS} requests: p50 {:.2} ms, p95 {:.2} ms",
+        percentile(&times, 0.50).as_secs_f64() * 1000.0,
+        percentile(&times, 0.95).as_secs_f64() * 1000.0
+    );
     let company_query = |i: usize| json!({ "query": { "search": LAST[i % LAST.len()].to_lowercase(), "status": "active", "company": companies[i % COMPANIES] } });
     let mut times = Vec::with_capacity(REQUESTS);
     for i in 0..REQUESTS {

@@ -16,6 +16,7 @@ use crate::domain::ApiError;
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.surql")),
     (2, "access_and_invites", include_str!("migrations/0002_access_and_invites.surql")),
+    (3, "user_list_indexes", include_str!("migrations/0003_user_list_indexes.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .
