@@ -82,9 +82,12 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
         lets.push("LET $role_id = type::record('role', $role);");
         conds.push("role = $role_id");
     }
+    // With a company filter, read that company's members from the indexed membership table.
+    let mut source = "user";
     if company.is_some() {
         lets.push("LET $company_id = type::record('company', $company);");
-        conds.push("companies CONTAINS $company_id");
+        lets.push("LET $source = (SELECT VALUE user FROM user_company WHERE company = $company_id);");
+        source = "$source";
     }
     if !search.is_empty() {
         conds.push("string::contains(search_text, $q)");
@@ -110,9 +113,9 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     // projection (with its sub-queries) never runs for every match.
     let sql = format!(
         "{}
-         LET $page = (SELECT id, {order} FROM user WHERE {filter} ORDER BY {order} {dir} LIMIT $limit START $start).id;
+         LET $page = (SELECT id, {order} FROM {source} WHERE {filter} ORDER BY {order} {dir} LIMIT $limit START $start).id;
          SELECT {USER_FIELDS} FROM $page;
-         SELECT count() AS total FROM user WHERE {filter} GROUP ALL;",
+         SELECT count() AS total FROM {source} WHERE {filter} GROUP ALL;",
         lets.join("\n")
     );
     let mut rows = ctx

@@ -202,6 +202,20 @@ async fn the_list_searches_filters_sorts_and_pages_on_the_server() {
     assert_eq!(by_company.body["total"], 4);
     let none = page(json!({ "company": "nothing" })).await;
     assert_eq!(none.body["total"], 0);
+    // Moving a user to another company moves them between the company filters.
+    let globex = app.post("/api/companies", json!({ "name": "Globex" })).await.body["id"].as_str().unwrap().to_string();
+    let bob = s.body["items"][0]["id"].as_str().unwrap().to_string();
+    let moved = app
+        .post(&format!("/api/users/{bob}"), json!({ "input": {
+            "full_name": "Bob Beta", "email": "bob@sample.org", "mobile": "", "department": dept, "role": "manager",
+            "companies": [globex], "is_approver": false
+        }}))
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    assert_eq!(page(json!({ "company": company })).await.body["total"], 3);
+    let in_globex = page(json!({ "company": globex })).await;
+    let names: Vec<&str> = in_globex.body["items"].as_array().unwrap().iter().map(|u| u["full_name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Ada Admin", "Bob Beta"], "the creator of Globex has access too");
     // Nothing secret in a row.
     let text = all.body.to_string();
     assert!(!text.contains("password") && !text.contains("argon2") && !text.contains("token"));
