@@ -5,10 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 mod bitset;
+mod change;
 mod engine;
 mod org;
 
 pub use bitset::BitSet;
+pub use change::{ChangeError, OrgChange};
 pub use engine::*;
 pub use org::*;
 
@@ -83,6 +85,19 @@ impl Module {
 
     pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// The fields of a record module that field rules can hide or make read-only.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Module::Leads => &["name", "source", "status"],
+            Module::Customers => &["name", "phone", "annual_revenue"],
+            Module::Opportunities => &["name", "amount", "stage", "close_date"],
+            Module::Tasks => &["title", "due_date", "done"],
+            Module::Projects => &["name", "budget", "status"],
+            Module::SupportActivities => &["subject", "priority", "status"],
+            _ => &[],
+        }
     }
 }
 

@@ -5,9 +5,11 @@
 use dioxus::prelude::*;
 
 mod account;
+mod admin;
 mod org;
 mod users;
 pub use account::*;
+pub use admin::*;
 pub use org::*;
 pub use users::*;
 

@@ -220,3 +220,12 @@ mod time_tests {
         assert_eq!(parse_date_ms("nonsense"), None);
     }
 }
+
+/// The access setup as the Roles & Profiles and Groups pages edit it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminOrg {
+    pub roles: Vec<crate::access::OrgRole>,
+    pub profiles: Vec<crate::access::OrgProfile>,
+    pub groups: Vec<crate::access::OrgGroup>,
+    pub grants: Vec<crate::access::OrgGrant>,
+}

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -232,3 +232,23 @@ impl TestApp {
         rows.iter().map(|r| r["action"].as_str().unwrap().to_string()).collect()
     }
 }
+
+impl TestApp {
+    /// Creates, through the admin API as the signed-in administrator, a profile with these
+    /// (module, action, level) entries and a role below Administrator carrying it; returns the role id.
+    pub async fn define_role(&self, name: &str, permissions: &[(&str, &str, &str)]) -> String {
+        let perms: Vec<Value> = permissions.iter().map(|(m, a, l)| json!({ "module": m, "action": a, "level": l })).collect();
+        let p = self
+            .post("/api/admin/save", json!({ "change": { "SaveProfile": { "id": null, "name": name, "permissions": perms, "field_rules": [] } } }))
+            .await;
+        assert_eq!(p.status, 200, "profile: {:?}", p.body);
+        let org = self.get("/api/admin/org").await;
+        let profile = org.body["profiles"].as_array().unwrap().iter().find(|x| x["name"] == name).unwrap()["id"].as_str().unwrap().to_string();
+        let r = self
+            .post("/api/admin/save", json!({ "change": { "SaveRole": { "id": null, "name": name, "parent": "administrator", "profiles": [profile] } } }))
+            .await;
+        assert_eq!(r.status, 200, "role: {:?}", r.body);
+        let org = self.get("/api/admin/org").await;
+        org.body["roles"].as_array().unwrap().iter().find(|x| x["name"] == name).unwrap()["id"].as_str().unwrap().to_string()
+    }
+}

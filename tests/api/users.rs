@@ -227,24 +227,9 @@ async fn a_delegated_admin_sees_and_manages_only_users_within_their_companies() 
     app.set_up().await;
     let (acme, dept) = app.defaults().await;
     let globex = app.post("/api/companies", json!({ "name": "Globex" })).await.body["id"].as_str().unwrap().to_string();
-    // A "User admin" role: Users View/Create/Edit at All, nothing else (no API for roles yet).
-    app.state
-        .db
-        .query(
-            "CREATE profile:user_admin SET name = 'User admin', name_key = 'user admin', built_in = false, description = '',
-                permissions = [
-                    { module: 'Users', action: 'View', level: 'All' },
-                    { module: 'Users', action: 'Create', level: 'All' },
-                    { module: 'Users', action: 'Edit', level: 'All' }
-                ], field_rules = [], created_at = 0, updated_at = 0;
-             CREATE role:user_admin SET name = 'User admin', name_key = 'user admin', parent = role:administrator,
-                profiles = [profile:user_admin], built_in = false, created_at = 0;
-             UPSERT access_version:current SET version += 1;",
-            json!({}),
-        )
-        .await
-        .unwrap();
-    let (_, delegate) = app.onboard("Dee Legate", "dee@example.com", PW, "user_admin", &[&acme], &dept).await;
+    // A "User admin" role: Users View/Create/Edit at All, nothing else.
+    let user_admin = app.define_role("User admin", &[("Users", "View", "All"), ("Users", "Create", "All"), ("Users", "Edit", "All")]).await;
+    let (_, delegate) = app.onboard("Dee Legate", "dee@example.com", PW, &user_admin, &[&acme], &dept).await;
     let (acme_user, _) = app.onboard("Al Acme", "al@example.com", PW, "manager", &[&acme], &dept).await;
     let both = app.invite(&app.client, "Bea Both", "bea@example.com", "manager", &[&acme, &globex], &dept).await.body["id"].as_str().unwrap().to_string();
     let glob = app.invite(&app.client, "Gus Globex", "gus@example.com", "manager", &[&globex], &dept).await.body["id"].as_str().unwrap().to_string();

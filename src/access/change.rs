@@ -1,0 +1,229 @@
+//! Proposed changes to the organisation's access setup, applied to an [`Org`] in memory: the
+//! same code previews a change (compile the proposed org, diff it against the current one) and
+//! validates it before the server writes it.
+
+use serde::{Deserialize, Serialize};
+
+use super::org::*;
+use super::{Level, Module, Permission, ADMINISTRATOR};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrgChange {
+    /// Create (id None) or replace a profile's levels and field rules.
+    SaveProfile { id: Option<String>, name: String, permissions: Vec<Permission>, field_rules: Vec<FieldRuleSpec> },
+    DeleteProfile { id: String },
+    /// Create (id None) or change a role: its name, its place in the hierarchy and its profiles.
+    SaveRole { id: Option<String>, name: String, parent: Option<String>, profiles: Vec<String> },
+    DeleteRole { id: String },
+    AddGrant { grant: OrgGrant },
+    RemoveGrant { grant: OrgGrant },
+    /// Create (id None) or change a group's members (users and nested groups).
+    SaveGroup { id: Option<String>, name: String, users: Vec<String>, groups: Vec<String> },
+    DeleteGroup { id: String },
+}
+
+/// Why a proposed change cannot be made: the field it concerns and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn err(field: &'static str, message: impl Into<String>) -> ChangeError {
+    ChangeError { field, message: message.into() }
+}
+
+/// True when following `parent` from `start` meets `target` (or runs in a circle).
+fn reaches(parents: &dyn Fn(&str) -> Option<String>, start: &str, target: &str, limit: usize) -> bool {
+    let mut cur = Some(start.to_string());
+    let mut steps = 0;
+    while let Some(c) = cur {
+        if c == target || steps > limit {
+            return true;
+        }
+        cur = parents(&c);
+        steps += 1;
+    }
+    false
+}
+
+impl OrgChange {
+    /// Applies the change to a copy of the org; `new_id` names what it creates.
+    pub fn apply(&self, org: &Org, new_id: &str) -> Result<Org, ChangeError> {
+        let mut o = org.clone();
+        match self {
+            OrgChange::SaveProfile { id, name, permissions, field_rules } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(err("name", "enter the profile's name"));
+                }
+                if id.as_deref() == Some(ADMINISTRATOR) {
+                    return Err(err("name", "the built-in Administrator profile cannot be edited"));
+                }
+                if let Some(p) = permissions.iter().find(|p| p.module.takes_only_none_or_all() && !matches!(p.level, Level::None | Level::All)) {
+                    return Err(err("permissions", format!("{} takes only None or All, not {}", p.module.label(), p.level.label())));
+                }
+                if let Some(r) = field_rules.iter().find(|r| !r.module.fields().contains(&r.field.as_str())) {
+                    return Err(err("field_rules", format!("{} has no field `{}`", r.module.label(), r.field)));
+                }
+                if o.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(name) && Some(&p.id) != id.as_ref()) {
+                    return Err(err("name", format!("another profile is already called `{name}`")));
+                }
+                let profile = OrgProfile {
+                    id: id.clone().unwrap_or_else(|| new_id.to_string()),
+                    name: name.to_string(),
+                    permissions: permissions.clone(),
+                    field_rules: field_rules.clone(),
+                };
+                match o.profiles.iter_mut().find(|p| Some(&p.id) == id.as_ref()) {
+                    Some(p) => *p = profile,
+                    None if id.is_none() => o.profiles.push(profile),
+                    None => return Err(err("id", "no such profile")),
+                }
+            }
+            OrgChange::DeleteProfile { id } => {
+                if id == ADMINISTRATOR {
+                    return Err(err("id", "the built-in Administrator profile cannot be deleted"));
+                }
+                if !o.profiles.iter().any(|p| &p.id == id) {
+                    return Err(err("id", "no such profile"));
+                }
+                if let Some(r) = o.roles.iter().find(|r| r.profiles.contains(id)) {
+                    return Err(err("id", format!("role {} still carries this profile", r.name)));
+                }
+                if o.grants.iter().any(|g| &g.profile == id) {
+                    return Err(err("id", "this profile is still granted; remove its grants first"));
+                }
+                o.profiles.retain(|p| &p.id != id);
+            }
+            OrgChange::SaveRole { id, name, parent, profiles } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(err("name", "enter the role's name"));
+                }
+                if o.roles.iter().any(|r| r.name.eq_ignore_ascii_case(name) && Some(&r.id) != id.as_ref()) {
+                    return Err(err("name", format!("another role is already called `{name}`")));
+                }
+                if let Some(p) = profiles.iter().find(|p| !o.profiles.iter().any(|x| &&x.id == p)) {
+                    return Err(err("profiles", format!("no profile `{p}`")));
+                }
+                let role_id = id.clone().unwrap_or_else(|| new_id.to_string());
+                if let Some(parent) = parent {
+                    if !o.roles.iter().any(|r| &r.id == parent) {
+                        return Err(err("parent", "choose an existing role"));
+                    }
+                    let roles = o.roles.clone();
+                    let parents = move |r: &str| roles.iter().find(|x| x.id == r).and_then(|x| x.parent.clone());
+                    if reaches(&parents, parent, &role_id, o.roles.len() + 1) {
+                        return Err(err("parent", "a role cannot sit below itself or one of its subordinates"));
+                    }
+                }
+                let role = OrgRole { id: role_id, name: name.to_string(), parent: parent.clone(), profiles: profiles.clone() };
+                match o.roles.iter_mut().find(|r| Some(&r.id) == id.as_ref()) {
+                    Some(r) => *r = role,
+                    None if id.is_none() => o.roles.push(role),
+                    None => return Err(err("id", "no such role")),
+                }
+            }
+            OrgChange::DeleteRole { id } => {
+                if id == ADMINISTRATOR {
+                    return Err(err("id", "the built-in Administrator role cannot be deleted"));
+                }
+                if o.users.iter().any(|u| &u.role == id) {
+                    return Err(err("id", "users still hold this role; give them another role first"));
+                }
+                if o.roles.iter().any(|r| r.parent.as_ref() == Some(id)) {
+                    return Err(err("id", "this role has roles below it; move or delete them first"));
+                }
+                if !o.roles.iter().any(|r| &r.id == id) {
+                    return Err(err("id", "no such role"));
+                }
+                o.roles.retain(|r| &r.id != id);
+            }
+            OrgChange::AddGrant { grant } => {
+                if !o.profiles.iter().any(|p| p.id == grant.profile) {
+                    return Err(err("profile", "no such profile"));
+                }
+                let exists = match &grant.to {
+                    Grantee::User(u) => o.users.iter().any(|x| &x.id == u),
+                    Grantee::Group(g) => o.groups.iter().any(|x| &x.id == g),
+                    Grantee::Department { id, .. } => o.departments.iter().any(|x| &x.id == id),
+                };
+                if !exists {
+                    return Err(err("to", "choose an existing user, department or group"));
+                }
+                if o.grants.contains(grant) {
+                    return Err(err("profile", "this profile is already granted there"));
+                }
+                o.grants.push(grant.clone());
+            }
+            OrgChange::RemoveGrant { grant } => {
+                let before = o.grants.len();
+                o.grants.retain(|g| g != grant);
+                if o.grants.len() == before {
+                    return Err(err("profile", "no such grant"));
+                }
+            }
+            OrgChange::SaveGroup { id, name, users, groups } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(err("name", "enter the group's name"));
+                }
+                if o.groups.iter().any(|g| g.name.eq_ignore_ascii_case(name) && Some(&g.id) != id.as_ref()) {
+                    return Err(err("name", format!("another group is already called `{name}`")));
+                }
+                if let Some(u) = users.iter().find(|u| !o.users.iter().any(|x| &&x.id == u)) {
+                    return Err(err("users", format!("no user `{u}`")));
+                }
+                let group_id = id.clone().unwrap_or_else(|| new_id.to_string());
+                // No cycles: no nested group may contain this group, directly or further down.
+                let all = o.groups.clone();
+                fn contains(all: &[OrgGroup], from: &str, target: &str, depth: usize) -> bool {
+                    if from == target {
+                        return true;
+                    }
+                    depth < 64
+                        && all.iter().find(|g| g.id == from).is_some_and(|g| g.groups.iter().any(|n| contains(all, n, target, depth + 1)))
+                }
+                for nested in groups {
+                    if !all.iter().any(|g| &g.id == nested) {
+                        return Err(err("groups", format!("no group `{nested}`")));
+                    }
+                    if contains(&all, nested, &group_id, 0) {
+                        return Err(err("groups", "a group cannot contain itself, directly or through other groups"));
+                    }
+                }
+                let group = OrgGroup { id: group_id, name: name.to_string(), users: users.clone(), groups: groups.clone() };
+                match o.groups.iter_mut().find(|g| Some(&g.id) == id.as_ref()) {
+                    Some(g) => *g = group,
+                    None if id.is_none() => o.groups.push(group),
+                    None => return Err(err("id", "no such group")),
+                }
+            }
+            OrgChange::DeleteGroup { id } => {
+                if !o.groups.iter().any(|g| &g.id == id) {
+                    return Err(err("id", "no such group"));
+                }
+                o.groups.retain(|g| &g.id != id);
+                for g in o.groups.iter_mut() {
+                    g.groups.retain(|n| n != id);
+                }
+                o.grants.retain(|g| g.to != Grantee::Group(id.clone()));
+            }
+        }
+        Ok(o)
+    }
+
+    /// The module and action the person making this change needs.
+    pub fn permission(&self) -> (Module, super::Action) {
+        use super::Action::*;
+        match self {
+            OrgChange::SaveProfile { id: None, .. } | OrgChange::SaveRole { id: None, .. } => (Module::RolesProfiles, Create),
+            OrgChange::SaveProfile { .. } | OrgChange::SaveRole { .. } => (Module::RolesProfiles, Edit),
+            OrgChange::DeleteProfile { .. } | OrgChange::DeleteRole { .. } => (Module::RolesProfiles, Delete),
+            OrgChange::SaveGroup { id: None, .. } => (Module::DepartmentsGroups, Create),
+            OrgChange::DeleteGroup { .. } => (Module::DepartmentsGroups, Delete),
+            OrgChange::SaveGroup { .. } | OrgChange::AddGrant { .. } | OrgChange::RemoveGrant { .. } => (Module::DepartmentsGroups, Edit),
+        }
+    }
+}

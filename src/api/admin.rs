@@ -1,0 +1,26 @@
+//! Roles, profiles, groups and grants: read the setup, preview a change, save it.
+
+use dioxus::prelude::*;
+
+use crate::access::{AccessDiff, OrgChange};
+use crate::domain::{AdminOrg, ApiError};
+
+#[cfg(feature = "server")]
+use crate::server::{admin, http::RequestCtx};
+
+#[get("/api/admin/org")]
+pub async fn admin_org() -> Result<AdminOrg, ApiError> {
+    admin::admin_org(&RequestCtx::current()?).await
+}
+
+/// Whose effective access would change, and how, if `change` were saved. Writes nothing.
+#[post("/api/admin/preview")]
+pub async fn preview_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
+    admin::preview(&RequestCtx::current()?, &change).await
+}
+
+/// Saves `change` after the same checks (permission, no escalation, no lock-out).
+#[post("/api/admin/save")]
+pub async fn save_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
+    admin::save(&RequestCtx::current()?, &change).await
+}

@@ -1,0 +1,163 @@
+//! Administration of the access setup: roles, profiles, groups and grants. Every change is
+//! previewed and saved through the same [`OrgChange`]: applied to the org in memory, checked
+//! (permission, no escalation, no lock-out), then written with its audit row and the version bump.
+
+use serde_json::{json, Value};
+
+use super::access::BUMP;
+use super::http::RequestCtx;
+use super::services::{audit_row, new_id};
+use crate::access::*;
+use crate::domain::{AdminOrg, ApiError};
+
+fn change_error(e: ChangeError) -> ApiError {
+    ApiError::field(e.field, e.message)
+}
+
+pub async fn admin_org(ctx: &RequestCtx) -> Result<AdminOrg, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let may = |m| engine.decide(&me.user_id, m, Action::View, None).allowed;
+    if !may(Module::RolesProfiles) && !may(Module::DepartmentsGroups) {
+        return Err(ApiError::forbidden("you need View on Roles & Profiles or on Departments & Groups"));
+    }
+    let org = engine.org();
+    Ok(AdminOrg { roles: org.roles.clone(), profiles: org.profiles.clone(), groups: org.groups.clone(), grants: org.grants.clone() })
+}
+
+/// Checks a change for the caller and returns the current and proposed engines.
+async fn check(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<(super::auth::Principal, std::sync::Arc<Engine>, Engine), ApiError> {
+    let (module, action) = change.permission();
+    let (me, engine) = ctx.require(module, action).await?;
+    let proposed = change.apply(engine.org(), new).map_err(change_error)?;
+    // No escalation: every profile this change hands out must be within the caller's own access.
+    let handed: Vec<&OrgProfile> = match change {
+        OrgChange::SaveProfile { .. } => proposed.profiles.iter().filter(|p| p.id == new || Some(&p.id) == saved_id(change)).collect(),
+        OrgChange::SaveRole { profiles, .. } => proposed.profiles.iter().filter(|p| profiles.contains(&p.id)).collect(),
+        OrgChange::AddGrant { grant } => proposed.profiles.iter().filter(|p| p.id == grant.profile).collect(),
+        OrgChange::SaveGroup { id, .. } => {
+            let gid = id.clone().unwrap_or_else(|| new.to_string());
+            let granted: Vec<&String> = proposed.grants.iter().filter(|g| g.to == Grantee::Group(gid.clone())).map(|g| &g.profile).collect();
+            proposed.profiles.iter().filter(|p| granted.contains(&&p.id)).collect()
+        }
+        _ => Vec::new(),
+    };
+    for p in handed {
+        if let Some(why) = engine.profile_exceeds(&me.user_id, p) {
+            return Err(ApiError::Forbidden(format!("no escalation: {why}")));
+        }
+    }
+    if let OrgChange::RemoveGrant { grant } = change {
+        if grant.profile == ADMINISTRATOR && !engine.is_full_admin(&me.user_id) {
+            return Err(ApiError::Forbidden("only full administrators grant or remove the Administrator profile".into()));
+        }
+    }
+    let after = Engine::compile(proposed);
+    // No lock-out: someone must keep full administration.
+    if !engine.full_admins().is_empty() && after.full_admins().is_empty() {
+        return Err(ApiError::Conflict("this change would leave no active full administrator; nobody could administer the CRM".into()));
+    }
+    Ok((me, engine, after))
+}
+
+fn saved_id(change: &OrgChange) -> Option<&String> {
+    match change {
+        OrgChange::SaveProfile { id, .. } | OrgChange::SaveRole { id, .. } | OrgChange::SaveGroup { id, .. } => id.as_ref(),
+        _ => None,
+    }
+}
+
+/// Who gains and who loses what if this change is saved; nothing is written.
+pub async fn preview(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, ApiError> {
+    let (_, before, after) = check(ctx, change, "proposed").await?;
+    Ok(Engine::diff(&before, &after))
+}
+
+/// Saves a change (after the same checks as the preview) and returns what changed for whom.
+pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, ApiError> {
+    let new = new_id();
+    let (me, before, after) = check(ctx, change, &new).await?;
+    let diff = Engine::diff(&before, &after);
+    let org = before.org();
+    let target = saved_id(change).cloned().unwrap_or_else(|| new.clone());
+    let (sql, vars, action, kind, old): (&str, Value, &str, &str, Option<Value>) = match change {
+        OrgChange::SaveProfile { name, permissions, field_rules, .. } => (
+            "UPSERT type::record('profile', $id) SET name = $name, name_key = string::lowercase($name), permissions = $permissions,
+                field_rules = $field_rules, built_in = false, description = description ?? '', created_at = created_at ?? $now, updated_at = $now;",
+            json!({ "id": target, "name": name.trim(), "permissions": permissions, "field_rules": field_rules }),
+            "profile.save",
+            "profile",
+            org.profiles.iter().find(|p| p.id == target).map(|p| json!(p)),
+        ),
+        OrgChange::DeleteProfile { id } => (
+            "DELETE type::record('profile', $id);",
+            json!({ "id": id }),
+            "profile.delete",
+            "profile",
+            org.profiles.iter().find(|p| &p.id == id).map(|p| json!(p)),
+        ),
+        OrgChange::SaveRole { name, parent, profiles, .. } => (
+            "UPSERT type::record('role', $id) SET name = $name, name_key = string::lowercase($name),
+                parent = IF $parent { type::record('role', $parent) } ELSE { NONE },
+                profiles = $profiles.map(|$p| type::record('profile', $p)), built_in = built_in ?? false, created_at = created_at ?? $now;",
+            json!({ "id": target, "name": name.trim(), "parent": parent, "profiles": profiles }),
+            "role.save",
+            "role",
+            org.roles.iter().find(|r| r.id == target).map(|r| json!(r)),
+        ),
+        OrgChange::DeleteRole { id } => (
+            "DELETE type::record('role', $id);",
+            json!({ "id": id }),
+            "role.delete",
+            "role",
+            org.roles.iter().find(|r| &r.id == id).map(|r| json!(r)),
+        ),
+        OrgChange::AddGrant { grant } | OrgChange::RemoveGrant { grant } => {
+            let (to_kind, to_id, with_sub) = match &grant.to {
+                Grantee::User(u) => ("user", u.clone(), false),
+                Grantee::Group(g) => ("group", g.clone(), false),
+                Grantee::Department { id, with_subdepartments } => ("department", id.clone(), *with_subdepartments),
+            };
+            let add = matches!(change, OrgChange::AddGrant { .. });
+            (
+                if add {
+                    "CREATE grant SET profile = type::record('profile', $profile), to_kind = $kind, to_id = $to, with_subdepartments = $sub, created_at = $now;"
+                } else {
+                    "DELETE grant WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub;"
+                },
+                json!({ "profile": grant.profile, "kind": to_kind, "to": to_id, "sub": with_sub }),
+                if add { "grant.add" } else { "grant.remove" },
+                "grant",
+                (!add).then(|| json!(grant)),
+            )
+        }
+        OrgChange::SaveGroup { name, users, groups, .. } => (
+            "UPSERT type::record('user_group', $id) SET name = $name, name_key = string::lowercase($name),
+                users = $users.map(|$u| type::record('user', $u)), groups = $groups.map(|$g| type::record('user_group', $g)),
+                created_at = created_at ?? $now;",
+            json!({ "id": target, "name": name.trim(), "users": users, "groups": groups }),
+            "group.save",
+            "group",
+            org.groups.iter().find(|g| g.id == target).map(|g| json!(g)),
+        ),
+        OrgChange::DeleteGroup { id } => (
+            "DELETE type::record('user_group', $id);
+             UPDATE user_group SET groups -= type::record('user_group', $id);
+             DELETE grant WHERE to_kind = 'group' AND to_id = $id;",
+            json!({ "id": id }),
+            "group.delete",
+            "group",
+            org.groups.iter().find(|g| &g.id == id).map(|g| json!(g)),
+        ),
+    };
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), action, kind, Some(&target), None, old,
+        Some(json!({ "change": change, "effect": diff.summary })), &ctx.ip);
+    let mut vars = vars;
+    vars["now"] = json!(super::time::now_ms());
+    vars["audit"] = audit;
+    ctx.state
+        .db
+        .query(&format!("BEGIN TRANSACTION;\n{sql}\nCREATE audit CONTENT $audit;\n{BUMP}\nCOMMIT TRANSACTION;"), vars)
+        .await?;
+    Ok(diff)
+}

@@ -1,0 +1,96 @@
+//! Roles, profiles, groups and grants: preview before save, no escalation, no lock-out.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+const PW: &str = "seven blue horses at dawn";
+
+fn exporter_profile() -> serde_json::Value {
+    json!({ "SaveProfile": { "id": null, "name": "Lead exporter", "permissions": [
+        { "module": "Leads", "action": "View", "level": "All" },
+        { "module": "Leads", "action": "Export", "level": "All" }
+    ], "field_rules": [] } })
+}
+
+#[tokio::test]
+async fn a_grant_is_previewed_then_saved_and_audited() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    for (n, e) in [("Kim Kane", "kim@example.com"), ("Lou Lane", "lou@example.com")] {
+        app.onboard(n, e, PW, "manager", &[&company], &dept).await;
+    }
+    let saved = app.post("/api/admin/save", json!({ "change": exporter_profile() })).await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    let org = app.get("/api/admin/org").await;
+    let profile = org.body["profiles"].as_array().unwrap().iter().find(|p| p["name"] == "Lead exporter").unwrap()["id"].as_str().unwrap().to_string();
+    let grant = json!({ "AddGrant": { "grant": { "profile": profile, "to": { "Department": { "id": dept, "with_subdepartments": false } } } } });
+    let preview = app.post("/api/admin/preview", json!({ "change": grant })).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    let summary: Vec<&str> = preview.body["summary"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(summary.contains(&"2 users gain Export on Leads"), "{summary:?}");
+    // The preview wrote nothing.
+    assert!(app.get("/api/admin/org").await.body["grants"].as_array().unwrap().is_empty());
+    let save = app.post("/api/admin/save", json!({ "change": grant })).await;
+    assert_eq!(save.status, 200);
+    assert_eq!(app.get("/api/admin/org").await.body["grants"].as_array().unwrap().len(), 1);
+    let rows: Vec<serde_json::Value> = app.state.db.query("SELECT action FROM audit WHERE action IN ['profile.save', 'grant.add'];", json!({})).await.unwrap().all(0).unwrap();
+    assert_eq!(rows.len(), 2);
+    // Granting the same thing twice is refused with a field message.
+    let again = app.post("/api/admin/save", json!({ "change": grant })).await;
+    assert_eq!(again.status, 422);
+}
+
+#[tokio::test]
+async fn the_last_full_administrator_cannot_lose_administration_and_roles_do_not_cycle() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let strip = app.post("/api/admin/save", json!({ "change": { "SaveRole": { "id": "administrator", "name": "Administrator", "parent": null, "profiles": [] } } })).await;
+    assert_eq!(strip.status, 409, "{:?}", strip.body);
+    assert!(strip.message().contains("no active full administrator"));
+    let delete = app.post("/api/admin/save", json!({ "change": { "DeleteProfile": { "id": "administrator" } } })).await;
+    assert_eq!(delete.status, 422);
+    let cycle = app.post("/api/admin/save", json!({ "change": { "SaveRole": { "id": "administrator", "name": "Administrator", "parent": "manager", "profiles": ["administrator"] } } })).await;
+    assert_eq!(cycle.status, 422);
+    assert!(cycle.field_message("parent").unwrap().contains("below itself"));
+    let bad_level = app.post("/api/admin/save", json!({ "change": { "SaveProfile": { "id": null, "name": "Odd", "permissions": [
+        { "module": "Settings", "action": "Edit", "level": "Own" }
+    ], "field_rules": [] } } })).await;
+    assert_eq!(bad_level.status, 422);
+    assert!(bad_level.field_message("permissions").unwrap().contains("only None or All"));
+    let bad_field = app.post("/api/admin/save", json!({ "change": { "SaveProfile": { "id": null, "name": "Odd", "permissions": [],
+        "field_rules": [{ "module": "Opportunities", "field": "colour", "rule": "Hidden" }] } } })).await;
+    assert_eq!(bad_field.status, 422);
+    // Nothing of the refused changes was written.
+    let rows: Vec<serde_json::Value> = app.state.db.query("SELECT action FROM audit WHERE action INSIDE ['role.save', 'profile.save', 'profile.delete'];", json!({})).await.unwrap().all(0).unwrap();
+    assert!(rows.is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_cannot_hand_out_more_than_they_hold() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let role_admin = app
+        .define_role("Role admin", &[
+            ("RolesProfiles", "View", "All"), ("RolesProfiles", "Create", "All"), ("RolesProfiles", "Edit", "All"),
+            ("DepartmentsGroups", "Edit", "All"), ("Leads", "View", "Own"),
+        ])
+        .await;
+    let (_, ra) = app.onboard("Rae Admin", "rae@example.com", PW, &role_admin, &[&company], &dept).await;
+    let more = app.call_with(&ra, "POST", "/api/admin/save", Some(json!({ "change": exporter_profile() }))).await;
+    assert_eq!(more.status, 403, "{:?}", more.body);
+    assert!(more.message().contains("no escalation"), "{}", more.message());
+    let within = app.call_with(&ra, "POST", "/api/admin/save", Some(json!({ "change": { "SaveProfile": { "id": null, "name": "Lead reader",
+        "permissions": [{ "module": "Leads", "action": "View", "level": "Own" }], "field_rules": [] } } }))).await;
+    assert_eq!(within.status, 200, "{:?}", within.body);
+    let me = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+    let remove_admin = app.call_with(&ra, "POST", "/api/admin/save", Some(json!({ "change": { "RemoveGrant": { "grant": {
+        "profile": "administrator", "to": { "User": me } } } } }))).await;
+    assert_eq!(remove_admin.status, 403);
+    // Without the permission at all: refused before anything else.
+    let (_, plain) = app.onboard("Pat Plain", "pat@example.com", PW, "manager", &[&company], &dept).await;
+    let none = app.call_with(&plain, "POST", "/api/admin/preview", Some(json!({ "change": exporter_profile() }))).await;
+    assert_eq!(none.status, 403);
+}
