@@ -24,3 +24,13 @@ pub async fn preview_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
 pub async fn save_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
     admin::save(&RequestCtx::current()?, &change).await
 }
+
+#[get("/api/users/{id}/access")]
+pub async fn effective_access(id: String) -> Result<crate::domain::EffectiveAccess, ApiError> {
+    admin::effective_access(&RequestCtx::current()?, &id).await
+}
+
+#[get("/api/admin/conflicts")]
+pub async fn conflicts_report() -> Result<Vec<crate::access::Conflict>, ApiError> {
+    admin::conflicts_report(&RequestCtx::current()?).await
+}

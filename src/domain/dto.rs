@@ -229,3 +229,12 @@ pub struct AdminOrg {
     pub groups: Vec<crate::access::OrgGroup>,
     pub grants: Vec<crate::access::OrgGrant>,
 }
+
+/// The Effective access widget: the engine's answer for every module and action, with reasons,
+/// and the conflicts between sources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffectiveAccess {
+    pub cells: Vec<crate::access::Cell>,
+    pub conflicts: Vec<crate::access::Conflict>,
+    pub field_conflicts: Vec<crate::access::FieldConflict>,
+}

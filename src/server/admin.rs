@@ -161,3 +161,27 @@ pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, Ap
         .await?;
     Ok(diff)
 }
+
+/// The Effective access widget for one user: needs View on that user and on Roles & Profiles.
+pub async fn effective_access(ctx: &RequestCtx, id: &str) -> Result<crate::domain::EffectiveAccess, ApiError> {
+    let (me, engine) = ctx.require(Module::RolesProfiles, Action::View).await?;
+    super::users::reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
+    let (conflicts, field_conflicts) = engine.conflicts(id);
+    Ok(crate::domain::EffectiveAccess { cells: engine.effective_access(id), conflicts, field_conflicts })
+}
+
+/// Every user's conflicts, for the report across all users the caller can see.
+pub async fn conflicts_report(ctx: &RequestCtx) -> Result<Vec<Conflict>, ApiError> {
+    let (me, engine) = ctx.require(Module::RolesProfiles, Action::View).await?;
+    let mut out = Vec::new();
+    for u in &engine.org().users {
+        if engine.decide_on_user(&me.user_id, Action::View, &u.id).allowed {
+            let (mut c, _) = engine.conflicts(&u.id);
+            for x in c.iter_mut() {
+                x.user = format!("{} ({})", u.name, u.id);
+            }
+            out.extend(c);
+        }
+    }
+    Ok(out)
+}

@@ -94,3 +94,33 @@ async fn an_admin_cannot_hand_out_more_than_they_hold() {
     let none = app.call_with(&plain, "POST", "/api/admin/preview", Some(json!({ "change": exporter_profile() }))).await;
     assert_eq!(none.status, 403);
 }
+
+#[tokio::test]
+async fn effective_access_explains_each_cell_and_reports_conflicts() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (mia, _) = app.onboard("Mia Moss", "mia@example.com", PW, "manager", &[&company], &dept).await;
+    let ea = app.get(&format!("/api/users/{mia}/access")).await;
+    assert_eq!(ea.status, 200, "{:?}", ea.body);
+    let cells = ea.body["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 72);
+    let view_leads = cells.iter().find(|c| c["module"] == "Leads" && c["action"] == "View").unwrap();
+    assert_eq!(view_leads["decision"]["level"], "DepartmentTree");
+    assert_eq!(view_leads["decision"]["reasons"][0], "View on Leads at Department tree, from profile Manager, via role Manager");
+    let users_view = cells.iter().find(|c| c["module"] == "Users" && c["action"] == "View").unwrap();
+    assert_eq!(users_view["decision"]["allowed"], false);
+    assert!(ea.body["conflicts"].as_array().unwrap().is_empty());
+    // A direct grant of a wider profile makes a conflict, visible on the user and in the report.
+    app.post("/api/admin/save", json!({ "change": exporter_profile() })).await;
+    let org = app.get("/api/admin/org").await;
+    let profile = org.body["profiles"].as_array().unwrap().iter().find(|p| p["name"] == "Lead exporter").unwrap()["id"].as_str().unwrap().to_string();
+    let g = app.post("/api/admin/save", json!({ "change": { "AddGrant": { "grant": { "profile": profile, "to": { "User": mia } } } } })).await;
+    assert_eq!(g.status, 200);
+    let ea = app.get(&format!("/api/users/{mia}/access")).await;
+    let conflict = ea.body["conflicts"].as_array().unwrap().iter().find(|c| c["module"] == "Leads" && c["action"] == "View").unwrap().clone();
+    assert_eq!(conflict["winner"], "All");
+    let report = app.get("/api/admin/conflicts").await;
+    assert_eq!(report.status, 200);
+    assert!(report.body.as_array().unwrap().iter().any(|c| c["user"].as_str().unwrap().starts_with("Mia Moss")));
+}

@@ -308,3 +308,83 @@ pub fn Audit() -> Element {
         {body}
     }
 }
+
+/// Effective access: the engine's matrix for this user, each cell with its reasons on demand,
+/// and the conflicts highlighted.
+#[component]
+pub fn EffectiveAccessWidget(user_id: String) -> Element {
+    use crate::access::{Action, Module};
+    let uid = user_id.clone();
+    let access = use_resource(use_reactive!(|uid| async move { api::effective_access(uid).await }));
+    let mut open = use_signal(|| None::<(Module, Action)>);
+    let body = match &*access.read() {
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(ApiError::Forbidden(_))) => rsx! { p { class: "muted", "Viewing effective access needs Roles & Profiles / View." } },
+        Some(Err(e)) => rsx! { p { class: "muted", "{e}" } },
+        Some(Ok(ea)) => {
+            let ea = ea.clone();
+            let conflicted = |m: Module, a: Action| ea.conflicts.iter().any(|c| c.module == m && c.action == a);
+            let selected = open().and_then(|(m, a)| ea.cells.iter().find(|c| c.module == m && c.action == a).cloned());
+            rsx! {
+                div { class: "matrix-wrap",
+                    table { class: "matrix",
+                        caption { class: "sr-only", "Effective access by module and action" }
+                        thead { tr { th { scope: "col", "Module" } for a in Action::ALL { th { scope: "col", "{a.label()}" } } } }
+                        tbody {
+                            for m in Module::ALL {
+                                tr { key: "{m.label()}",
+                                    th { scope: "row", "{m.label()}" }
+                                    for a in Action::ALL {
+                                        {
+                                            let cell = ea.cells.iter().find(|c| c.module == m && c.action == a).cloned();
+                                            let (text, class) = match &cell {
+                                                Some(c) if c.decision.allowed => (c.decision.level.label().to_string(), "cell-yes"),
+                                                _ => ("—".to_string(), "cell-no"),
+                                            };
+                                            let class = if conflicted(m, a) { format!("{class} cell-conflict") } else { class.to_string() };
+                                            rsx! {
+                                                td { class: "{class}",
+                                                    button {
+                                                        class: "cell-button",
+                                                        "aria-label": "{a.label()} on {m.label()}: {text}. Show why",
+                                                        onclick: move |_| open.set(Some((m, a))),
+                                                        "{text}"
+                                                        if conflicted(m, a) { span { class: "sr-only", " (conflict)" } }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(c) = selected {
+                    div { class: "why", role: "region", "aria-label": "Why",
+                        h3 { "{c.action.label()} on {c.module.label()}: " if c.decision.allowed { "{c.decision.level.label()}" } else { "not allowed" } }
+                        ul { for r in c.decision.reasons.iter() { li { "{r}" } } }
+                    }
+                }
+                if !ea.conflicts.is_empty() {
+                    h3 { "Conflicts" }
+                    ul { class: "list",
+                        for c in ea.conflicts.iter() {
+                            li { key: "{c.module.label()}-{c.action.label()}",
+                                div { class: "list-main", "{c.action.label()} on {c.module.label()}: {c.winner.label()} wins" }
+                                div { class: "list-sub", {c.sources.iter().map(|s| format!("{} → {}", s.source, s.level.label())).collect::<Vec<_>>().join("; ")} }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    rsx! {
+        section { class: "card widget widget-wide", "aria-labelledby": "w-access",
+            h2 { id: "w-access", "Effective access" }
+            p { class: "muted", "What this user may do, module by module. Choose a cell to see why." }
+            {body}
+        }
+    }
+}

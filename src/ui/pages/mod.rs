@@ -8,7 +8,7 @@ mod not_found;
 mod org;
 mod users;
 
-pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, SessionsWidget};
+pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, EffectiveAccessWidget, SessionsWidget};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
 pub use dashboard::Dashboard;
 pub use links::{Activate, Forgot, Reset};
