@@ -7,7 +7,7 @@ mod shell;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Audit, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
+use pages::{Activate, Audit, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -40,6 +40,8 @@ pub enum Route {
         Departments {},
         #[route("/audit")]
         Audit {},
+        #[route("/roles")]
+        Roles {},
     #[end_layout]
     #[route("/:..segments")]
     NotFound { segments: Vec<String> },

@@ -70,6 +70,9 @@ fn Frame(me: Me) -> Element {
                     if me.modules.contains(&Module::Users) {
                         li { Link { to: Route::Users {}, active_class: "active", "Users" } }
                     }
+                    if me.modules.contains(&Module::RolesProfiles) {
+                        li { Link { to: Route::Roles {}, active_class: "active", "Roles & profiles" } }
+                    }
                     if me.modules.contains(&Module::Companies) {
                         li { Link { to: Route::Companies {}, active_class: "active", "Companies" } }
                     }

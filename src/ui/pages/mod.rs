@@ -6,6 +6,7 @@ mod dashboard;
 mod links;
 mod not_found;
 mod org;
+mod roles;
 mod users;
 
 pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, EffectiveAccessWidget, SessionsWidget};
@@ -14,4 +15,5 @@ pub use dashboard::Dashboard;
 pub use links::{Activate, Forgot, Reset};
 pub use not_found::NotFound;
 pub use org::{Companies, Departments};
+pub use roles::Roles;
 pub use users::{NewUser, UserPage, Users};

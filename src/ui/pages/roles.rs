@@ -1,0 +1,287 @@
+//! Roles & profiles: the role tree with each role's profiles, and the profile editor (a module ×
+//! action matrix of levels plus field rules) with a preview of whose access changes before saving.
+
+use dioxus::prelude::*;
+
+use crate::access::{Action, *};
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, TextField};
+
+#[derive(Clone, PartialEq)]
+enum Editing {
+    Profile(Option<OrgProfile>),
+    Role(Option<OrgRole>),
+}
+
+#[component]
+pub fn Roles() -> Element {
+    let mut org = use_resource(api::admin_org);
+    let mut editing = use_signal(|| None::<Editing>);
+    let mut notice = use_signal(|| None::<String>);
+    let data = match &*org.read() {
+        Some(Ok(o)) => Some(o.clone()),
+        _ => None,
+    };
+    let status = match &*org.read() {
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        Some(Ok(_)) => rsx! {},
+    };
+    let on_done = move |msg: Option<String>| {
+        editing.set(None);
+        if let Some(m) = msg {
+            notice.set(Some(m));
+            org.restart();
+        }
+    };
+    rsx! {
+        document::Title { "Roles & profiles · Gatehouse" }
+        div { class: "page-head",
+            h1 { "Roles & profiles" }
+            div { class: "row-actions",
+                button { class: "btn", onclick: move |_| editing.set(Some(Editing::Role(None))), "Add role" }
+                button { class: "btn btn-primary", onclick: move |_| editing.set(Some(Editing::Profile(None))), "Add profile" }
+            }
+        }
+        Notice { text: notice() }
+        {status}
+        if let (Some(e), Some(o)) = (editing(), data.clone()) {
+            match e {
+                Editing::Profile(p) => rsx! { ProfileEditor { key: "{p.as_ref().map(|p| p.id.clone()).unwrap_or_default()}", profile: p, on_done } },
+                Editing::Role(r) => rsx! { RoleEditor { key: "{r.as_ref().map(|r| r.id.clone()).unwrap_or_default()}", role: r, org: o, on_done } },
+            }
+        }
+        if let Some(o) = data {
+            div { class: "grid-2",
+                section { class: "card", "aria-labelledby": "roles-h",
+                    h2 { id: "roles-h", "Role hierarchy" }
+                    ul { class: "list tree",
+                        for (depth, r) in ordered_roles(&o.roles) {
+                            li { key: "{r.id}", class: "list-item", style: "padding-left: {depth * 18}px",
+                                div { class: "list-main", "{r.name}" }
+                                div { class: "list-sub",
+                                    {r.profiles.iter().filter_map(|p| o.profiles.iter().find(|x| &x.id == p)).map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")}
+                                }
+                                button { class: "btn btn-small", "aria-label": "Edit role {r.name}", onclick: { let r = r.clone(); move |_| editing.set(Some(Editing::Role(Some(r.clone())))) }, "Edit" }
+                            }
+                        }
+                    }
+                }
+                section { class: "card", "aria-labelledby": "profiles-h",
+                    h2 { id: "profiles-h", "Profiles" }
+                    ul { class: "list",
+                        for p in o.profiles.iter().cloned() {
+                            li { key: "{p.id}", class: "list-item",
+                                div { class: "list-main", "{p.name}" }
+                                div { class: "row-actions",
+                                    if p.id != ADMINISTRATOR {
+                                        button { class: "btn btn-small", "aria-label": "Edit profile {p.name}", onclick: { let p = p.clone(); move |_| editing.set(Some(Editing::Profile(Some(p.clone())))) }, "Edit" }
+                                    }
+                                    button {
+                                        class: "btn btn-small",
+                                        "aria-label": "Copy profile {p.name}",
+                                        onclick: {
+                                            let p = p.clone();
+                                            move |_| {
+                                                let copy = OrgProfile { id: String::new(), name: format!("Copy of {}", p.name), ..p.clone() };
+                                                editing.set(Some(Editing::Profile(Some(copy))));
+                                            }
+                                        },
+                                        "Copy"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ordered_roles(roles: &[OrgRole]) -> Vec<(usize, OrgRole)> {
+    fn walk(all: &[OrgRole], parent: Option<&str>, depth: usize, out: &mut Vec<(usize, OrgRole)>) {
+        for r in all.iter().filter(|r| r.parent.as_deref() == parent) {
+            out.push((depth, r.clone()));
+            if depth < 32 {
+                walk(all, Some(&r.id), depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(roles, None, 0, &mut out);
+    out
+}
+
+/// The preview and save buttons shared by both editors.
+#[component]
+fn PreviewSave(change: OrgChange, on_done: EventHandler<Option<String>>) -> Element {
+    let mut preview = use_signal(|| None::<AccessDiff>);
+    let mut error = use_signal(|| None::<ApiError>);
+    let c1 = change.clone();
+    let c2 = change.clone();
+    rsx! {
+        FormBanner { error: error() }
+        if let Some(d) = preview() {
+            div { class: "why", role: "status",
+                h3 { "If you save" }
+                if d.summary.is_empty() {
+                    p { "Nobody's effective access changes." }
+                } else {
+                    ul { for s in d.summary.iter() { li { "{s}" } } }
+                }
+            }
+        }
+        div { class: "form-actions",
+            button {
+                class: "btn",
+                r#type: "button",
+                onclick: move |_| {
+                    let c = c1.clone();
+                    async move {
+                        match api::preview_change(c).await {
+                            Ok(d) => { preview.set(Some(d)); error.set(None); }
+                            Err(e) => error.set(Some(e)),
+                        }
+                    }
+                },
+                "Preview changes"
+            }
+            button {
+                class: "btn btn-primary",
+                r#type: "button",
+                onclick: move |_| {
+                    let c = c2.clone();
+                    async move {
+                        match api::save_change(c).await {
+                            Ok(d) => on_done.call(Some(if d.summary.is_empty() { "Saved.".to_string() } else { format!("Saved: {}.", d.summary.join("; ")) })),
+                            Err(e) => error.set(Some(e)),
+                        }
+                    }
+                },
+                "Save"
+            }
+            button { class: "btn btn-quiet", r#type: "button", onclick: move |_| on_done.call(None), "Cancel" }
+        }
+    }
+}
+
+#[component]
+fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<String>>) -> Element {
+    let existing = profile.as_ref().filter(|p| !p.id.is_empty()).map(|p| p.id.clone());
+    let name = use_signal(|| profile.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let mut levels = use_signal(|| {
+        let mut t = vec![Level::None; Module::ALL.len() * Action::ALL.len()];
+        if let Some(p) = &profile {
+            for perm in &p.permissions {
+                t[perm.module.index() * Action::ALL.len() + perm.action.index()] = perm.level;
+            }
+        }
+        t
+    });
+    let mut rules = use_signal(|| profile.as_ref().map(|p| p.field_rules.clone()).unwrap_or_default());
+    let change = OrgChange::SaveProfile {
+        id: existing,
+        name: name(),
+        permissions: Module::ALL
+            .iter()
+            .flat_map(|&m| Action::ALL.iter().map(move |&a| (m, a)))
+            .map(|(m, a)| Permission { module: m, action: a, level: levels()[m.index() * Action::ALL.len() + a.index()] })
+            .filter(|p| p.level != Level::None)
+            .collect(),
+        field_rules: rules().into_iter().filter(|r| r.rule != FieldRule::Editable).collect(),
+    };
+    let all_levels = [Level::None, Level::Own, Level::Department, Level::DepartmentTree, Level::All];
+    rsx! {
+        section { class: "card", "aria-labelledby": "profile-editor-h",
+            h2 { id: "profile-editor-h", if profile.as_ref().is_some_and(|p| !p.id.is_empty()) { "Edit profile" } else { "New profile" } }
+            TextField { id: "profile-name", label: "Profile name", value: name }
+            div { class: "matrix-wrap",
+                table { class: "matrix",
+                    caption { class: "sr-only", "Levels by module and action" }
+                    thead { tr { th { scope: "col", "Module" } for a in Action::ALL { th { scope: "col", "{a.label()}" } } } }
+                    tbody {
+                        for m in Module::ALL {
+                            tr { key: "{m.label()}",
+                                th { scope: "row", "{m.label()}" }
+                                for a in Action::ALL {
+                                    td {
+                                        select {
+                                            class: "level-select",
+                                            "aria-label": "{a.label()} on {m.label()}",
+                                            onchange: move |e| {
+                                                let chosen = all_levels.iter().copied().find(|l| format!("{l:?}") == e.value()).unwrap_or(Level::None);
+                                                levels.with_mut(|t| t[m.index() * Action::ALL.len() + a.index()] = chosen);
+                                            },
+                                            for l in all_levels.iter().copied().filter(|l| !m.takes_only_none_or_all() || matches!(l, Level::None | Level::All)) {
+                                                option { value: "{l:?}", selected: levels()[m.index() * Action::ALL.len() + a.index()] == l, "{l.label()}" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "Field rules" }
+            p { class: "muted", "Hidden fields are removed from everything the server sends; read-only fields cannot be changed." }
+            div { class: "form-grid",
+                for m in Module::RECORDS {
+                    for f in m.fields().iter().copied() {
+                        div { key: "{m.label()}-{f}", class: "field",
+                            label { r#for: "rule-{m.index()}-{f}", "{m.label()} · {f.replace('_', \" \")}" }
+                            select {
+                                id: "rule-{m.index()}-{f}",
+                                onchange: move |e| {
+                                    let rule = match e.value().as_str() { "Hidden" => FieldRule::Hidden, "ReadOnly" => FieldRule::ReadOnly, _ => FieldRule::Editable };
+                                    rules.with_mut(|rs| {
+                                        rs.retain(|r| !(r.module == m && r.field == f));
+                                        rs.push(FieldRuleSpec { module: m, field: f.to_string(), rule });
+                                    });
+                                },
+                                for r in [FieldRule::Editable, FieldRule::ReadOnly, FieldRule::Hidden] {
+                                    option {
+                                        value: "{r:?}",
+                                        selected: rules().iter().find(|x| x.module == m && x.field == f).map(|x| x.rule).unwrap_or(FieldRule::Editable) == r,
+                                        "{r.label()}"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            PreviewSave { change, on_done }
+        }
+    }
+}
+
+#[component]
+fn RoleEditor(role: Option<OrgRole>, org: AdminOrg, on_done: EventHandler<Option<String>>) -> Element {
+    let name = use_signal(|| role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
+    let parent = use_signal(|| role.as_ref().and_then(|r| r.parent.clone()).unwrap_or_default());
+    let profiles = use_signal(|| role.as_ref().map(|r| r.profiles.clone()).unwrap_or_default());
+    let id = role.as_ref().map(|r| r.id.clone());
+    let parents: Vec<(String, String)> =
+        org.roles.iter().filter(|r| Some(&r.id) != id.as_ref()).map(|r| (r.id.clone(), r.name.clone())).collect();
+    let options: Vec<(String, String)> = org.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+    let change = OrgChange::SaveRole {
+        id: id.clone(),
+        name: name(),
+        parent: (!parent().is_empty()).then(|| parent()),
+        profiles: profiles(),
+    };
+    rsx! {
+        section { class: "card", "aria-labelledby": "role-editor-h",
+            h2 { id: "role-editor-h", if id.is_some() { "Edit role" } else { "New role" } }
+            div { class: "form-grid",
+                TextField { id: "role-name", label: "Role name", value: name }
+                SelectField { id: "role-parent", label: "Reports to", value: parent, options: parents, placeholder: "Nobody (top of the hierarchy)" }
+            }
+            CheckboxGroup { id: "role-profiles", legend: "Profiles this role carries", selected: profiles, options }
+            PreviewSave { change, on_done }
+        }
+    }
+}

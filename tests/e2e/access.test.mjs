@@ -1,0 +1,85 @@
+// An admin edits a profile, sees the preview of whose access changes, saves, and the affected
+// user's Effective access shows the change.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { hydrated, launchBrowser, newPage, shot, startServer } from './harness.mjs';
+
+const DESKTOP = { name: 'desktop', width: 1280, height: 800, phone: false };
+const PHONE = { name: 'phone', width: 390, height: 844, phone: true };
+const ADMIN = { full_name: 'Ada Admin', email: 'ada@example.com', password: 'violet mountain coffee lantern' };
+
+async function activationToken(outbox, email) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    for (const f of readdirSync(outbox)) {
+      const text = readFileSync(join(outbox, f), 'utf8').replace(/=\r?\n/g, '');
+      if (text.toLowerCase().includes(`<${email}>`)) {
+        const m = /\/activate\/([0-9a-f]{64})/.exec(text);
+        if (m) return m[1];
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no invitation for ${email} in ${outbox}`);
+}
+
+describe('access administration', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  test('editing a profile previews, saves, and shows in the user\'s effective access', async () => {
+    const admin = await newPage(browser, DESKTOP);
+    const api = admin.request;
+    assert.equal((await api.post(server.base + '/api/setup', { data: ADMIN })).status(), 200);
+    const [company] = await (await api.get(server.base + '/api/companies')).json();
+    const [department] = await (await api.get(server.base + '/api/departments')).json();
+    const invite = await api.post(server.base + '/api/users', { data: { input: {
+      full_name: 'Max Manager', email: 'max@example.com', mobile: '', department: department.id, role: 'manager',
+      companies: [company.id], is_approver: false,
+    } } });
+    assert.equal(invite.status(), 200);
+    const max = await invite.json();
+    const token = await activationToken(server.outbox, 'max@example.com');
+    const done = await browser.newContext().then((c) => c.request.post(server.base + '/api/links/complete', { data: { token, password: 'quiet rivers carry old songs' } }));
+    assert.equal(done.status(), 200);
+
+    await admin.goto(server.base + '/roles');
+    await hydrated(admin);
+    await admin.getByRole('button', { name: 'Edit profile Manager' }).click();
+    await admin.getByRole('combobox', { name: 'Export on Leads' }).selectOption('All');
+    await admin.getByRole('button', { name: 'Preview changes' }).click();
+    await admin.getByText('1 user gains Export on Leads').waitFor();
+    await shot(admin, DESKTOP, '20-profile-preview');
+    await admin.getByRole('button', { name: 'Save', exact: true }).click();
+    await admin.getByText('Saved: 1 user gains Export on Leads').waitFor();
+
+    await admin.goto(`${server.base}/users/${max.id}`);
+    await hydrated(admin);
+    const cell = admin.getByRole('button', { name: 'Export on Leads: Department tree. Show why' });
+    await cell.waitFor();
+    await cell.click();
+    await admin.getByText('Export on Leads at All, from profile Manager, via role Manager').waitFor();
+    await admin.getByText('capped at Department tree').waitFor();
+    await shot(admin, DESKTOP, '21-effective-access');
+
+    const phone = await newPage(browser, PHONE);
+    await phone.context().addCookies(await admin.context().cookies());
+    await phone.goto(`${server.base}/users/${max.id}`);
+    await phone.getByRole('heading', { name: 'Effective access' }).scrollIntoViewIfNeeded();
+    await phone.getByRole('button', { name: 'Export on Leads: Department tree. Show why' }).waitFor();
+    await shot(phone, PHONE, '22-effective-access');
+    assert.deepEqual(admin.errors, []);
+    assert.deepEqual(phone.errors, []);
+  });
+});
