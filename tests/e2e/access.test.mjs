@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { hydrated, launchBrowser, newPage, shot, startServer } from './harness.mjs';
+import { hydrated, newPage, serverAndBrowser, shot } from './harness.mjs';
 
 const DESKTOP = { name: 'desktop', width: 1280, height: 800, phone: false };
 const PHONE = { name: 'phone', width: 390, height: 844, phone: true };
@@ -27,34 +27,25 @@ async function activationToken(outbox, email) {
 }
 
 describe('access administration', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
+  const ctx = serverAndBrowser({ before, after });
 
   test('editing a profile previews, saves, and shows in the user\'s effective access', async () => {
-    const admin = await newPage(browser, DESKTOP);
+    const admin = await newPage(ctx.browser, DESKTOP);
     const api = admin.request;
-    assert.equal((await api.post(server.base + '/api/setup', { data: ADMIN })).status(), 200);
-    const [company] = await (await api.get(server.base + '/api/companies')).json();
-    const [department] = await (await api.get(server.base + '/api/departments')).json();
-    const invite = await api.post(server.base + '/api/users', { data: { input: {
+    assert.equal((await api.post(ctx.server.base + '/api/setup', { data: ADMIN })).status(), 200);
+    const [company] = await (await api.get(ctx.server.base + '/api/companies')).json();
+    const [department] = await (await api.get(ctx.server.base + '/api/departments')).json();
+    const invite = await api.post(ctx.server.base + '/api/users', { data: { input: {
       full_name: 'Max Manager', email: 'max@example.com', mobile: '', department: department.id, role: 'manager',
       companies: [company.id], is_approver: false,
     } } });
     assert.equal(invite.status(), 200);
     const max = await invite.json();
-    const token = await activationToken(server.outbox, 'max@example.com');
-    const done = await browser.newContext().then((c) => c.request.post(server.base + '/api/links/complete', { data: { token, password: 'quiet rivers carry old songs' } }));
+    const token = await activationToken(ctx.server.outbox, 'max@example.com');
+    const done = await ctx.browser.newContext().then((c) => c.request.post(ctx.server.base + '/api/links/complete', { data: { token, password: 'quiet rivers carry old songs' } }));
     assert.equal(done.status(), 200);
 
-    await admin.goto(server.base + '/roles');
+    await admin.goto(ctx.server.base + '/roles');
     await hydrated(admin);
     await admin.getByRole('button', { name: 'Edit profile Manager' }).click();
     await admin.getByRole('combobox', { name: 'Export on Leads' }).selectOption('All');
@@ -64,7 +55,7 @@ describe('access administration', () => {
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await admin.getByText('Saved: 1 user gains Export on Leads').waitFor();
 
-    await admin.goto(`${server.base}/users/${max.id}`);
+    await admin.goto(`${ctx.server.base}/users/${max.id}`);
     await hydrated(admin);
     const cell = admin.getByRole('button', { name: 'Export on Leads: Department tree. Show why' });
     await cell.waitFor();
@@ -73,9 +64,9 @@ describe('access administration', () => {
     await admin.getByText('capped at Department tree').waitFor();
     await shot(admin, DESKTOP, '21-effective-access');
 
-    const phone = await newPage(browser, PHONE);
+    const phone = await newPage(ctx.browser, PHONE);
     await phone.context().addCookies(await admin.context().cookies());
-    await phone.goto(`${server.base}/users/${max.id}`);
+    await phone.goto(`${ctx.server.base}/users/${max.id}`);
     await phone.getByRole('heading', { name: 'Effective access' }).scrollIntoViewIfNeeded();
     await phone.getByRole('button', { name: 'Export on Leads: Department tree. Show why' }).waitFor();
     await shot(phone, PHONE, '22-effective-access');

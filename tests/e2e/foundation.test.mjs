@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoHorizontalScroll, hydrated, launchBrowser, newPage, shot, startServer, VIEWPORTS } from './harness.mjs';
+import { assertNoHorizontalScroll, hydrated, newPage, serverAndBrowser, shot, VIEWPORTS } from './harness.mjs';
 
 const ADMIN = { name: 'Grace Hopper', email: 'grace@example.com', password: 'compilers are a kind of poetry' };
 
@@ -16,22 +16,13 @@ async function openMenuIfPhone(page, viewport) {
 
 for (const viewport of VIEWPORTS) {
   describe(`first run, sign in, sign out at ${viewport.width}x${viewport.height}`, () => {
-    let server;
-    let browser;
-    before(async () => {
-      server = await startServer();
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-      server?.stop();
-    });
+    const ctx = serverAndBrowser({ before, after });
 
     test('an empty installation leads every page to setup, which refuses bad input and creates the admin', async () => {
-      const page = await newPage(browser, viewport);
-      await page.goto(`${server.base}/some/deep/page`);
+      const page = await newPage(ctx.browser, viewport);
+      await page.goto(`${ctx.server.base}/some/deep/page`);
       await assert.doesNotReject(page.getByRole('heading', { name: 'Set up Gatehouse' }).waitFor());
-      await page.goto(server.base + '/');
+      await page.goto(ctx.server.base + '/');
       await hydrated(page);
       await shot(page, viewport, '01-setup');
       await assertNoHorizontalScroll(page, assert);
@@ -59,8 +50,8 @@ for (const viewport of VIEWPORTS) {
     });
 
     test('sign out, a wrong password, then sign in again', async () => {
-      const page = await newPage(browser, viewport);
-      await page.goto(server.base + '/');
+      const page = await newPage(ctx.browser, viewport);
+      await page.goto(ctx.server.base + '/');
       await hydrated(page);
       // The setup test left this browser context closed; sign in from scratch.
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -82,9 +73,9 @@ for (const viewport of VIEWPORTS) {
       await shot(page, viewport, '06-signed-out');
 
       // The session is gone on the server: the dashboard asks for sign-in again.
-      await page.goto(server.base + '/');
+      await page.goto(ctx.server.base + '/');
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      const res = await page.request.get(server.base + '/api/dashboard');
+      const res = await page.request.get(ctx.server.base + '/api/dashboard');
       assert.equal(res.status(), 401);
       assert.deepEqual(page.errors, []);
       await page.context().close();

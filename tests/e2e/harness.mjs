@@ -103,3 +103,17 @@ export async function assertNoHorizontalScroll(page, assert) {
   }));
   assert.ok(scroll <= client + 1, `page is ${scroll}px wide in a ${client}px viewport`);
 }
+
+/** Inside a `describe`: a fresh server and browser for the suite, closed after it. */
+export function serverAndBrowser(hooks, env = {}) {
+  const ctx = {};
+  hooks.before(async () => {
+    ctx.server = await startServer(env);
+    ctx.browser = await launchBrowser();
+  });
+  hooks.after(async () => {
+    await ctx.browser?.close();
+    ctx.server?.stop();
+  });
+  return ctx;
+}
