@@ -6,10 +6,12 @@ use dioxus::prelude::*;
 
 mod account;
 mod admin;
+mod licenses;
 mod org;
 mod users;
 pub use account::*;
 pub use admin::*;
+pub use licenses::*;
 pub use org::*;
 pub use users::*;
 

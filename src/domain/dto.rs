@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::NamedRef;
+
 /// Who is signed in, as the console shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
@@ -237,4 +239,25 @@ pub struct EffectiveAccess {
     pub cells: Vec<crate::access::Cell>,
     pub conflicts: Vec<crate::access::Conflict>,
     pub field_conflicts: Vec<crate::access::FieldConflict>,
+}
+
+/// A license type with its seats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseDto {
+    pub id: String,
+    pub name: String,
+    pub seats: u32,
+    pub used: u32,
+    pub modules: Vec<crate::access::Module>,
+}
+
+/// What the user page's Licenses and Navigation widgets show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserAccessSetup {
+    pub role: NamedRef,
+    pub groups: Vec<NamedRef>,
+    /// Profiles granted to this user directly.
+    pub direct_profiles: Vec<NamedRef>,
+    pub licenses: Vec<String>,
+    pub hidden_modules: Vec<crate::access::Module>,
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod licenses;
 pub mod mail;
 pub mod org;
 pub mod services;

@@ -124,3 +124,43 @@ async fn effective_access_explains_each_cell_and_reports_conflicts() {
     assert_eq!(report.status, 200);
     assert!(report.body.as_array().unwrap().iter().any(|c| c["user"].as_str().unwrap().starts_with("Mia Moss")));
 }
+
+#[tokio::test]
+async fn licenses_have_seats_and_navigation_only_hides() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let (ann, _) = app.onboard("Ann Alder", "ann@example.com", PW, "manager", &[&company], &dept).await;
+    let (ben, _) = app.onboard("Ben Birch", "ben@example.com", PW, "manager", &[&company], &dept).await;
+    let lic = app.post("/api/licenses", json!({ "id": null, "name": "Sales", "seats": 1, "modules": ["Opportunities"] })).await;
+    assert_eq!(lic.status, 200, "{:?}", lic.body);
+    let lic = lic.body.as_str().unwrap().to_string();
+    let cell = |body: &serde_json::Value, m: &str, a: &str| body["cells"].as_array().unwrap().iter().find(|c| c["module"] == m && c["action"] == a).unwrap()["decision"].clone();
+    // Without the license, Opportunities is refused by the license step.
+    let d = cell(&app.get(&format!("/api/users/{ann}/access")).await.body, "Opportunities", "View");
+    assert_eq!(d["allowed"], false);
+    assert!(d["reasons"][0].as_str().unwrap().contains("needs the Sales license"));
+    assert_eq!(app.post(&format!("/api/users/{ann}/licenses"), json!({ "licenses": [lic] })).await.status, 200);
+    assert_eq!(cell(&app.get(&format!("/api/users/{ann}/access")).await.body, "Opportunities", "View")["allowed"], true);
+    // One seat: the second assignment is refused and changes nothing.
+    let full = app.post(&format!("/api/users/{ben}/licenses"), json!({ "licenses": [lic] })).await;
+    assert_eq!(full.status, 422, "{:?}", full.body);
+    assert!(full.field_message("licenses").unwrap().contains("every seat of the Sales license is taken"));
+    assert!(app.get(&format!("/api/users/{ben}/setup")).await.body["licenses"].as_array().unwrap().is_empty());
+    let listed = app.get("/api/licenses").await;
+    assert_eq!(listed.body[0]["used"], 1);
+    // Seats cannot drop below what is in use.
+    let shrink = app.post("/api/licenses", json!({ "id": lic, "name": "Sales", "seats": 0, "modules": ["Opportunities"] })).await;
+    assert_eq!(shrink.status, 422);
+    // Navigation hides: the module is refused even though the profile grants it.
+    assert_eq!(app.post(&format!("/api/users/{ann}/navigation"), json!({ "hidden": ["Leads"] })).await.status, 200);
+    let d = cell(&app.get(&format!("/api/users/{ann}/access")).await.body, "Leads", "View");
+    assert_eq!(d["allowed"], false);
+    assert!(d["reasons"][0].as_str().unwrap().contains("hidden"));
+    // Hiding never grants: hiding nothing leaves Users refused for a manager.
+    assert_eq!(cell(&app.get(&format!("/api/users/{ben}/access")).await.body, "Users", "View")["allowed"], false);
+    // The last full administrator keeps the administration modules.
+    let me = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+    let lock = app.post(&format!("/api/users/{me}/navigation"), json!({ "hidden": ["Users"] })).await;
+    assert_eq!(lock.status, 409);
+}

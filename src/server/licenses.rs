@@ -1,0 +1,166 @@
+//! Licenses (seat types) and the per-user Licenses, Navigation and Member-of widgets.
+
+use serde_json::json;
+
+use super::access::BUMP;
+use super::http::RequestCtx;
+use super::org::parse_name;
+use super::services::{audit_row, new_id};
+use super::users::reachable;
+use crate::access::*;
+use crate::domain::{ApiError, LicenseDto, NamedRef, UserAccessSetup};
+
+pub async fn list_licenses(ctx: &RequestCtx) -> Result<Vec<LicenseDto>, ApiError> {
+    ctx.require_user().await?;
+    Ok(ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, name, seats, modules,
+                    (SELECT count() FROM user WHERE licenses CONTAINS $parent.id GROUP ALL)[0].count ?? 0 AS used
+             FROM license ORDER BY name;",
+            json!({}),
+        )
+        .await?
+        .all(0)?)
+}
+
+/// Creates or changes a license type. Seats cannot drop below the seats in use.
+pub async fn save_license(ctx: &RequestCtx, id: Option<&str>, name: &str, seats: u32, modules: &[Module]) -> Result<String, ApiError> {
+    let (me, engine) = ctx.require(Module::Settings, Action::Edit).await?;
+    let name = parse_name("name", name, "license")?;
+    if let Some(m) = modules.iter().find(|m| !m.is_record_module()) {
+        return Err(ApiError::field("modules", format!("{} is not a record module; licenses apply to record modules", m.label())));
+    }
+    for m in modules {
+        if let Some(other) = engine.org().licenses.iter().find(|l| l.modules.contains(m) && Some(l.id.as_str()) != id) {
+            return Err(ApiError::field("modules", format!("{} already requires the {} license; a module requires at most one", m.label(), other.name)));
+        }
+    }
+    let lid = id.map(str::to_string).unwrap_or_else(new_id);
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "license.save", "license", Some(&lid), Some(&name), None,
+        Some(json!({ "name": name, "seats": seats, "modules": modules })), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 LET $used = (SELECT count() FROM user WHERE licenses CONTAINS type::record('license', $id) GROUP ALL)[0].count ?? 0;
+                 IF $used > $seats {{ THROW 'invalid:seats: ' + <string> $used + ' users hold this license; give some seats back first' }};
+                 UPSERT type::record('license', $id) SET name = $name, name_key = string::lowercase($name), seats = $seats,
+                    modules = $modules, created_at = created_at ?? time::millis(time::now());
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": lid, "name": name, "seats": seats, "modules": modules, "audit": audit }),
+        )
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => ApiError::field("name", format!("another license is already called `{name}`")),
+            other => other,
+        })?;
+    Ok(lid)
+}
+
+/// The licenses a user holds. Beyond the seats is refused; a delegated admin only hands out
+/// licenses they hold themselves.
+pub async fn set_user_licenses(ctx: &RequestCtx, id: &str, licenses: &[String]) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    let org = engine.org();
+    let current: Vec<String> = org.users.iter().find(|u| u.id == id).map(|u| u.licenses.clone()).unwrap_or_default();
+    if let Some(l) = licenses.iter().find(|l| !org.licenses.iter().any(|x| &&x.id == l)) {
+        return Err(ApiError::field("licenses", format!("no license `{l}`")));
+    }
+    if !engine.is_full_admin(&me.user_id) {
+        let mine: Vec<String> = org.users.iter().find(|u| u.id == me.user_id).map(|u| u.licenses.clone()).unwrap_or_default();
+        if let Some(l) = licenses.iter().chain(current.iter()).find(|l| !mine.contains(l) && (licenses.contains(l) != current.contains(l))) {
+            let name = org.licenses.iter().find(|x| &x.id == l).map(|x| x.name.clone()).unwrap_or_default();
+            return Err(ApiError::Forbidden(format!("no escalation: you do not hold the {name} license yourself")));
+        }
+    }
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.licenses", "user", Some(id), Some(&user.email),
+        Some(json!({ "licenses": current })), Some(json!({ "licenses": licenses })), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('user', $id) SET licenses = $licenses.map(|$l| type::record('license', $l));
+                 FOR $l IN $licenses {{
+                     LET $lic = type::record('license', $l);
+                     IF (SELECT count() FROM user WHERE licenses CONTAINS $lic GROUP ALL)[0].count > $lic.seats {{
+                         THROW 'invalid:licenses: every seat of the ' + $lic.name + ' license is taken (' + <string> $lic.seats + ' seats); free one or add seats'
+                     }};
+                 }};
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "licenses": licenses, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Hides modules from a user's menu (hides only; never grants). The last full administrator
+/// cannot have an administration module hidden.
+pub async fn set_hidden_modules(ctx: &RequestCtx, id: &str, hidden: &[Module]) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    let mut proposed = engine.org().clone();
+    let before: Vec<Module> = proposed.users.iter().find(|u| u.id == id).map(|u| u.hidden_modules.clone()).unwrap_or_default();
+    if let Some(u) = proposed.users.iter_mut().find(|u| u.id == id) {
+        u.hidden_modules = hidden.to_vec();
+    }
+    let admins = engine.full_admins();
+    if admins.len() == 1 && admins[0] == id && hidden.iter().any(|m| !m.is_record_module()) {
+        return Err(ApiError::Conflict(format!(
+            "{} is the last full administrator; administration modules stay in their menu",
+            user.full_name
+        )));
+    }
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.navigation", "user", Some(id), Some(&user.email),
+        Some(json!({ "hidden": before })), Some(json!({ "hidden": hidden })), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            &format!(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('user', $id) SET hidden_modules = $hidden;
+                 CREATE audit CONTENT $audit;
+                 {BUMP}
+                 COMMIT TRANSACTION;"
+            ),
+            json!({ "id": id, "hidden": hidden, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Role, groups, direct profiles, licenses and hidden modules of one user.
+pub async fn user_access_setup(ctx: &RequestCtx, id: &str) -> Result<UserAccessSetup, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
+    let org = engine.org();
+    let u = org.users.iter().find(|u| u.id == id).ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+    let role = org.roles.iter().find(|r| r.id == u.role).map(|r| NamedRef { id: r.id.clone(), name: r.name.clone() })
+        .unwrap_or(NamedRef { id: u.role.clone(), name: u.role.clone() });
+    Ok(UserAccessSetup {
+        role,
+        groups: org.groups.iter().filter(|g| g.users.contains(&u.id)).map(|g| NamedRef { id: g.id.clone(), name: g.name.clone() }).collect(),
+        direct_profiles: org
+            .grants
+            .iter()
+            .filter(|g| g.to == Grantee::User(u.id.clone()))
+            .filter_map(|g| org.profiles.iter().find(|p| p.id == g.profile))
+            .map(|p| NamedRef { id: p.id.clone(), name: p.name.clone() })
+            .collect(),
+        licenses: u.licenses.clone(),
+        hidden_modules: u.hidden_modules.clone(),
+    })
+}
