@@ -8,6 +8,7 @@ mod not_found;
 mod org;
 mod roles;
 mod users;
+mod widgets;
 
 pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, EffectiveAccessWidget, SessionsWidget};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
@@ -17,3 +18,4 @@ pub use not_found::NotFound;
 pub use org::{Companies, Departments};
 pub use roles::Roles;
 pub use users::{NewUser, UserPage, Users};
+pub use widgets::AccessSetupWidgets;

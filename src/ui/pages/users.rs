@@ -8,7 +8,7 @@ use crate::domain::*;
 use crate::domain::civil_from_days;
 use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, StatusBadge, TextField};
 use crate::ui::Route;
-use super::{ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, SessionsWidget};
+use super::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, SessionsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -494,6 +494,7 @@ pub fn UserPage(id: String) -> Element {
                     }
                     SessionsWidget { user_id: u.id.clone() }
                     ActivityWidget { user_id: u.id.clone() }
+                    AccessSetupWidgets { user_id: u.id.clone() }
                     EffectiveAccessWidget { user_id: u.id.clone() }
                     section { class: "card widget widget-wide", "aria-labelledby": "w-details",
                         h2 { id: "w-details", "Details and company access" }
