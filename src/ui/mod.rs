@@ -7,7 +7,7 @@ mod shell;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Audit, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
+use pages::{Activate, Audit, Groups, Licenses, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -42,6 +42,10 @@ pub enum Route {
         Audit {},
         #[route("/roles")]
         Roles {},
+        #[route("/groups")]
+        Groups {},
+        #[route("/licenses")]
+        Licenses {},
     #[end_layout]
     #[route("/:..segments")]
     NotFound { segments: Vec<String> },

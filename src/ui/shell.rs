@@ -79,6 +79,12 @@ fn Frame(me: Me) -> Element {
                     if me.modules.contains(&Module::DepartmentsGroups) {
                         li { Link { to: Route::Departments {}, active_class: "active", "Departments" } }
                     }
+                    if me.modules.contains(&Module::DepartmentsGroups) {
+                        li { Link { to: Route::Groups {}, active_class: "active", "Groups" } }
+                    }
+                    if me.modules.contains(&Module::Settings) {
+                        li { Link { to: Route::Licenses {}, active_class: "active", "Licenses" } }
+                    }
                     if me.modules.contains(&Module::AuditLog) {
                         li { Link { to: Route::Audit {}, active_class: "active", "Audit log" } }
                     }

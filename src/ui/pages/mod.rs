@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod dashboard;
+mod groups;
 mod links;
 mod not_found;
 mod org;
@@ -13,6 +14,7 @@ mod widgets;
 pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, EffectiveAccessWidget, SessionsWidget};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
 pub use dashboard::Dashboard;
+pub use groups::{Groups, Licenses};
 pub use links::{Activate, Forgot, Reset};
 pub use not_found::NotFound;
 pub use org::{Companies, Departments};

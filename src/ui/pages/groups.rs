@@ -1,0 +1,147 @@
+//! Groups (users and nested groups, previewed before saving) and license types with seats.
+
+use dioxus::prelude::*;
+
+use crate::access::{Module, OrgChange, OrgGroup};
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::{CheckboxGroup, FormBanner, Notice, TextField};
+
+#[component]
+pub fn Groups() -> Element {
+    let mut org = use_resource(api::admin_org);
+    let users = use_resource(|| async move { api::list_users(UserQuery { per_page: 200, ..Default::default() }).await });
+    let mut editing = use_signal(|| None::<Option<OrgGroup>>);
+    let mut notice = use_signal(|| None::<String>);
+    let Some(Ok(o)) = org.read().clone() else {
+        return rsx! { p { role: "status", "Loading…" } };
+    };
+    let people: Vec<(String, String)> = match &*users.read() {
+        Some(Ok(p)) => p.items.iter().map(|u| (u.id.clone(), u.full_name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    rsx! {
+        document::Title { "Groups · Gatehouse" }
+        div { class: "page-head",
+            h1 { "Groups" }
+            button { class: "btn btn-primary", onclick: move |_| editing.set(Some(None)), "Add group" }
+        }
+        Notice { text: notice() }
+        if let Some(g) = editing() {
+            GroupEditor {
+                key: "{g.as_ref().map(|g| g.id.clone()).unwrap_or_default()}",
+                group: g, all: o.groups.clone(), people: people.clone(),
+                on_done: move |msg: Option<String>| { editing.set(None); if let Some(m) = msg { notice.set(Some(m)); org.restart(); } },
+            }
+        }
+        ul { class: "list card",
+            if o.groups.is_empty() { li { class: "muted", "No groups yet." } }
+            for g in o.groups.iter().cloned() {
+                li { key: "{g.id}", class: "list-item",
+                    div { class: "list-main", "{g.name}" }
+                    div { class: "list-sub", "{g.users.len()} user(s), {g.groups.len()} nested group(s)" }
+                    button { class: "btn btn-small", "aria-label": "Edit group {g.name}", onclick: { let g = g.clone(); move |_| editing.set(Some(Some(g.clone()))) }, "Edit" }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, people: Vec<(String, String)>, on_done: EventHandler<Option<String>>) -> Element {
+    let name = use_signal(|| group.as_ref().map(|g| g.name.clone()).unwrap_or_default());
+    let members = use_signal(|| group.as_ref().map(|g| g.users.clone()).unwrap_or_default());
+    let nested = use_signal(|| group.as_ref().map(|g| g.groups.clone()).unwrap_or_default());
+    let mut error = use_signal(|| None::<ApiError>);
+    let mut preview = use_signal(|| None::<String>);
+    let id = group.as_ref().map(|g| g.id.clone());
+    let others: Vec<(String, String)> = all.iter().filter(|g| Some(&g.id) != id.as_ref()).map(|g| (g.id.clone(), g.name.clone())).collect();
+    let change = move || OrgChange::SaveGroup { id: id.clone(), name: name(), users: members(), groups: nested() };
+    let change2 = change.clone();
+    let err = error();
+    rsx! {
+        section { class: "card", "aria-labelledby": "group-editor-h",
+            h2 { id: "group-editor-h", if group.is_some() { "Edit group" } else { "New group" } }
+            FormBanner { error: err.clone() }
+            TextField { id: "group-name", label: "Group name", value: name, error: err.as_ref().and_then(|e| e.field_message("name")).map(str::to_string) }
+            CheckboxGroup { id: "group-users", legend: "Members", selected: members, options: people }
+            if !others.is_empty() {
+                CheckboxGroup { id: "group-groups", legend: "Nested groups (their members belong here too)", selected: nested, options: others,
+                    error: err.as_ref().and_then(|e| e.field_message("groups")).map(str::to_string) }
+            }
+            Notice { text: preview() }
+            div { class: "form-actions",
+                button { class: "btn", onclick: move |_| { let c = change(); async move {
+                    match api::preview_change(c).await {
+                        Ok(d) => preview.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { d.summary.join("; ") })),
+                        Err(e) => error.set(Some(e)),
+                    }
+                } }, "Preview changes" }
+                button { class: "btn btn-primary", onclick: move |_| { let c = change2(); async move {
+                    match api::save_change(c).await {
+                        Ok(_) => on_done.call(Some("Group saved.".into())),
+                        Err(e) => error.set(Some(e)),
+                    }
+                } }, "Save" }
+                button { class: "btn btn-quiet", onclick: move |_| on_done.call(None), "Cancel" }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn Licenses() -> Element {
+    let mut licenses = use_resource(api::list_licenses);
+    let name = use_signal(String::new);
+    let seats = use_signal(|| "10".to_string());
+    let modules = use_signal(Vec::<String>::new);
+    let mut error = use_signal(|| None::<ApiError>);
+    let mut notice = use_signal(|| None::<String>);
+    let options: Vec<(String, String)> = Module::RECORDS.iter().map(|m| (format!("{m:?}"), m.label().to_string())).collect();
+    let add = move |evt: FormEvent| async move {
+        evt.prevent_default();
+        let Ok(n) = seats().trim().parse::<u32>() else {
+            error.set(Some(ApiError::field("seats", "enter a whole number of seats")));
+            return;
+        };
+        let mods: Vec<Module> = Module::RECORDS.iter().copied().filter(|m| modules().contains(&format!("{m:?}"))).collect();
+        match api::save_license(None, name(), n, mods).await {
+            Ok(_) => { error.set(None); notice.set(Some("License added.".into())); licenses.restart(); }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let err = error();
+    let field = |f: &str| err.as_ref().and_then(|e| e.field_message(f)).map(str::to_string);
+    rsx! {
+        document::Title { "Licenses · Gatehouse" }
+        div { class: "page-head", h1 { "Licenses" } }
+        Notice { text: notice() }
+        section { class: "card", "aria-labelledby": "add-license",
+            h2 { id: "add-license", "Add a license type" }
+            form { method: "post", novalidate: true, onsubmit: add,
+                FormBanner { error: err.clone() }
+                div { class: "form-grid",
+                    TextField { id: "license-name", label: "Name", value: name, error: field("name") }
+                    TextField { id: "license-seats", label: "Seats", value: seats, kind: "number", error: field("seats") }
+                }
+                CheckboxGroup { id: "license-modules", legend: "Modules that require it", selected: modules, options, error: field("modules") }
+                button { class: "btn btn-primary", r#type: "submit", "Add license" }
+            }
+        }
+        match &*licenses.read() {
+            None => rsx! { p { role: "status", "Loading…" } },
+            Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+            Some(Ok(list)) => rsx! {
+                ul { class: "list card",
+                    if list.is_empty() { li { class: "muted", "No license types yet." } }
+                    for l in list.iter() {
+                        li { key: "{l.id}", class: "list-item",
+                            div { class: "list-main", "{l.name}" }
+                            div { class: "list-sub", "{l.used} of {l.seats} seats used · " {l.modules.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")} }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
