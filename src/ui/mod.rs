@@ -7,7 +7,7 @@ mod shell;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Audit, Groups, Licenses, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
+use pages::{Activate, Audit, Conflicts, Groups, Licenses, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -44,6 +44,8 @@ pub enum Route {
         Roles {},
         #[route("/groups")]
         Groups {},
+        #[route("/conflicts")]
+        Conflicts {},
         #[route("/licenses")]
         Licenses {},
     #[end_layout]

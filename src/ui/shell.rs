@@ -72,6 +72,7 @@ fn Frame(me: Me) -> Element {
                     }
                     if me.modules.contains(&Module::RolesProfiles) {
                         li { Link { to: Route::Roles {}, active_class: "active", "Roles & profiles" } }
+                        li { Link { to: Route::Conflicts {}, active_class: "active", "Conflicts" } }
                     }
                     if me.modules.contains(&Module::Companies) {
                         li { Link { to: Route::Companies {}, active_class: "active", "Companies" } }

@@ -70,6 +70,17 @@ describe('access administration', () => {
     await phone.getByRole('heading', { name: 'Effective access' }).scrollIntoViewIfNeeded();
     await phone.getByRole('button', { name: 'Export on Leads: Department tree. Show why' }).waitFor();
     await shot(phone, PHONE, '22-effective-access');
+    // The conflicts report and the groups page render for the administrator.
+    await admin.goto(ctx.server.base + '/conflicts');
+    await admin.getByRole('heading', { name: 'Permission conflicts' }).waitFor();
+    await admin.getByText('No conflicts').waitFor();
+    await admin.goto(ctx.server.base + '/groups');
+    await admin.getByRole('button', { name: 'Add group' }).click();
+    await admin.getByLabel('Group name').fill('Night shift');
+    await admin.getByLabel('Max Manager').check();
+    await admin.getByRole('button', { name: 'Save', exact: true }).click();
+    await admin.getByText('Group saved.').waitFor();
+    await shot(admin, DESKTOP, '23-groups');
     assert.deepEqual(admin.errors, []);
     assert.deepEqual(phone.errors, []);
   });

@@ -285,3 +285,36 @@ fn RoleEditor(role: Option<OrgRole>, org: AdminOrg, on_done: EventHandler<Option
         }
     }
 }
+
+/// Every user's permission conflicts: the same module and action reached at different levels.
+#[component]
+pub fn Conflicts() -> Element {
+    let report = use_resource(api::conflicts_report);
+    let body = match &*report.read() {
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        Some(Ok(list)) if list.is_empty() => rsx! { div { class: "card empty", p { "No conflicts: every user gets each permission from one level only." } } },
+        Some(Ok(list)) => rsx! {
+            table { class: "data",
+                caption { class: "sr-only", "Permission conflicts" }
+                thead { tr { th { scope: "col", "User" } th { scope: "col", "Permission" } th { scope: "col", "Sources" } th { scope: "col", "Wins" } } }
+                tbody {
+                    for c in list.iter() {
+                        tr { key: "{c.user}-{c.module.label()}-{c.action.label()}",
+                            td { "data-label": "User", "{c.user}" }
+                            td { "data-label": "Permission", "{c.action.label()} on {c.module.label()}" }
+                            td { "data-label": "Sources", class: "wrap small", {c.sources.iter().map(|s| format!("{} → {}", s.source, s.level.label())).collect::<Vec<_>>().join("; ")} }
+                            td { "data-label": "Wins", "{c.winner.label()}" }
+                        }
+                    }
+                }
+            }
+        },
+    };
+    rsx! {
+        document::Title { "Conflicts · Gatehouse" }
+        div { class: "page-head", h1 { "Permission conflicts" } }
+        p { class: "muted", "Where one user gets the same permission at different levels from different sources (for example a low level through a department and a high one directly). The highest level wins; this list shows where to tidy up." }
+        {body}
+    }
+}
