@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (2, "access_and_invites", include_str!("migrations/0002_access_and_invites.surql")),
     (3, "user_list_indexes", include_str!("migrations/0003_user_list_indexes.surql")),
     (4, "user_company", include_str!("migrations/0004_user_company.surql")),
+    (5, "user_company_filters", include_str!("migrations/0005_user_company_filters.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .

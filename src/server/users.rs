@@ -75,7 +75,7 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
         lets.push("LET $department_id = type::record('department', $department);");
         conds.push("department = $department_id");
     }
-    if status.is_some() {
+    if status.is_some() && company.is_none() {
         conds.push("status = $status");
     }
     if role.is_some() {
@@ -84,12 +84,21 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     }
     // With a company filter, read that company's members from the indexed membership table.
     let mut source = "user";
+    let mut company_source = String::new();
     if company.is_some() {
         lets.push("LET $company_id = type::record('company', $company);");
-        lets.push("LET $source = (SELECT VALUE user FROM user_company WHERE company = $company_id);");
+        // Status and search run on the membership rows, on the (company, status) index.
+        let mut member = String::from("company = $company_id");
+        if status.is_some() {
+            member.push_str(" AND status = $status");
+        }
+        if !search.is_empty() {
+            member.push_str(" AND string::contains(search_text, $q)");
+        }
+        company_source = format!("LET $source = (SELECT VALUE user FROM user_company WHERE {member});");
         source = "$source";
     }
-    if !search.is_empty() {
+    if !search.is_empty() && company.is_none() {
         conds.push("string::contains(search_text, $q)");
     }
     match scope.level {
@@ -106,6 +115,9 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     if scope.companies.is_some() {
         lets.push("LET $scope_companies = $company_ids.map(|$c| type::record('company', $c));");
         conds.push("companies ALLINSIDE $scope_companies");
+    }
+    if !company_source.is_empty() {
+        lets.push(&company_source);
     }
     let filter = if conds.is_empty() { "true".to_string() } else { conds.join(" AND ") };
     let first = lets.len() + 1;

@@ -200,6 +200,10 @@ async fn the_list_searches_filters_sorts_and_pages_on_the_server() {
     assert_eq!(by_role.body["total"], 1);
     let by_company = page(json!({ "company": company })).await;
     assert_eq!(by_company.body["total"], 4);
+    let combined = page(json!({ "company": company, "status": "invited", "search": "ZULU" })).await;
+    assert_eq!(combined.body["total"], 1);
+    assert_eq!(combined.body["items"][0]["full_name"], "Zed Zulu");
+    assert_eq!(page(json!({ "company": company, "status": "active" })).await.body["total"], 1, "only the admin is active");
     let none = page(json!({ "company": "nothing" })).await;
     assert_eq!(none.body["total"], 0);
     // Moving a user to another company moves them between the company filters.
