@@ -7,7 +7,7 @@ mod shell;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Audit, Conflicts, Groups, Licenses, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
+use pages::{Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -46,6 +46,8 @@ pub enum Route {
         Groups {},
         #[route("/conflicts")]
         Conflicts {},
+        #[route("/grants")]
+        Grants {},
         #[route("/licenses")]
         Licenses {},
     #[end_layout]

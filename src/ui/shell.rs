@@ -82,6 +82,7 @@ fn Frame(me: Me) -> Element {
                     }
                     if me.modules.contains(&Module::DepartmentsGroups) {
                         li { Link { to: Route::Groups {}, active_class: "active", "Groups" } }
+                        li { Link { to: Route::Grants {}, active_class: "active", "Grants" } }
                     }
                     if me.modules.contains(&Module::Settings) {
                         li { Link { to: Route::Licenses {}, active_class: "active", "Licenses" } }

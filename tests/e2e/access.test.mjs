@@ -81,6 +81,16 @@ describe('access administration', () => {
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await admin.getByText('Group saved.').waitFor();
     await shot(admin, DESKTOP, '23-groups');
+    // A department grant, previewed then saved.
+    await admin.goto(ctx.server.base + '/grants');
+    await hydrated(admin);
+    await admin.getByLabel('Profile', { exact: true }).selectOption({ label: 'Manager' });
+    await admin.getByLabel('Who', { exact: true }).selectOption({ label: 'Head office' });
+    await admin.getByRole('button', { name: 'Preview changes' }).click();
+    await admin.getByText("Nobody's effective access changes.").waitFor();
+    await admin.getByRole('button', { name: 'Grant', exact: true }).click();
+    await admin.getByText('Manager → department Head office').waitFor();
+    await shot(admin, DESKTOP, '24-grants');
     assert.deepEqual(admin.errors, []);
     assert.deepEqual(phone.errors, []);
   });

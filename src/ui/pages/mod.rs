@@ -18,6 +18,6 @@ pub use groups::{Groups, Licenses};
 pub use links::{Activate, Forgot, Reset};
 pub use not_found::NotFound;
 pub use org::{Companies, Departments};
-pub use roles::{Conflicts, Roles};
+pub use roles::{Conflicts, Grants, Roles};
 pub use users::{NewUser, UserPage, Users};
 pub use widgets::AccessSetupWidgets;

@@ -318,3 +318,115 @@ pub fn Conflicts() -> Element {
         {body}
     }
 }
+
+/// Grants: profiles given to a user, a department (optionally with sub-departments) or a group,
+/// on top of roles. Listed with their targets; added and removed with a preview.
+#[component]
+pub fn Grants() -> Element {
+    let mut org = use_resource(api::admin_org);
+    let departments = use_resource(api::list_departments);
+    let users = use_resource(|| async move { api::list_users(UserQuery { per_page: 200, ..Default::default() }).await });
+    let profile = use_signal(String::new);
+    let kind = use_signal(|| "department".to_string());
+    let target = use_signal(String::new);
+    let mut with_sub = use_signal(|| false);
+    let mut error = use_signal(|| None::<ApiError>);
+    let mut notice = use_signal(|| None::<String>);
+    let Some(Ok(o)) = org.read().clone() else {
+        return rsx! { p { role: "status", "Loading…" } };
+    };
+    let depts: Vec<(String, String)> = match &*departments.read() {
+        Some(Ok(d)) => d.iter().map(|d| (d.id.clone(), d.name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let people: Vec<(String, String)> = match &*users.read() {
+        Some(Ok(p)) => p.items.iter().map(|u| (u.id.clone(), u.full_name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let groups: Vec<(String, String)> = o.groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect();
+    let name_of = |list: &[(String, String)], id: &str| list.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone()).unwrap_or_else(|| id.to_string());
+    let describe = |g: &OrgGrant| -> String {
+        let p = o.profiles.iter().find(|p| p.id == g.profile).map(|p| p.name.clone()).unwrap_or_default();
+        let to = match &g.to {
+            Grantee::User(u) => format!("user {}", name_of(&people, u)),
+            Grantee::Group(x) => format!("group {}", name_of(&groups, x)),
+            Grantee::Department { id, with_subdepartments } => {
+                format!("department {}{}", name_of(&depts, id), if *with_subdepartments { " and its sub-departments" } else { "" })
+            }
+        };
+        format!("{p} → {to}")
+    };
+    let targets = match kind().as_str() {
+        "user" => people.clone(),
+        "group" => groups.clone(),
+        _ => depts.clone(),
+    };
+    let proposed = move || {
+        let to = match kind().as_str() {
+            "user" => Grantee::User(target()),
+            "group" => Grantee::Group(target()),
+            _ => Grantee::Department { id: target(), with_subdepartments: with_sub() },
+        };
+        OrgChange::AddGrant { grant: OrgGrant { profile: profile(), to } }
+    };
+    let profiles: Vec<(String, String)> = o.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+    let kinds = vec![("department".to_string(), "Department".to_string()), ("group".to_string(), "Group".to_string()), ("user".to_string(), "User".to_string())];
+    let p2 = proposed.clone();
+    rsx! {
+        document::Title { "Grants · Gatehouse" }
+        div { class: "page-head", h1 { "Grants" } }
+        p { class: "muted", "Profiles granted on top of roles. A department grant reaches its manager and members." }
+        Notice { text: notice() }
+        section { class: "card", "aria-labelledby": "add-grant",
+            h2 { id: "add-grant", "Grant a profile" }
+            FormBanner { error: error() }
+            div { class: "form-grid",
+                SelectField { id: "grant-profile", label: "Profile", value: profile, options: profiles, placeholder: "Choose a profile" }
+                SelectField { id: "grant-kind", label: "Grant to a", value: kind, options: kinds }
+                SelectField { id: "grant-target", label: "Who", value: target, options: targets, placeholder: "Choose" }
+            }
+            if kind() == "department" {
+                label { class: "check",
+                    input { r#type: "checkbox", checked: with_sub(), onchange: move |e: FormEvent| with_sub.set(e.checked()) }
+                    span { "Include sub-departments" }
+                }
+            }
+            div { class: "form-actions",
+                button { class: "btn", onclick: move |_| { let c = proposed(); async move {
+                    match api::preview_change(c).await {
+                        Ok(d) => notice.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { format!("If you save: {}.", d.summary.join("; ")) })),
+                        Err(e) => error.set(Some(e)),
+                    }
+                } }, "Preview changes" }
+                button { class: "btn btn-primary", onclick: move |_| { let c = p2(); async move {
+                    match api::save_change(c).await {
+                        Ok(_) => { error.set(None); notice.set(Some("Granted.".into())); org.restart(); }
+                        Err(e) => error.set(Some(e)),
+                    }
+                } }, "Grant" }
+            }
+        }
+        ul { class: "list card",
+            if o.grants.is_empty() { li { class: "muted", "No grants yet: access comes from roles only." } }
+            for g in o.grants.iter().cloned() {
+                li { key: "{describe(&g)}", class: "list-item",
+                    div { class: "list-main", "{describe(&g)}" }
+                    button {
+                        class: "btn btn-small",
+                        "aria-label": "Remove grant {describe(&g)}",
+                        onclick: move |_| {
+                            let change = OrgChange::RemoveGrant { grant: g.clone() };
+                            async move {
+                                match api::save_change(change).await {
+                                    Ok(d) => { notice.set(Some(if d.summary.is_empty() { "Removed.".into() } else { format!("Removed: {}.", d.summary.join("; ")) })); org.restart(); }
+                                    Err(e) => error.set(Some(e)),
+                                }
+                            }
+                        },
+                        "Remove"
+                    }
+                }
+            }
+        }
+    }
+}
