@@ -70,6 +70,14 @@ describe('access administration', () => {
     await phone.getByRole('heading', { name: 'Effective access' }).scrollIntoViewIfNeeded();
     await phone.getByRole('button', { name: 'Export on Leads: Department tree. Show why' }).waitFor();
     await shot(phone, PHONE, '22-effective-access');
+    // The profile matrix stays editable on a phone: it scrolls sideways with the module column held.
+    await phone.goto(ctx.server.base + '/roles');
+    await hydrated(phone);
+    await phone.getByRole('button', { name: 'Edit profile Manager' }).click();
+    await phone.getByRole('combobox', { name: 'Delete on Tasks' }).selectOption('All');
+    await phone.getByRole('button', { name: 'Preview changes' }).click();
+    await phone.getByText('1 user gets wider Delete on Tasks').waitFor();
+    await shot(phone, PHONE, '25-profile-editor');
     // The conflicts report and the groups page render for the administrator.
     await admin.goto(ctx.server.base + '/conflicts');
     await admin.getByRole('heading', { name: 'Permission conflicts' }).waitFor();
