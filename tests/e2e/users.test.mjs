@@ -119,6 +119,7 @@ describe('users: invite over SMTP, activate, sign in', () => {
     await nina.getByLabel('Repeat the password').fill('quiet rivers carry old songs');
     await nina.getByRole('button', { name: 'Activate and sign in' }).click();
     await nina.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await nina.getByText('Welcome, Nina Newcomer').waitFor();
     const me = await nina.request.get(server.base + '/api/auth/me');
     assert.equal((await me.json()).email, 'nina@example.com');
 

@@ -16,10 +16,23 @@ fn status_label(s: &str) -> &'static str {
 
 #[component]
 pub fn Dashboard() -> Element {
+    let session = use_context::<crate::ui::Session>();
     let summary = use_server_future(crate::api::dashboard)?;
     let body = match &*summary.read() {
         None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(ApiError::Forbidden(msg))) => rsx! { div { class: "banner", "{msg}" } },
+        Some(Err(ApiError::Forbidden(_))) => {
+            let me = match session.info() {
+                Some(Ok(crate::domain::SessionInfo { me: Some(me), .. })) => Some(me),
+                _ => None,
+            };
+            let name = me.as_ref().map(|m| m.full_name.clone()).unwrap_or_default();
+            rsx! {
+                div { class: "card",
+                    h2 { "Welcome, {name}" }
+                    p { "The user overview is for administrators. Your menu shows the parts of the console your role opens for you." }
+                }
+            }
+        }
         Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
         Some(Ok(s)) => {
             let max = s.users_by_status.iter().map(|c| c.count).max().unwrap_or(0).max(1);
