@@ -233,8 +233,7 @@ async fn check_input(
     }
     if !engine.is_full_admin(me) {
         let mine = engine.companies_of(me);
-        if let Some(c) = companies.iter().find(|c| !mine.contains(c)) {
-            let _ = c;
+        if companies.iter().any(|c| !mine.contains(c)) {
             errors.push(FieldError::new("companies", "you can only give access to companies you have access to"));
         }
     }
