@@ -89,6 +89,16 @@ describe('access administration', () => {
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await admin.getByText('Group saved.').waitFor();
     await shot(admin, DESKTOP, '23-groups');
+    await admin.getByRole('button', { name: 'Delete group Night shift' }).click();
+    await admin.getByRole('button', { name: 'Confirm: Delete group Night shift' }).click();
+    await admin.getByText('Deleted.').waitFor();
+    await admin.getByText('Night shift').waitFor({ state: 'detached' });
+    // A role that users still hold is not deleted, and the page says why.
+    await admin.goto(ctx.server.base + '/roles');
+    await hydrated(admin);
+    await admin.getByRole('button', { name: 'Delete role Manager' }).click();
+    await admin.getByRole('button', { name: 'Confirm: Delete role Manager' }).click();
+    await admin.getByText('users still hold this role').waitFor();
     // A department grant, previewed then saved.
     await admin.goto(ctx.server.base + '/grants');
     await hydrated(admin);

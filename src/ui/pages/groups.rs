@@ -40,7 +40,11 @@ pub fn Groups() -> Element {
                 li { key: "{g.id}", class: "list-item",
                     div { class: "list-main", "{g.name}" }
                     div { class: "list-sub", "{g.users.len()} user(s), {g.groups.len()} nested group(s)" }
-                    button { class: "btn btn-small", "aria-label": "Edit group {g.name}", onclick: { let g = g.clone(); move |_| editing.set(Some(Some(g.clone()))) }, "Edit" }
+                    div { class: "row-actions",
+                        button { class: "btn btn-small", "aria-label": "Edit group {g.name}", onclick: { let g = g.clone(); move |_| editing.set(Some(Some(g.clone()))) }, "Edit" }
+                        super::roles::DeleteButton { label: format!("Delete group {}", g.name), change: OrgChange::DeleteGroup { id: g.id.clone() },
+                            on_done: move |m: String| { notice.set(Some(m)); org.restart(); } }
+                    }
                 }
             }
         }

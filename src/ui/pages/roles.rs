@@ -63,7 +63,13 @@ pub fn Roles() -> Element {
                                 div { class: "list-sub",
                                     {r.profiles.iter().filter_map(|p| o.profiles.iter().find(|x| &x.id == p)).map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")}
                                 }
-                                button { class: "btn btn-small", "aria-label": "Edit role {r.name}", onclick: { let r = r.clone(); move |_| editing.set(Some(Editing::Role(Some(r.clone())))) }, "Edit" }
+                                div { class: "row-actions",
+                                    button { class: "btn btn-small", "aria-label": "Edit role {r.name}", onclick: { let r = r.clone(); move |_| editing.set(Some(Editing::Role(Some(r.clone())))) }, "Edit" }
+                                    if r.id != ADMINISTRATOR {
+                                        DeleteButton { label: format!("Delete role {}", r.name), change: OrgChange::DeleteRole { id: r.id.clone() },
+                                            on_done: move |m: String| { notice.set(Some(m)); org.restart(); } }
+                                    }
+                                }
                             }
                         }
                     }
@@ -77,6 +83,10 @@ pub fn Roles() -> Element {
                                 div { class: "row-actions",
                                     if p.id != ADMINISTRATOR {
                                         button { class: "btn btn-small", "aria-label": "Edit profile {p.name}", onclick: { let p = p.clone(); move |_| editing.set(Some(Editing::Profile(Some(p.clone())))) }, "Edit" }
+                                    }
+                                    if p.id != ADMINISTRATOR {
+                                        DeleteButton { label: format!("Delete profile {}", p.name), change: OrgChange::DeleteProfile { id: p.id.clone() },
+                                            on_done: move |m: String| { notice.set(Some(m)); org.restart(); } }
                                     }
                                     button {
                                         class: "btn btn-small",
@@ -427,6 +437,34 @@ pub fn Grants() -> Element {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A delete button that saves the change and reports the outcome (refusals included).
+#[component]
+pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<String>) -> Element {
+    let mut confirm = use_signal(|| false);
+    rsx! {
+        if confirm() {
+            button {
+                class: "btn btn-small btn-danger",
+                "aria-label": "Confirm: {label}",
+                onclick: move |_| {
+                    let c = change.clone();
+                    async move {
+                        confirm.set(false);
+                        match api::save_change(c).await {
+                            Ok(_) => on_done.call("Deleted.".into()),
+                            Err(ApiError::Invalid { fields, .. }) => on_done.call(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
+                            Err(e) => on_done.call(e.to_string()),
+                        }
+                    }
+                },
+                "Really delete"
+            }
+        } else {
+            button { class: "btn btn-small", "aria-label": "{label}", onclick: move |_| confirm.set(true), "Delete" }
         }
     }
 }
