@@ -1,4 +1,4 @@
-//! The access model (../shared design ACCESS-MODEL): its vocabulary (modules, actions, levels,
+//! The access model: its vocabulary (modules, actions, levels,
 //! field rules), the organisation as data, and the engine that compiles it once and answers
 //! "may this user do this, and why". Pure code, no IO, compiled for the browser and the server.
 
