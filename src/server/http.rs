@@ -108,13 +108,13 @@ pub fn error_response(err: &ApiError) -> Response {
 /// Deny by default: an `/api/` route that is not public needs a valid session, and an unknown
 /// one is a 404 (not the HTML page). Bodies the framework could not decode come back as a 400
 /// with a readable message instead of a 500. Every response gets the security headers.
-async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let mut resp = if path.starts_with("/api/") {
         if !is_registered(&method, &path) {
             error_response(&ApiError::NotFound(format!("no endpoint {method} {path}")))
-        } else if !is_public(&method, &path) && !has_valid_session(&state, req.headers()).await {
+        } else if !is_public(&method, &path) && !verify_session(&state, &mut req).await {
             error_response(&ApiError::Unauthorized)
         } else {
             let resp = next.run(req).await;
@@ -134,10 +134,23 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
     resp
 }
 
-async fn has_valid_session(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
-    match auth::token_from_headers(headers) {
-        None => false,
-        Some(raw) => matches!(auth::resolve_session(&state.db, &raw, &state.session_policy()).await, Ok(Some(_))),
+/// The session the gate verified for this request, so the server function does not look it
+/// up a second time. Only server code can put it in the request's extensions.
+#[derive(Clone)]
+struct VerifiedSession {
+    token: String,
+    principal: Principal,
+}
+
+/// Resolves the request's session; on success keeps it in the request for the function.
+async fn verify_session(state: &AppState, req: &mut Request) -> bool {
+    let Some(raw) = auth::token_from_headers(req.headers()) else { return false };
+    match auth::resolve_session(&state.db, &raw, &state.session_policy()).await {
+        Ok(Some(principal)) => {
+            req.extensions_mut().insert(VerifiedSession { token: raw, principal });
+            true
+        }
+        _ => false,
     }
 }
 
@@ -221,6 +234,7 @@ pub struct RequestCtx {
     pub ip: String,
     pub user_agent: Option<String>,
     pub token: Option<String>,
+    verified: Option<VerifiedSession>,
     fullstack: dioxus::fullstack::FullstackContext,
 }
 
@@ -240,7 +254,8 @@ impl RequestCtx {
             let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
             (ip, ua, auth::token_from_headers(&parts.headers))
         };
-        Ok(Self { state, ip, user_agent, token, fullstack })
+        let verified = fullstack.extension::<VerifiedSession>();
+        Ok(Self { state, ip, user_agent, token, verified, fullstack })
     }
 
     /// The signed-in user, or 401. Every protected server function starts here.
@@ -286,9 +301,12 @@ impl RequestCtx {
 
     /// The signed-in user, if any.
     pub async fn user(&self) -> Result<Option<Principal>, ApiError> {
-        match &self.token {
-            None => Ok(None),
-            Some(raw) => Ok(auth::resolve_session(&self.state.db, raw, &self.state.session_policy()).await?),
+        match (&self.token, &self.verified) {
+            (None, _) => Ok(None),
+            // Verified by the gate in this same request (over HTTP; during server-side
+            // rendering there is no such mark and the session is looked up here).
+            (Some(raw), Some(v)) if &v.token == raw => Ok(Some(v.principal.clone())),
+            (Some(raw), _) => Ok(auth::resolve_session(&self.state.db, raw, &self.state.session_policy()).await?),
         }
     }
 
