@@ -270,6 +270,12 @@ fn email_taken(e: DbError) -> ApiError {
     }
 }
 
+/// Replaces a user's unused links of `$link_kind` by a new one (`$digest`, `$now`, `$expires`):
+/// the previous link stops working the moment the new one exists.
+const NEW_LINK: &str = "UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = $link_kind AND used_at = NONE;
+    CREATE link_token SET user = type::record('user', $id), kind = $link_kind, token_hash = $digest,
+    created_at = $now, expires_at = $expires, revoked = false;";
+
 /// The statements that queue one email; bind `$mail` with [`mail_vars`].
 pub const QUEUE_MAIL: &str = "CREATE mail_job SET kind = $mail.kind, user = type::record('user', $mail.user),
     to_name = $mail.to_name, to_email = $mail.to_email, subject = $mail.subject, text = $mail.text,
@@ -308,8 +314,7 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
                     companies = $companies.map(|$c| type::record('company', $c)), status = 'invited',
                     is_approver = $approver, must_change_password = false, created_at = $now, updated_at = $now,
                     search_text = $search, licenses = [], hidden_modules = [];
-                 CREATE link_token SET user = type::record('user', $id), kind = 'activation', token_hash = $digest,
-                    created_at = $now, expires_at = $expires, revoked = false;
+                 {NEW_LINK}
                  {QUEUE_MAIL}
                  CREATE audit CONTENT $audit;
                  {BUMP}
@@ -320,7 +325,7 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
                 "mobile": c.mobile.as_ref().map(|m| m.as_ref()), "department": c.department, "role": c.role,
                 "companies": c.companies, "approver": c.is_approver, "now": now,
                 "search": search_text(&c.name, &c.email, c.mobile.as_ref()),
-                "digest": digest, "expires": now + ttl.as_millis() as i64,
+                "digest": digest, "expires": now + ttl.as_millis() as i64, "link_kind": "activation",
                 "mail": mail_vars("invitation", &id, &invite), "audit": audit,
             }),
         )
@@ -486,17 +491,15 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
         .query(
             &format!(
                 "BEGIN TRANSACTION;
-                 UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = 'activation' AND used_at = NONE;
                  UPDATE mail_job SET status = 'failed', last_error = 'replaced by a newer invitation'
                     WHERE user = type::record('user', $id) AND kind = 'invitation' AND status = 'pending';
-                 CREATE link_token SET user = type::record('user', $id), kind = 'activation', token_hash = $digest,
-                    created_at = $now, expires_at = $expires, revoked = false;
+                 {NEW_LINK}
                  {QUEUE_MAIL}
                  CREATE audit CONTENT $audit;
                  COMMIT TRANSACTION;"
             ),
             json!({
-                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64,
+                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64, "link_kind": "activation",
                 "mail": mail_vars("invitation", id, &invite), "audit": audit,
             }),
         )
@@ -662,15 +665,13 @@ pub async fn send_reset_link(ctx: &RequestCtx, id: &str, full_name: &str, email:
         .query(
             &format!(
                 "BEGIN TRANSACTION;
-                 UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = 'reset' AND used_at = NONE;
-                 CREATE link_token SET user = type::record('user', $id), kind = 'reset', token_hash = $digest,
-                    created_at = $now, expires_at = $expires, revoked = false;
+                 {NEW_LINK}
                  {QUEUE_MAIL}
                  CREATE audit CONTENT $audit;
                  COMMIT TRANSACTION;"
             ),
             json!({
-                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64,
+                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64, "link_kind": "reset",
                 "mail": mail_vars("reset", id, &m), "audit": audit,
             }),
         )
