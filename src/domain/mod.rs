@@ -10,5 +10,5 @@ mod users;
 pub use dto::*;
 pub use users::*;
 pub use error::{ApiError, FieldError};
-pub use password::{check_password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use password::{check_password, check_password_for, new_password_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

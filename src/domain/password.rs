@@ -78,6 +78,26 @@ pub fn check_password(password: &str, name_words: &[String], email_local: &str) 
     Ok(())
 }
 
+/// [`check_password`] for a person known by their full name and email as stored (either may
+/// fail to parse, in which case it simply adds nothing to refuse).
+pub fn check_password_for(password: &str, full_name: &str, email: &str) -> Result<(), String> {
+    let words = super::PersonName::parse(full_name).map(|n| n.words()).unwrap_or_default();
+    let local = super::Email::parse(email).map(|e| e.local_part()).unwrap_or_default();
+    check_password(password, &words, &local)
+}
+
+/// The field messages of a new-password form: the policy, and the repeated password.
+pub fn new_password_errors(password: &str, confirm: &str, full_name: &str, email: &str) -> Vec<super::FieldError> {
+    let mut fields = Vec::new();
+    if let Err(m) = check_password_for(password, full_name, email) {
+        fields.push(super::FieldError::new("password", m));
+    }
+    if confirm != password {
+        fields.push(super::FieldError::new("confirm", "the two passwords differ"));
+    }
+    fields
+}
+
 fn is_run(s: &str) -> bool {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     RUNS.iter().any(|run| {

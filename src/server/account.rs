@@ -27,9 +27,7 @@ pub async fn admin_password(ctx: &RequestCtx, id: &str, change: PasswordChange) 
             send_reset_link(ctx, id, &user.full_name, &user.email, Some((&me.user_id, &me.full_name))).await
         }
         PasswordChange::Temporary(password) => {
-            let words = PersonName::parse(&user.full_name).map(|n| n.words()).unwrap_or_default();
-            let local = Email::parse(&user.email).map(|e| e.local_part()).unwrap_or_default();
-            check_password(&password, &words, &local).map_err(|m| ApiError::field("password", m))?;
+            check_password_for(&password, &user.full_name, &user.email).map_err(|m| ApiError::field("password", m))?;
             let hash = auth::hash_password(password).await?;
             let notice = mail::password_changed_notice(&user.full_name, &user.email);
             // The audit row says that it happened, never what the password is.
@@ -74,9 +72,7 @@ pub async fn change_own_password(ctx: &RequestCtx, current: &str, new: &str) -> 
     if current == new {
         return Err(ApiError::field("password", "choose a password different from the current one"));
     }
-    let words = PersonName::parse(&me.full_name).map(|n| n.words()).unwrap_or_default();
-    let local = Email::parse(&me.email).map(|e| e.local_part()).unwrap_or_default();
-    check_password(new, &words, &local).map_err(|m| ApiError::field("password", m))?;
+    check_password_for(new, &me.full_name, &me.email).map_err(|m| ApiError::field("password", m))?;
     let hash = auth::hash_password(new.to_string()).await?;
     let notice = mail::password_changed_notice(&me.full_name, &me.email);
     let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.password_changed", "user", Some(&me.user_id), Some(&me.email),

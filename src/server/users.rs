@@ -585,9 +585,7 @@ pub async fn link_info(ctx: &RequestCtx, token: &str) -> Result<LinkInfo, ApiErr
 /// account, ends the user's other sessions and signs them in.
 pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Result<Me, ApiError> {
     let row = link_row(ctx, token).await?;
-    let name = PersonName::parse(&row.full_name).map(|n| n.words()).unwrap_or_default();
-    let local = Email::parse(&row.email).map(|e| e.local_part()).unwrap_or_default();
-    check_password(password, &name, &local).map_err(|m| ApiError::field("password", m))?;
+    check_password_for(password, &row.full_name, &row.email).map_err(|m| ApiError::field("password", m))?;
     let hash = auth::hash_password(password.to_string()).await?;
     let now = now_ms();
     let action = if row.kind == "activation" { "user.activated" } else { "user.password_reset" };

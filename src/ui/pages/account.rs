@@ -170,17 +170,9 @@ pub fn ChangePasswordPage(name: String, email: String) -> Element {
         let (name, email) = (name.clone(), email.clone());
         async move {
             evt.prevent_default();
-            let words = PersonName::parse(&name).map(|n| n.words()).unwrap_or_default();
-            let local = Email::parse(&email).map(|e| e.local_part()).unwrap_or_default();
-            let mut fields = Vec::new();
+            let mut fields = new_password_errors(&password(), &confirm(), &name, &email);
             if current().is_empty() {
-                fields.push(FieldError::new("current", "enter the temporary password you signed in with"));
-            }
-            if let Err(m) = check_password(&password(), &words, &local) {
-                fields.push(FieldError::new("password", m));
-            }
-            if confirm() != password() {
-                fields.push(FieldError::new("confirm", "the two passwords differ"));
+                fields.insert(0, FieldError::new("current", "enter the temporary password you signed in with"));
             }
             if !fields.is_empty() {
                 error.set(Some(ApiError::fields(fields)));

@@ -65,15 +65,7 @@ fn PasswordForm(token: String, name: String, email: String, kind: &'static str) 
         let (name, email) = (name.clone(), email.clone());
         async move {
             evt.prevent_default();
-            let words = PersonName::parse(&name).map(|n| n.words()).unwrap_or_default();
-            let local = Email::parse(&email).map(|e| e.local_part()).unwrap_or_default();
-            let mut fields = Vec::new();
-            if let Err(m) = check_password(&password(), &words, &local) {
-                fields.push(FieldError::new("password", m));
-            }
-            if confirm() != password() {
-                fields.push(FieldError::new("confirm", "the two passwords differ"));
-            }
+            let fields = new_password_errors(&password(), &confirm(), &name, &email);
             if !fields.is_empty() {
                 error.set(Some(ApiError::fields(fields)));
                 return;
