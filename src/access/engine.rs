@@ -3,6 +3,9 @@
 //! a few array reads and bit tests. [`Engine::decide`] answers with the reasons an admin reads;
 //! [`Engine::allows`] answers the same question without building them.
 
+mod reach;
+pub use reach::RecordReach;
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};

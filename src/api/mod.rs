@@ -8,11 +8,13 @@ mod account;
 mod admin;
 mod licenses;
 mod org;
+mod records;
 mod users;
 pub use account::*;
 pub use admin::*;
 pub use licenses::*;
 pub use org::*;
+pub use records::*;
 pub use users::*;
 
 use crate::domain::{ApiError, DashboardSummary, Me, SessionInfo};

@@ -6,9 +6,11 @@ mod password;
 mod values;
 mod dto;
 mod users;
+mod records;
 
 pub use dto::*;
 pub use users::*;
+pub use records::*;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

@@ -26,6 +26,8 @@ pub struct UserQuery {
     #[serde(default)]
     pub company: Option<String>,
     #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
     pub sort: UserSort,
     #[serde(default)]
     pub descending: bool,
@@ -35,10 +37,10 @@ pub struct UserQuery {
     pub per_page: u32,
 }
 
-fn first_page() -> u32 {
+pub(crate) fn first_page() -> u32 {
     1
 }
-fn default_per_page() -> u32 {
+pub(crate) fn default_per_page() -> u32 {
     25
 }
 
@@ -50,6 +52,7 @@ impl Default for UserQuery {
             role: None,
             department: None,
             company: None,
+            license: None,
             sort: UserSort::Name,
             descending: false,
             page: 1,

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (3, "user_list_indexes", include_str!("migrations/0003_user_list_indexes.surql")),
     (4, "user_company", include_str!("migrations/0004_user_company.surql")),
     (5, "user_company_filters", include_str!("migrations/0005_user_company_filters.surql")),
+    (6, "records", include_str!("migrations/0006_records.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .

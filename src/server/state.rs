@@ -14,6 +14,8 @@ pub struct AppState {
     pub db: Db,
     pub mailer: Mailer,
     pub access: Arc<AccessCache>,
+    /// The users list's in-memory directory, following the database's change feed.
+    pub directory: Arc<super::directory::Directory>,
     /// Wakes the mail worker when a message was queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
 }
@@ -30,6 +32,7 @@ impl AppState {
             db,
             mailer,
             access: Arc::new(AccessCache::default()),
+            directory: Arc::new(super::directory::Directory::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         };
         super::mail::spawn_worker(state.clone());

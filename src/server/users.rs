@@ -2,17 +2,20 @@
 //! adding users (with the invitation email), editing them, status changes, and the activation,
 //! reset and forgot-password flows. Every change is one transaction with its audit row.
 
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::access::BUMP;
 use super::auth;
 use super::db::DbError;
+use super::directory::Entry;
 use super::http::RequestCtx;
 use super::mail;
 use super::services::{audit_row, new_id};
 use super::time::now_ms;
-use crate::access::{Action, Engine, Module, Org, UserStatus};
+use crate::access::{Action, Engine, Level, Module, Org, UserStatus};
 use crate::domain::*;
 
 /// The projection every user read shares. `$parent` is the user row inside sub-queries.
@@ -55,100 +58,70 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     let scope = engine.user_scope(&me.user_id, Action::View).ok_or_else(|| ApiError::forbidden("you need View on Users"))?;
     let per_page = q.per_page.clamp(1, 200);
     let page = q.page.max(1);
-    let order = match q.sort {
-        // search_text starts with the lower-cased name: sorting on it is sorting by name.
-        UserSort::Name => "search_text",
-        UserSort::Email => "email_key",
-        UserSort::Status => "status",
-        UserSort::LastSignIn => "last_sign_in_at",
-        UserSort::Created => "created_at",
-    };
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    // Only the conditions in use, equalities first, so SurrealDB can pick an index
-    // (department, status, role) instead of scanning every user.
-    let some = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
-    let (status, role, department, company) = (some(&q.status), some(&q.role), some(&q.department), some(&q.company));
+    fn some(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|s| !s.is_empty())
+    }
+    let (status, role, department, company, license) = (some(&q.status), some(&q.role), some(&q.department), some(&q.company), some(&q.license));
     let search = q.search.trim().to_lowercase();
-    let mut lets: Vec<&str> = Vec::new();
-    let mut conds: Vec<&str> = Vec::new();
-    if department.is_some() {
-        lets.push("LET $department_id = type::record('department', $department);");
-        conds.push("department = $department_id");
-    }
-    if status.is_some() && company.is_none() {
-        conds.push("status = $status");
-    }
-    if role.is_some() {
-        lets.push("LET $role_id = type::record('role', $role);");
-        conds.push("role = $role_id");
-    }
-    // With a company filter, read that company's members from the indexed membership table.
-    let mut source = "user";
-    let mut company_source = String::new();
-    if company.is_some() {
-        lets.push("LET $company_id = type::record('company', $company);");
-        // Status and search run on the membership rows, on the (company, status) index.
-        let mut member = String::from("company = $company_id");
-        if status.is_some() {
-            member.push_str(" AND status = $status");
+    // Search, filters, scope, count and sort run on the in-memory directory (kept current from
+    // the database's change feed); only the page's 25 rows are read from the database.
+    let dir = ctx.state.directory.current(&ctx.state.db).await?;
+    let dept_scope: Option<HashSet<&str>> = match scope.level {
+        Level::All | Level::Own => None,
+        _ => Some(scope.departments.iter().map(String::as_str).collect()),
+    };
+    let company_scope: Option<HashSet<&str>> = scope.companies.as_ref().map(|cs| cs.iter().map(String::as_str).collect());
+    let mut hits: Vec<&Entry> = dir
+        .users
+        .values()
+        .filter(|e| {
+            status.is_none_or(|s| e.status == s)
+                && role.is_none_or(|r| e.role == r)
+                && department.is_none_or(|d| e.department == d)
+                && company.is_none_or(|c| e.companies.iter().any(|x| x == c))
+                && license.is_none_or(|l| e.licenses.iter().any(|x| x == l))
+                && (search.is_empty() || e.search.contains(&search))
+                && match scope.level {
+                    Level::All => true,
+                    Level::Own => e.id == me.user_id,
+                    _ => dept_scope.as_ref().is_some_and(|d| d.contains(e.department.as_str())),
+                }
+                && company_scope.as_ref().is_none_or(|cs| e.companies.iter().all(|c| cs.contains(c.as_str())))
+        })
+        .collect();
+    let total = hits.len();
+    let cmp = |a: &&Entry, b: &&Entry| {
+        let o = match q.sort {
+            UserSort::Name => a.search.cmp(&b.search),
+            UserSort::Email => a.email_key.cmp(&b.email_key),
+            UserSort::Status => a.status.cmp(&b.status),
+            UserSort::LastSignIn => a.last_sign_in_at.cmp(&b.last_sign_in_at),
+            UserSort::Created => a.created_at.cmp(&b.created_at),
+        };
+        if q.descending { o.reverse() } else { o }.then_with(|| a.id.cmp(&b.id))
+    };
+    let start = ((page - 1) * per_page) as usize;
+    let end = (start + per_page as usize).min(total);
+    if start < total {
+        // Only the entries up to the page's end are put in order.
+        if end < total {
+            hits.select_nth_unstable_by(end, cmp);
+            hits.truncate(end);
         }
-        if !search.is_empty() {
-            member.push_str(" AND string::contains(search_text, $q)");
-        }
-        company_source = format!("LET $source = (SELECT VALUE user FROM user_company WHERE {member});");
-        source = "$source";
+        hits.sort_unstable_by(cmp);
     }
-    if !search.is_empty() && company.is_none() {
-        conds.push("string::contains(search_text, $q)");
-    }
-    match scope.level {
-        crate::access::Level::All => {}
-        crate::access::Level::Own => {
-            lets.push("LET $me_id = type::record('user', $me);");
-            conds.push("id = $me_id");
-        }
-        _ => {
-            lets.push("LET $scope_departments = $dept_ids.map(|$d| type::record('department', $d));");
-            conds.push("department IN $scope_departments");
-        }
-    }
-    if scope.companies.is_some() {
-        lets.push("LET $scope_companies = $company_ids.map(|$c| type::record('company', $c));");
-        conds.push("companies ALLINSIDE $scope_companies");
-    }
-    if !company_source.is_empty() {
-        lets.push(&company_source);
-    }
-    let filter = if conds.is_empty() { "true".to_string() } else { conds.join(" AND ") };
-    let first = lets.len() + 1;
-    // The page's ids first (stored fields only), then the full rows for those 25: the row
-    // projection (with its sub-queries) never runs for every match.
-    let sql = format!(
-        "{}
-         LET $page = (SELECT id, {order} FROM {source} WHERE {filter} ORDER BY {order} {dir} LIMIT $limit START $start).id;
-         SELECT {USER_FIELDS} FROM $page;
-         SELECT count() AS total FROM {source} WHERE {filter} GROUP ALL;",
-        lets.join("\n")
-    );
-    let mut rows = ctx
-        .state
-        .db
-        .query(
-            &sql,
-            json!({
-                "q": search, "status": status, "role": role, "department": department, "company": company,
-                "me": me.user_id, "dept_ids": scope.departments, "company_ids": scope.companies,
-                "limit": per_page, "start": (page - 1) * per_page,
-            }),
-        )
-        .await?;
-    #[derive(Deserialize)]
-    struct Total {
-        total: u64,
-    }
-    let items: Vec<UserRow> = rows.all(first)?;
-    let total = rows.first::<Total>(first + 1)?.map(|t| t.total).unwrap_or(0);
-    Ok(Page { items, total, page, per_page })
+    let ids: Vec<&str> = hits.get(start..end).unwrap_or(&[]).iter().map(|e| e.id.as_str()).collect();
+    let mut items: Vec<UserRow> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        ctx.state
+            .db
+            .query(&format!("SELECT {USER_FIELDS} FROM $ids.map(|$i| type::record('user', $i));"), json!({ "ids": ids }))
+            .await?
+            .all(0)?
+    };
+    items.sort_by_key(|u| ids.iter().position(|i| *i == u.id));
+    Ok(Page { items, total: total as u64, page, per_page })
 }
 
 pub async fn get_user(ctx: &RequestCtx, id: &str) -> Result<UserRow, ApiError> {

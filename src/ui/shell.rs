@@ -67,6 +67,11 @@ fn Frame(me: Me) -> Element {
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
                 ul { class: "nav-list",
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
+                    for m in Module::RECORDS.into_iter().filter(|m| me.modules.contains(m)) {
+                        li { key: "{m:?}",
+                            Link { to: Route::Records { module: crate::domain::module_slug(m).to_string() }, active_class: "active", "{m.label()}" }
+                        }
+                    }
                     if me.modules.contains(&Module::Users) {
                         li { Link { to: Route::Users {}, active_class: "active", "Users" } }
                     }

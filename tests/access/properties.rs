@@ -360,3 +360,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// What a list asks the database for (the companies and owners in reach) is exactly the set
+    /// of records `decide` allows one by one.
+    #[test]
+    fn record_reach_is_exactly_the_records_decide_allows(seed in any::<u64>()) {
+        let org = random_org(seed);
+        let engine = Engine::compile(org.clone());
+        for u in &org.users {
+            for &m in &MODS {
+                for &a in Action::ALL.iter() {
+                    let reach = engine.record_reach(&u.id, m, a);
+                    for o in &org.users {
+                        for c in COMPANIES {
+                            let allowed = engine.decide(&u.id, m, a, Some(RecordRef { owner: &o.id, company: c })).allowed;
+                            let in_reach = reach.as_ref().is_some_and(|r| {
+                                r.companies.iter().any(|x| x == c) && r.owners.as_ref().is_none_or(|os| os.contains(&o.id))
+                            });
+                            prop_assert_eq!(in_reach, allowed, "seed {} user {} {:?} {:?} owner {} company {}", seed, u.id, a, m, o.id, c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod gate;
 mod org;
+mod records;
 mod setup;
 mod storage;
 mod users;

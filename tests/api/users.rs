@@ -399,3 +399,37 @@ async fn the_audit_log_filters_and_exports_csv_and_the_activity_shows_one_user()
     // The export itself is audited.
     assert_eq!(app.post("/api/audit/search", json!({ "query": { "action": "audit.export" } })).await.body["total"], 1);
 }
+
+#[tokio::test]
+async fn the_list_follows_changes_written_by_another_instance_and_filters_by_license() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Nora North", "nora@example.com", "manager", &[&company], &dept).await;
+    let id = a.body["id"].as_str().unwrap().to_string();
+    let page = |q: serde_json::Value| app.post("/api/users/search", json!({ "query": q }));
+    assert_eq!(page(json!({ "search": "nora" })).await.body["total"], 1);
+    // Another instance renames and activates her: a write straight to the database, which this
+    // instance learns of only through the change feed.
+    app.state
+        .db
+        .query(
+            "UPDATE type::record('user', $id) SET full_name = 'Nora South', search_text = 'nora south nora@example.com', status = 'active';",
+            json!({ "id": id }),
+        )
+        .await
+        .unwrap();
+    let renamed = page(json!({ "search": "south", "status": "active" })).await;
+    assert_eq!(renamed.body["total"], 1, "{:?}", renamed.body);
+    assert_eq!(renamed.body["items"][0]["full_name"], "Nora South");
+    assert_eq!(page(json!({ "search": "north" })).await.body["total"], 0);
+    // License filter.
+    let lic = app.post("/api/licenses", json!({ "id": null, "name": "Sales", "seats": 5, "modules": ["Opportunities"] })).await;
+    assert_eq!(lic.status, 200, "{:?}", lic.body);
+    let license = lic.body.as_str().unwrap().to_string();
+    assert_eq!(page(json!({ "license": license })).await.body["total"], 0);
+    assert_eq!(app.post(&format!("/api/users/{id}/licenses"), json!({ "licenses": [license] })).await.status, 200);
+    let holders = page(json!({ "license": license })).await;
+    assert_eq!(holders.body["total"], 1);
+    assert_eq!(holders.body["items"][0]["full_name"], "Nora South");
+}

@@ -16,13 +16,17 @@ struct Choices {
     roles: Vec<(String, String)>,
     departments: Vec<(String, String)>,
     companies: Vec<(String, String)>,
+    licenses: Vec<(String, String)>,
 }
 
 async fn load_choices() -> Result<Choices, ApiError> {
     let roles = api::list_roles().await?;
     let departments = api::list_departments().await?;
     let companies = api::list_companies().await?;
+    // Only admins who may see licenses get the filter; others simply do not see it.
+    let licenses = api::list_licenses().await.unwrap_or_default();
     Ok(Choices {
+        licenses: licenses.into_iter().map(|l| (l.id, l.name)).collect(),
         roles: roles.into_iter().map(|r| (r.id, r.name)).collect(),
         departments: departments.into_iter().map(|d| (d.id, d.name)).collect(),
         companies: companies.into_iter().filter(|c| !c.archived).map(|c| (c.id, c.name)).collect(),
@@ -48,6 +52,7 @@ pub fn Users() -> Element {
     let role = use_signal(String::new);
     let department = use_signal(String::new);
     let company = use_signal(String::new);
+    let license = use_signal(String::new);
     let sort = use_signal(|| "Name".to_string());
     let mut page = use_signal(|| 1u32);
     let mut selected = use_signal(Vec::<String>::new);
@@ -70,6 +75,7 @@ pub fn Users() -> Element {
             role: opt(role()),
             department: opt(department()),
             company: opt(company()),
+            license: opt(license()),
             sort: sort_by,
             descending,
             page: page(),
@@ -79,7 +85,7 @@ pub fn Users() -> Element {
     });
     // A new search or filter starts again at page 1 with nothing selected.
     use_effect(move || {
-        let _ = (search(), status(), role(), department(), company(), sort());
+        let _ = (search(), status(), role(), department(), company(), license(), sort());
         page.set(1);
         selected.set(Vec::new());
     });
@@ -103,7 +109,7 @@ pub fn Users() -> Element {
 
     let opts = match &*choices.read() {
         Some(Ok(c)) => c.clone(),
-        _ => Choices { roles: vec![], departments: vec![], companies: vec![] },
+        _ => Choices { roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
     };
     let statuses: Vec<(String, String)> =
         ["active", "invited", "inactive", "blocked"].iter().map(|s| (s.to_string(), crate::access::UserStatus::parse(s).unwrap().label().to_string())).collect();
@@ -175,6 +181,9 @@ pub fn Users() -> Element {
                 SelectField { id: "f-role", label: "Role", value: role, options: opts.roles.clone(), placeholder: "Any role" }
                 SelectField { id: "f-department", label: "Department", value: department, options: opts.departments.clone(), placeholder: "Any department" }
                 SelectField { id: "f-company", label: "Company", value: company, options: opts.companies.clone(), placeholder: "Any company" }
+                if !opts.licenses.is_empty() {
+                    SelectField { id: "f-license", label: "License", value: license, options: opts.licenses.clone(), placeholder: "Any license" }
+                }
                 SelectField { id: "f-sort", label: "Sort by", value: sort, options: sorts }
             }
         }
@@ -338,7 +347,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
     let field = |name: &str| err.as_ref().and_then(|e| e.field_message(name)).map(str::to_string);
     let c = match &*choices.read() {
         Some(Ok(c)) => c.clone(),
-        _ => Choices { roles: vec![], departments: vec![], companies: vec![] },
+        _ => Choices { roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
     };
     rsx! {
         form { class: "form", method: "post", novalidate: true, onsubmit,

@@ -1,0 +1,194 @@
+//! The users directory: each user's list fields (search text, status, role, department,
+//! companies, licenses, sort keys) held in memory so the users list can search by substring,
+//! filter, count and sort 100k users in a few milliseconds, which no SurrealDB index does for a
+//! substring inside one company.
+//!
+//! It is a cache, never the truth: it is loaded from the `user` table and kept current from the
+//! table's change feed (`SHOW CHANGES`), read at the start of every list request. A change made
+//! through any instance is in the feed once committed, so every instance lists it at its next
+//! request. A full reload happens at start, when the feed cannot answer from where this
+//! instance stopped, or when the instance was idle for longer than the feed keeps changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+
+use super::db::{key, Db, DbError};
+
+/// Changes the feed keeps (see migration 0006); reload well before they may be gone.
+const RELOAD_AFTER: Duration = Duration::from_secs(12 * 3600);
+const FEED_BATCH: u32 = 1000;
+
+/// One user as the list filters and sorts them.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    pub id: String,
+    /// Lower-cased "name email mobile"; starts with the name, so it is also the name sort key.
+    pub search: String,
+    pub email_key: String,
+    pub status: String,
+    pub role: String,
+    pub department: String,
+    pub companies: Vec<String>,
+    pub licenses: Vec<String>,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    id: String,
+    #[serde(default)]
+    search_text: String,
+    #[serde(default)]
+    email_key: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    department: Option<String>,
+    #[serde(default)]
+    companies: Vec<String>,
+    #[serde(default)]
+    licenses: Vec<String>,
+    #[serde(default)]
+    created_at: i64,
+    #[serde(default)]
+    last_sign_in_at: Option<i64>,
+}
+
+impl From<Raw> for Entry {
+    fn from(r: Raw) -> Self {
+        Entry {
+            id: key(&r.id),
+            search: r.search_text,
+            email_key: r.email_key,
+            status: r.status,
+            role: r.role.as_deref().map(key).unwrap_or_default(),
+            department: r.department.as_deref().map(key).unwrap_or_default(),
+            companies: r.companies.iter().map(|c| key(c)).collect(),
+            licenses: r.licenses.iter().map(|l| key(l)).collect(),
+            created_at: r.created_at,
+            last_sign_in_at: r.last_sign_in_at,
+        }
+    }
+}
+
+/// The loaded directory and where in the change feed it stands. Cloned only when a change
+/// arrives while a reader still holds the previous one.
+#[derive(Default, Clone)]
+pub struct Snapshot {
+    pub users: HashMap<String, Entry>,
+    /// The feed position after the last change applied (None: read from `since_time`).
+    versionstamp: Option<u64>,
+    /// Before the first change is seen: a time safely before the full load began.
+    since_time: String,
+    loaded_at: Option<Instant>,
+}
+
+#[derive(Default)]
+pub struct Directory {
+    inner: Mutex<Arc<Snapshot>>,
+}
+
+#[derive(Deserialize)]
+struct ChangeSet {
+    versionstamp: u64,
+    #[serde(default)]
+    changes: Vec<Value>,
+}
+
+impl Directory {
+    /// The directory as of now: applies the feed's new changes (or reloads) first.
+    pub async fn current(&self, db: &Db) -> Result<Arc<Snapshot>, DbError> {
+        let mut guard = self.inner.lock().await;
+        let stale = guard.loaded_at.is_none_or(|t| t.elapsed() > RELOAD_AFTER);
+        if stale {
+            *guard = Arc::new(Self::load(db).await?);
+            return Ok(guard.clone());
+        }
+        let mut changes: Vec<ChangeSet> = Vec::new();
+        loop {
+            let (sql, vars) = match guard.versionstamp.or(changes.last().map(|c| c.versionstamp)) {
+                Some(vs) => ("SHOW CHANGES FOR TABLE user SINCE $vs LIMIT $limit;", json!({ "vs": vs + 1, "limit": FEED_BATCH })),
+                None => ("SHOW CHANGES FOR TABLE user SINCE <datetime> $t LIMIT $limit;", json!({ "t": guard.since_time, "limit": FEED_BATCH })),
+            };
+            let batch: Vec<ChangeSet> = match db.query(sql, vars).await.and_then(|mut rows| rows.all(0)) {
+                Ok(b) => b,
+                Err(e) => {
+                    // The feed cannot answer from there (trimmed, or versionstamps reset):
+                    // reload everything rather than list stale data.
+                    tracing::warn!(error = %e, "users directory: change feed unreadable, reloading");
+                    *guard = Arc::new(Self::load(db).await?);
+                    return Ok(guard.clone());
+                }
+            };
+            let full = batch.len() as u32 == FEED_BATCH;
+            changes.extend(batch);
+            if !full {
+                break;
+            }
+            // Later batches start after the last versionstamp read.
+            if guard.versionstamp.is_none() {
+                let snap = Arc::make_mut(&mut *guard);
+                snap.versionstamp = changes.last().map(|c| c.versionstamp);
+            }
+        }
+        if changes.is_empty() {
+            return Ok(guard.clone());
+        }
+        let snap = Arc::make_mut(&mut *guard);
+        for set in changes {
+            for change in set.changes {
+                apply(&mut snap.users, change);
+            }
+            snap.versionstamp = Some(set.versionstamp);
+        }
+        Ok(guard.clone())
+    }
+
+    /// Drops what is loaded: the next request reloads (after a restore, or in tests).
+    pub async fn invalidate(&self) {
+        *self.inner.lock().await = Arc::new(Snapshot::default());
+    }
+
+    async fn load(db: &Db) -> Result<Snapshot, DbError> {
+        // Changes committed while the table is read are replayed from a little before it.
+        let mut rows = db
+            .query(
+                "RETURN time::now() - 5s;
+                 SELECT id, search_text, email_key, status, role, department, companies, licenses, created_at, last_sign_in_at FROM user;",
+                json!({}),
+            )
+            .await?;
+        let since_time: Option<String> = rows.first(0)?;
+        let users: Vec<Raw> = rows.all(1)?;
+        Ok(Snapshot {
+            users: users.into_iter().map(|r| (key(&r.id), Entry::from(r))).collect(),
+            versionstamp: None,
+            since_time: since_time.unwrap_or_default(),
+            loaded_at: Some(Instant::now()),
+        })
+    }
+}
+
+/// Applies one feed entry (`{"update": record}` or `{"delete": {"id": …}}`); replaying one twice
+/// gives the same directory.
+fn apply(users: &mut HashMap<String, Entry>, change: Value) {
+    if let Some(record) = change.get("update").or_else(|| change.get("create")) {
+        match serde_json::from_value::<Raw>(record.clone()) {
+            Ok(raw) => {
+                let entry = Entry::from(raw);
+                users.insert(entry.id.clone(), entry);
+            }
+            Err(e) => tracing::warn!(error = %e, "users directory: unreadable change"),
+        }
+    } else if let Some(id) = change.get("delete").and_then(|d| d.get("id")).and_then(Value::as_str) {
+        users.remove(&key(id));
+    }
+}

@@ -1,0 +1,499 @@
+//! CRM records under the access model. Lists, searches and exports ask SurrealDB only for the
+//! records in the user's reach (their companies, and the owners their level, the hierarchy and
+//! sharing reach, as the engine computes them); hidden fields are removed here, before anything
+//! is sent; writes to hidden or read-only fields are refused; a record out of reach is a 404.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::account::csv_cell;
+use super::auth::Principal;
+use super::http::RequestCtx;
+use super::services::{audit_row, new_id};
+use super::time::now_ms;
+use crate::access::{Action, Engine, FieldRule, Module, RecordReach, RecordRef};
+use crate::domain::*;
+
+const RECORD_FIELDS: &str = "record::id(id) AS id, module, attrs, updated_at,
+    { id: record::id(owner), name: owner.full_name } AS owner,
+    { id: record::id(company), name: company.name } AS company";
+const EXPORT_LIMIT: u32 = 100_000;
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no such record, or not one you can see".into())
+}
+
+/// The module's fields as this user has them; hidden fields are left out.
+fn visible_fields(engine: &Engine, user: &str, module: Module) -> Vec<FieldMeta> {
+    let rules = engine.field_rules(user, module);
+    record_fields(module)
+        .iter()
+        .filter_map(|f| {
+            let rule = rules.get(f.name).copied().unwrap_or_default();
+            (rule != FieldRule::Hidden).then(|| FieldMeta { name: f.name.into(), label: f.label.into(), rule })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    id: String,
+    module: String,
+    #[serde(default)]
+    attrs: BTreeMap<String, String>,
+    updated_at: i64,
+    owner: NamedRef,
+    company: NamedRef,
+}
+
+fn parse_module(s: &str) -> Option<Module> {
+    Module::RECORDS.into_iter().find(|m| format!("{m:?}") == s)
+}
+
+/// A stored record as this user may see it: only visible fields.
+fn to_row(stored: Stored, visible: &[FieldMeta]) -> Option<RecordRow> {
+    let module = parse_module(&stored.module)?;
+    let title_field = record_fields(module).iter().find(|f| f.title).map(|f| f.name).unwrap_or("name");
+    let values: BTreeMap<String, String> =
+        stored.attrs.into_iter().filter(|(k, _)| visible.iter().any(|f| &f.name == k)).collect();
+    let title = values.get(title_field).cloned().unwrap_or_else(|| "(hidden)".into());
+    Some(RecordRow { id: stored.id, module, title, values, owner: stored.owner, company: stored.company, updated_at: stored.updated_at })
+}
+
+/// The WHERE clause (and its variables) for "records of `module` in `reach`".
+fn reach_filter(module: Module, reach: &RecordReach) -> (Vec<&'static str>, Value) {
+    let mut conds = vec!["module = $module", "company IN $reach_companies"];
+    if reach.owners.is_some() {
+        conds.push("owner IN $reach_owners");
+    }
+    let vars = json!({
+        "module": format!("{module:?}"),
+        "reach_company_ids": reach.companies,
+        "reach_owner_ids": reach.owners.clone().unwrap_or_default(),
+    });
+    (conds, vars)
+}
+
+const REACH_LETS: &str = "LET $reach_companies = $reach_company_ids.map(|$c| type::record('company', $c));
+     LET $reach_owners = $reach_owner_ids.map(|$o| type::record('user', $o));";
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
+fn reach_text(engine: &Engine, user: &str, module: Module, reach: &RecordReach) -> String {
+    let level = engine.module_level(user, module, Action::View);
+    match &reach.owners {
+        None => format!("all {} records of your companies (View at {})", module.label(), level.label()),
+        Some(o) if o.len() == 1 && o[0] == user => format!("{} records you own (View at {})", module.label(), level.label()),
+        Some(o) => format!(
+            "{} records owned by {} people in your reach (View at {}, with hierarchy and sharing)",
+            module.label(),
+            o.len(),
+            level.label()
+        ),
+    }
+}
+
+pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiError> {
+    let module = q.module.filter(|m| m.is_record_module()).ok_or_else(|| ApiError::BadRequest("choose a record module".into()))?;
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let reach = engine.record_reach(&me.user_id, module, Action::View).ok_or_else(|| ApiError::forbidden("you may not view this module"))?;
+    let visible = visible_fields(&engine, &me.user_id, module);
+    let per_page = q.per_page.clamp(1, 200);
+    let page = q.page.max(1);
+    let (mut conds, vars) = reach_filter(module, &reach);
+    let search = q.search.trim().to_lowercase();
+    let title_visible = record_fields(module).iter().any(|f| f.title && visible.iter().any(|v| v.name == f.name));
+    // Searching a hidden title would reveal it: the search then matches nothing.
+    if !search.is_empty() {
+        conds.push(if title_visible { "string::contains(search_text, $q)" } else { "false" });
+    }
+    let owner = q.owner.as_deref().filter(|s| !s.is_empty());
+    if owner.is_some() {
+        conds.push("owner = type::record('user', $owner)");
+    }
+    let company = q.company.as_deref().filter(|s| !s.is_empty());
+    if company.is_some() {
+        conds.push("company = type::record('company', $company)");
+    }
+    let filter = conds.join(" AND ");
+    let sql = format!(
+        "{REACH_LETS}
+         SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit START $start;
+         SELECT count() AS total FROM crm_record WHERE {filter} GROUP ALL;"
+    );
+    let vars = merge(
+        vars,
+        json!({ "q": search, "owner": owner, "company": company, "limit": per_page, "start": (page - 1) * per_page }),
+    );
+    let mut rows = ctx.state.db.query(&sql, vars).await?;
+    #[derive(Deserialize)]
+    struct Total {
+        total: u64,
+    }
+    let items: Vec<Stored> = rows.all(2)?;
+    let total = rows.first::<Total>(3)?.map(|t| t.total).unwrap_or(0);
+    let items = items.into_iter().filter_map(|s| to_row(s, &visible)).collect();
+    Ok(RecordPage {
+        module,
+        reach: reach_text(&engine, &me.user_id, module, &reach),
+        columns: visible,
+        page: Page { items, total, page, per_page },
+        can_create: engine.module_level(&me.user_id, module, Action::Create) > crate::access::Level::None,
+        can_export: engine.module_level(&me.user_id, module, Action::Export) > crate::access::Level::None,
+    })
+}
+
+/// Loads a record of `module` that `me` may see (View); anything else is the same 404.
+async fn load_visible(ctx: &RequestCtx, engine: &Engine, me: &Principal, module: Module, id: &str) -> Result<(Stored, Vec<FieldMeta>), ApiError> {
+    let stored: Stored = ctx
+        .state
+        .db
+        .query(&format!("SELECT {RECORD_FIELDS} FROM type::record('crm_record', $id);"), json!({ "id": id }))
+        .await?
+        .first(0)?
+        .ok_or_else(not_found)?;
+    if parse_module(&stored.module) != Some(module) {
+        return Err(not_found());
+    }
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    if !engine.decide(&me.user_id, module, Action::View, Some(rec)).allowed {
+        return Err(not_found());
+    }
+    let visible = visible_fields(engine, &me.user_id, module);
+    Ok((stored, visible))
+}
+
+fn detail(engine: &Engine, me: &Principal, stored: Stored, visible: Vec<FieldMeta>) -> Result<RecordDetail, ApiError> {
+    let module = parse_module(&stored.module).ok_or_else(not_found)?;
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    let can_edit = engine.decide(&me.user_id, module, Action::Edit, Some(rec)).allowed;
+    let can_delete = engine.decide(&me.user_id, module, Action::Delete, Some(rec)).allowed;
+    let record = to_row(stored, &visible).ok_or_else(not_found)?;
+    Ok(RecordDetail { record, fields: visible, can_edit, can_delete, can_assign: can_edit })
+}
+
+pub async fn get(ctx: &RequestCtx, module: Module, id: &str) -> Result<RecordDetail, ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let (stored, visible) = load_visible(ctx, &engine, &me, module, id).await?;
+    detail(&engine, &me, stored, visible)
+}
+
+/// Refuses writes to fields the user may not write: any value for a hidden field, a changed
+/// value for a read-only one.
+fn check_writable(engine: &Engine, user: &str, module: Module, values: &BTreeMap<String, String>, current: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    let rules = engine.field_rules(user, module);
+    for (name, value) in values {
+        let label = record_fields(module).iter().find(|f| f.name == name).map(|f| f.label).unwrap_or(name);
+        match rules.get(name).copied().unwrap_or_default() {
+            FieldRule::Hidden => {
+                return Err(ApiError::Forbidden(format!("you may not write {label}: the field is hidden for you")));
+            }
+            FieldRule::ReadOnly if current.get(name).map(String::as_str).unwrap_or("") != value => {
+                return Err(ApiError::Forbidden(format!("you may not change {label}: the field is read-only for you")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn search_text(module: Module, attrs: &BTreeMap<String, String>) -> String {
+    record_fields(module).iter().find(|f| f.title).and_then(|f| attrs.get(f.name)).map(|t| t.to_lowercase()).unwrap_or_default()
+}
+
+/// May `me` hand records of `module` in `company` to `owner`? The owner must be active, have the
+/// company in their company access and be able to view the module; and a record owned by them
+/// must be within `me`'s Create reach (Create's level says whose records one may create).
+fn check_owner(engine: &Engine, me: &str, module: Module, company: &str, owner: &str) -> Result<(), ApiError> {
+    let refuse = |why: &str| Err(ApiError::field("owner", why));
+    if engine.module_level(owner, module, Action::View) == crate::access::Level::None {
+        return refuse("this person cannot open this module (inactive, no access or no license)");
+    }
+    if !engine.companies_of(owner).iter().any(|c| c == company) {
+        return refuse("this person has no access to the record's company");
+    }
+    if !engine.decide(me, module, Action::Create, Some(RecordRef { owner, company })).allowed {
+        return refuse("you may not assign records to this person (outside your Create reach)");
+    }
+    Ok(())
+}
+
+pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Result<RecordDetail, ApiError> {
+    if !module.is_record_module() {
+        return Err(ApiError::BadRequest("choose a record module".into()));
+    }
+    let (me, engine) = ctx.require(module, Action::Create).await?;
+    let mut values = check_values(module, &input.values).map_err(ApiError::fields)?;
+    values.retain(|_, v| !v.is_empty());
+    for f in record_fields(module).iter().filter(|f| f.title) {
+        if !values.contains_key(f.name) {
+            return Err(ApiError::field(f.name, format!("{} is required", f.label)));
+        }
+    }
+    check_writable(&engine, &me.user_id, module, &values, &BTreeMap::new())?;
+    let company = input.company.clone().filter(|c| !c.is_empty()).ok_or_else(|| ApiError::field("company", "choose a company"))?;
+    if !engine.companies_of(&me.user_id).contains(&company) {
+        return Err(ApiError::field("company", "you have no access to this company"));
+    }
+    let owner = input.owner.clone().filter(|o| !o.is_empty()).unwrap_or_else(|| me.user_id.clone());
+    check_owner(&engine, &me.user_id, module, &company, &owner)?;
+    let id = new_id();
+    let after = json!({ "module": module.label(), "owner": owner, "company": company, "values": values });
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.create", "record", Some(&id), Some(&search_text(module, &values)), None, Some(after), &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             CREATE type::record('crm_record', $id) SET module = $module, attrs = $attrs, search_text = $search,
+                owner = type::record('user', $owner), company = type::record('company', $company),
+                created_by = type::record('user', $me), created_at = $now, updated_at = $now;
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({
+                "id": id, "module": format!("{module:?}"), "attrs": values, "search": search_text(module, &values),
+                "owner": owner, "company": company, "me": me.user_id, "now": now_ms(), "audit": audit,
+            }),
+        )
+        .await?;
+    get(ctx, module, &id).await
+}
+
+pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordInput) -> Result<RecordDetail, ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    let d = engine.decide(&me.user_id, module, Action::Edit, Some(rec));
+    if !d.allowed {
+        return Err(ApiError::Forbidden(format!("you may view this record but not edit it ({})", refusal(&d))));
+    }
+    let values = check_values(module, &input.values).map_err(ApiError::fields)?;
+    check_writable(&engine, &me.user_id, module, &values, &stored.attrs)?;
+    let mut attrs = stored.attrs.clone();
+    for (k, v) in &values {
+        if v.is_empty() {
+            attrs.remove(k);
+        } else {
+            attrs.insert(k.clone(), v.clone());
+        }
+    }
+    for f in record_fields(module).iter().filter(|f| f.title) {
+        if !attrs.contains_key(f.name) {
+            return Err(ApiError::field(f.name, format!("{} is required", f.label)));
+        }
+    }
+    let changed: BTreeMap<&String, &String> = values.iter().filter(|(k, v)| stored.attrs.get(*k) != Some(v)).collect();
+    if !changed.is_empty() {
+        let before: BTreeMap<&String, Option<&String>> = changed.keys().map(|k| (*k, stored.attrs.get(*k))).collect();
+        let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.update", "record", Some(id), Some(&search_text(module, &attrs)),
+            Some(json!(before)), Some(json!(changed)), &ctx.ip);
+        ctx.state
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('crm_record', $id) SET attrs = $attrs, search_text = $search, updated_at = $now;
+                 CREATE audit CONTENT $audit;
+                 COMMIT TRANSACTION;",
+                json!({ "id": id, "attrs": attrs, "search": search_text(module, &attrs), "now": now_ms(), "audit": audit }),
+            )
+            .await?;
+    }
+    get(ctx, module, id).await
+}
+
+fn refusal(d: &crate::access::Decision) -> String {
+    d.reasons.last().cloned().unwrap_or_default().trim_start_matches("refused: ").to_string()
+}
+
+pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    let d = engine.decide(&me.user_id, module, Action::Delete, Some(rec));
+    if !d.allowed {
+        return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", refusal(&d))));
+    }
+    let before = json!({ "module": module.label(), "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.delete", "record", Some(id), Some(&search_text(module, &stored.attrs)),
+        Some(before), None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION; DELETE type::record('crm_record', $id); CREATE audit CONTENT $audit; COMMIT TRANSACTION;",
+            json!({ "id": id, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Assign (Edit of the owner field) to someone the assigner may hand records to.
+pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> Result<RecordDetail, ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    let d = engine.decide(&me.user_id, module, Action::Edit, Some(rec));
+    if !d.allowed {
+        return Err(ApiError::Forbidden(format!("you may view this record but not reassign it ({})", refusal(&d))));
+    }
+    check_owner(&engine, &me.user_id, module, &stored.company.id, owner)?;
+    if owner != stored.owner.id {
+        let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.assign", "record", Some(id), Some(&search_text(module, &stored.attrs)),
+            Some(json!({ "owner": stored.owner.id })), Some(json!({ "owner": owner })), &ctx.ip);
+        ctx.state
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('crm_record', $id) SET owner = type::record('user', $owner), updated_at = $now;
+                 CREATE audit CONTENT $audit;
+                 COMMIT TRANSACTION;",
+                json!({ "id": id, "owner": owner, "now": now_ms(), "audit": audit }),
+            )
+            .await?;
+    }
+    get(ctx, module, id).await
+}
+
+/// Who `me` may hand records of `module` in `company` to, and which companies they may create in.
+pub async fn choices(ctx: &RequestCtx, module: Module, company: Option<&str>) -> Result<RecordChoices, ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let mine = engine.companies_of(&me.user_id);
+    #[derive(Deserialize)]
+    struct Named {
+        id: String,
+        name: String,
+    }
+    let rows: Vec<Named> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, name FROM company WHERE record::id(id) IN $ids AND archived = false ORDER BY name;",
+            json!({ "ids": mine }),
+        )
+        .await?
+        .all(0)?;
+    let companies: Vec<NamedRef> = rows.into_iter().map(|r| NamedRef { id: r.id, name: r.name }).collect();
+    let company = company.map(str::to_string).or_else(|| companies.first().map(|c| c.id.clone()));
+    let owners = match company {
+        Some(c) if mine.contains(&c) => engine
+            .org()
+            .users
+            .iter()
+            .filter(|u| check_owner(&engine, &me.user_id, module, &c, &u.id).is_ok())
+            .map(|u| NamedRef { id: u.id.clone(), name: u.name.clone() })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(RecordChoices { companies, owners, fields: visible_fields(&engine, &me.user_id, module) })
+}
+
+/// Offboarding: every record of `from` that `me` may edit goes to `to`, module by module, in one
+/// transaction with one audit row per module. Records `me` may not edit, or in a company `to`
+/// has no access to, stay where they are and are counted.
+pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<ReassignResult, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    if engine.user_index(from).is_none() || engine.user_index(to).is_none() {
+        return Err(ApiError::NotFound("no such user, or not one you can see".into()));
+    }
+    if from == to {
+        return Err(ApiError::field("to", "choose someone other than the current owner"));
+    }
+    // Offboarding is a change to the leaving person's account: Edit on Users over them.
+    let d = engine.decide_on_user(&me.user_id, Action::Edit, from);
+    if !d.allowed {
+        return Err(ApiError::Forbidden(format!("you may not reassign this person's records ({})", refusal(&d))));
+    }
+    let mut moves = Vec::new();
+    let mut statements = vec!["BEGIN TRANSACTION;".to_string()];
+    let mut vars = serde_json::Map::new();
+    vars.insert("from".into(), json!(from));
+    vars.insert("to".into(), json!(to));
+    vars.insert("now".into(), json!(now_ms()));
+    let mut any_module = false;
+    for (i, module) in Module::RECORDS.into_iter().enumerate() {
+        let Some(reach) = engine.record_reach(&me.user_id, module, Action::Edit) else { continue };
+        any_module = true;
+        if reach.owners.as_ref().is_some_and(|o| !o.iter().any(|x| x == from)) {
+            continue;
+        }
+        // Companies where `me` reaches `from`'s records and may hand them to `to`.
+        let companies: Vec<String> =
+            reach.companies.iter().filter(|c| check_owner(&engine, &me.user_id, module, c, to).is_ok()).cloned().collect();
+        if companies.is_empty() {
+            continue;
+        }
+        vars.insert(format!("m{i}"), json!(format!("{module:?}")));
+        vars.insert(format!("c{i}"), json!(companies));
+        statements.push(format!(
+            "LET $moved{i} = (UPDATE crm_record SET owner = type::record('user', $to), updated_at = $now
+                WHERE module = $m{i} AND owner = type::record('user', $from)
+                AND company IN $c{i}.map(|$c| type::record('company', $c)) RETURN VALUE record::id(id));"
+        ));
+        moves.push((i, module));
+    }
+    if !any_module {
+        return Err(ApiError::forbidden("you may not edit records of any module"));
+    }
+    let mut selects = Vec::new();
+    for (i, module) in &moves {
+        let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.reassign", "user", Some(from), None,
+            Some(json!({ "owner": from, "module": module.label() })), Some(json!({ "owner": to })), &ctx.ip);
+        vars.insert(format!("a{i}"), audit);
+        statements.push(format!("IF array::len($moved{i}) > 0 {{ CREATE audit CONTENT object::extend($a{i}, {{ after: object::extend($a{i}.after, {{ records: array::len($moved{i}) }}) }}); }};"));
+        selects.push(format!("array::len($moved{i})"));
+    }
+    statements.push(format!("RETURN [{}];", selects.join(", ")));
+    statements.push(format!(
+        "RETURN (SELECT count() AS n FROM crm_record WHERE owner = type::record('user', $from) GROUP ALL)[0].n OR 0;"
+    ));
+    statements.push("COMMIT TRANSACTION;".into());
+    let sql = statements.join("\n");
+    let mut rows = ctx.state.db.query(&sql, Value::Object(vars)).await?;
+    let n = statements.len();
+    let counts: Vec<u64> = rows.all::<u64>(n - 3)?;
+    let left: u64 = rows.first::<u64>(n - 2)?.unwrap_or(0);
+    let moved = moves.iter().zip(counts).map(|((_, m), c)| (m.label().to_string(), c)).collect();
+    Ok(ReassignResult { moved, left })
+}
+
+/// The list as CSV: only with Export, only the rows and fields in reach; audited.
+pub async fn export(ctx: &RequestCtx, q: &RecordQuery) -> Result<String, ApiError> {
+    let module = q.module.filter(|m| m.is_record_module()).ok_or_else(|| ApiError::BadRequest("choose a record module".into()))?;
+    let (me, engine) = ctx.require(module, Action::Export).await?;
+    let reach = engine.record_reach(&me.user_id, module, Action::Export).ok_or_else(|| ApiError::forbidden("you may not export this module"))?;
+    let visible = visible_fields(&engine, &me.user_id, module);
+    let (mut conds, vars) = reach_filter(module, &reach);
+    let search = q.search.trim().to_lowercase();
+    let title_visible = record_fields(module).iter().any(|f| f.title && visible.iter().any(|v| v.name == f.name));
+    if !search.is_empty() {
+        conds.push(if title_visible { "string::contains(search_text, $q)" } else { "false" });
+    }
+    let filter = conds.join(" AND ");
+    let sql = format!("{REACH_LETS} SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit;");
+    let items: Vec<Stored> = ctx.state.db.query(&sql, merge(vars, json!({ "q": search, "limit": EXPORT_LIMIT }))).await?.all(2)?;
+    let mut out = String::from("id");
+    for f in &visible {
+        out.push(',');
+        out.push_str(&csv_cell(&f.label));
+    }
+    out.push_str(",owner,company,updated_utc\n");
+    let rows: Vec<RecordRow> = items.into_iter().filter_map(|s| to_row(s, &visible)).collect();
+    for r in &rows {
+        out.push_str(&csv_cell(&r.id));
+        for f in &visible {
+            out.push(',');
+            out.push_str(&csv_cell(r.values.get(&f.name).map(String::as_str).unwrap_or("")));
+        }
+        out.push_str(&format!(",{},{},{}\n", csv_cell(&r.owner.name), csv_cell(&r.company.name), format_utc(r.updated_at)));
+    }
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.export", "module", Some(module_slug(module)), Some(module.label()),
+        None, Some(json!({ "rows": rows.len(), "fields": visible.iter().map(|f| &f.name).collect::<Vec<_>>(), "search": search })), &ctx.ip);
+    ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": audit })).await?;
+    Ok(out)
+}

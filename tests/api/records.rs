@@ -1,0 +1,252 @@
+//! CRM records under the access model: reach in lists and by id, company isolation, field
+//! security, navigation, assignment, offboarding and export.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const PASSWORD: &str = "amber harbour quietly folds";
+
+async fn new_record(app: &TestApp, client: &reqwest::Client, module: &str, values: Value, company: &str, owner: Option<&str>) -> Answer {
+    app.call_with(
+        client,
+        "POST",
+        "/api/records/create",
+        Some(json!({ "module": module, "input": { "values": values, "company": company, "owner": owner } })),
+    )
+    .await
+}
+
+async fn list(app: &TestApp, client: &reqwest::Client, module: &str, search: &str) -> Answer {
+    app.call_with(client, "POST", "/api/records/search", Some(json!({ "query": { "module": module, "search": search } }))).await
+}
+
+fn titles(a: &Answer) -> Vec<String> {
+    let mut t: Vec<String> = a.body["page"]["items"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_string()).collect();
+    t.sort();
+    t
+}
+
+const REP: &[(&str, &str, &str)] = &[
+    ("Opportunities", "View", "Own"),
+    ("Opportunities", "Create", "Own"),
+    ("Opportunities", "Edit", "Own"),
+];
+
+#[tokio::test]
+async fn a_sales_rep_reaches_only_their_own_records_and_an_unreachable_id_is_a_404() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep_role = app.define_role("Sales Rep", REP).await;
+    let (rep, rep_client) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+
+    let mine = new_record(&app, &rep_client, "Opportunities", json!({ "name": "Rita's deal", "amount": "1200", "stage": "Proposal" }), &company, None).await;
+    assert_eq!(mine.status, 200, "{:?}", mine.body);
+    assert_eq!(mine.body["record"]["owner"]["id"], rep.as_str());
+    let theirs = new_record(&app, &app.client, "Opportunities", json!({ "name": "Admin's deal", "amount": "99000" }), &company, None).await;
+    assert_eq!(theirs.status, 200, "{:?}", theirs.body);
+    let theirs_id = theirs.body["record"]["id"].as_str().unwrap().to_string();
+
+    let rep_list = list(&app, &rep_client, "Opportunities", "").await;
+    assert_eq!(rep_list.status, 200, "{:?}", rep_list.body);
+    assert_eq!(titles(&rep_list), vec!["Rita's deal"]);
+    assert_eq!(rep_list.body["page"]["total"], 1);
+    assert_eq!(titles(&list(&app, &app.client, "Opportunities", "").await), vec!["Admin's deal", "Rita's deal"]);
+
+    // By id: out of reach is the same 404 as a record that does not exist.
+    let by_id = app.call_with(&rep_client, "POST", "/api/records/get", Some(json!({ "module": "Opportunities", "id": theirs_id }))).await;
+    assert_eq!(by_id.status, 404);
+    let none = app.call_with(&rep_client, "POST", "/api/records/get", Some(json!({ "module": "Opportunities", "id": "nosuchrecord" }))).await;
+    assert_eq!(none.status, 404);
+    assert_eq!(by_id.message(), none.message());
+    let edit = app
+        .call_with(&rep_client, "POST", "/api/records/update", Some(json!({ "module": "Opportunities", "id": theirs_id, "input": { "values": { "name": "Mine now" } } })))
+        .await;
+    assert_eq!(edit.status, 404);
+    // A rep may not create records for someone else (Create at Own).
+    let admin_id = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+    let for_other = new_record(&app, &rep_client, "Opportunities", json!({ "name": "For Ada" }), &company, Some(&admin_id)).await;
+    assert_eq!(for_other.status, 422);
+    assert!(for_other.field_message("owner").is_some());
+    // No grant on Leads at all: the module itself is refused.
+    assert_eq!(list(&app, &rep_client, "Leads", "").await.status, 403);
+    // No Export permission: refused.
+    let export = app.call_with(&rep_client, "POST", "/api/records/export", Some(json!({ "query": { "module": "Opportunities" } }))).await;
+    assert_eq!(export.status, 403);
+    // No Delete permission: the record is visible, the delete is refused and nothing changes.
+    let mine_id = mine.body["record"]["id"].as_str().unwrap().to_string();
+    let del = app.call_with(&rep_client, "POST", "/api/records/delete", Some(json!({ "module": "Opportunities", "id": mine_id }))).await;
+    assert_eq!(del.status, 403);
+    assert_eq!(list(&app, &rep_client, "Opportunities", "").await.body["page"]["total"], 1);
+    assert_eq!(app.audit_actions(&mine_id).await, vec!["record.create"]);
+}
+
+#[tokio::test]
+async fn a_user_of_company_a_gets_nothing_of_company_b() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (a_company, dept) = app.defaults().await;
+    let b = app.post("/api/companies", json!({ "name": "Bravo Ltd" })).await;
+    let b_company = b.body["id"].as_str().unwrap().to_string();
+    let all_role = app
+        .define_role("Viewer All", &[("Customers", "View", "All"), ("Customers", "Export", "All"), ("Customers", "Create", "All")])
+        .await;
+    let (_, a_client) = app.onboard("Alma A", "alma@example.com", PASSWORD, &all_role, &[&a_company], &dept).await;
+
+    let in_a = new_record(&app, &app.client, "Customers", json!({ "name": "Acme Alpha", "annual_revenue": "1000" }), &a_company, None).await;
+    assert_eq!(in_a.status, 200, "{:?}", in_a.body);
+    let in_b = new_record(&app, &app.client, "Customers", json!({ "name": "Acme Bravo", "annual_revenue": "2000" }), &b_company, None).await;
+    assert_eq!(in_b.status, 200, "{:?}", in_b.body);
+    let b_id = in_b.body["record"]["id"].as_str().unwrap().to_string();
+
+    // List and search.
+    assert_eq!(titles(&list(&app, &a_client, "Customers", "").await), vec!["Acme Alpha"]);
+    assert_eq!(titles(&list(&app, &a_client, "Customers", "bravo").await), Vec::<String>::new());
+    // Filter by company B explicitly: still nothing.
+    let filtered =
+        app.call_with(&a_client, "POST", "/api/records/search", Some(json!({ "query": { "module": "Customers", "company": b_company } }))).await;
+    assert_eq!(filtered.body["page"]["total"], 0);
+    // By id.
+    assert_eq!(app.call_with(&a_client, "POST", "/api/records/get", Some(json!({ "module": "Customers", "id": b_id }))).await.status, 404);
+    // Export.
+    let csv = app.call_with(&a_client, "POST", "/api/records/export", Some(json!({ "query": { "module": "Customers" } }))).await;
+    assert_eq!(csv.status, 200, "{:?}", csv.body);
+    let text = csv.body.as_str().unwrap();
+    assert!(text.contains("Acme Alpha") && !text.contains("Bravo"), "{text}");
+    // Create in B.
+    let create = new_record(&app, &a_client, "Customers", json!({ "name": "Sneaky" }), &b_company, None).await;
+    assert_eq!(create.status, 422);
+    // Choices offer only company A.
+    let choices = app.call_with(&a_client, "POST", "/api/records/choices", Some(json!({ "module": "Customers", "company": null }))).await;
+    let names: Vec<&str> = choices.body["companies"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(!names.contains(&"Bravo Ltd"), "{names:?}");
+}
+
+#[tokio::test]
+async fn hidden_fields_never_leave_the_server_and_read_only_fields_refuse_writes() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    // The assistant profile: every opportunity, amount hidden, stage read-only.
+    let p = app
+        .post(
+            "/api/admin/save",
+            json!({ "change": { "SaveProfile": { "id": null, "name": "Assistant", "permissions": [
+                { "module": "Opportunities", "action": "View", "level": "All" },
+                { "module": "Opportunities", "action": "Edit", "level": "All" },
+                { "module": "Opportunities", "action": "Export", "level": "All" },
+                { "module": "Opportunities", "action": "Create", "level": "Own" }
+            ], "field_rules": [
+                { "module": "Opportunities", "field": "amount", "rule": "Hidden" },
+                { "module": "Opportunities", "field": "stage", "rule": "ReadOnly" }
+            ] } } }),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{:?}", p.body);
+    let org = app.get("/api/admin/org").await;
+    let profile = org.body["profiles"].as_array().unwrap().iter().find(|x| x["name"] == "Assistant").unwrap()["id"].as_str().unwrap().to_string();
+    let r = app.post("/api/admin/save", json!({ "change": { "SaveRole": { "id": null, "name": "Assistant", "parent": "administrator", "profiles": [profile] } } })).await;
+    assert_eq!(r.status, 200);
+    let org = app.get("/api/admin/org").await;
+    let role = org.body["roles"].as_array().unwrap().iter().find(|x| x["name"] == "Assistant").unwrap()["id"].as_str().unwrap().to_string();
+    let (_, asst) = app.onboard("Ash Assistant", "ash@example.com", PASSWORD, &role, &[&company], &dept).await;
+
+    let deal = new_record(&app, &app.client, "Opportunities", json!({ "name": "Big deal", "amount": "987654.32", "stage": "Proposal" }), &company, None).await;
+    assert_eq!(deal.status, 200, "{:?}", deal.body);
+    let id = deal.body["record"]["id"].as_str().unwrap().to_string();
+
+    let secret = "987654";
+    let l = list(&app, &asst, "Opportunities", "").await;
+    assert_eq!(titles(&l), vec!["Big deal"]);
+    assert!(!l.body.to_string().contains(secret), "list leaks the amount: {}", l.body);
+    let columns: Vec<&str> = l.body["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(!columns.contains(&"amount") && columns.contains(&"stage"), "{columns:?}");
+    let d = app.call_with(&asst, "POST", "/api/records/get", Some(json!({ "module": "Opportunities", "id": id }))).await;
+    assert_eq!(d.status, 200);
+    assert!(!d.body.to_string().contains(secret), "detail leaks the amount: {}", d.body);
+    assert!(!d.body.to_string().contains("\"amount\""), "detail names the hidden field: {}", d.body);
+    let csv = app.call_with(&asst, "POST", "/api/records/export", Some(json!({ "query": { "module": "Opportunities" } }))).await;
+    assert_eq!(csv.status, 200);
+    let text = csv.body.as_str().unwrap();
+    assert!(text.contains("Big deal") && !text.contains(secret) && !text.contains("Amount"), "{text}");
+    // The admin still sees it.
+    assert!(list(&app, &app.client, "Opportunities", "").await.body.to_string().contains("987654.32"));
+
+    let update = |values: Value| {
+        let (app, asst, id) = (&app, &asst, id.clone());
+        async move { app.call_with(asst, "POST", "/api/records/update", Some(json!({ "module": "Opportunities", "id": id, "input": { "values": values } }))).await }
+    };
+    let hidden = update(json!({ "amount": "1" })).await;
+    assert_eq!(hidden.status, 403);
+    assert!(hidden.message().contains("Amount"), "{}", hidden.message());
+    let read_only = update(json!({ "stage": "Won" })).await;
+    assert_eq!(read_only.status, 403);
+    // The same value for a read-only field is no write; the editable name changes.
+    let ok = update(json!({ "stage": "Proposal", "name": "Bigger deal" })).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    assert_eq!(ok.body["record"]["title"], "Bigger deal");
+    let admin_view = app.call(  "POST", "/api/records/get", Some(json!({ "module": "Opportunities", "id": id }))).await;
+    assert_eq!(admin_view.body["record"]["values"]["amount"], "987654.32");
+    assert_eq!(admin_view.body["record"]["values"]["stage"], "Proposal");
+    // A bad value is a field message, and nothing is saved.
+    let bad = app.call("POST", "/api/records/update", Some(json!({ "module": "Opportunities", "id": id, "input": { "values": { "amount": "lots", "close_date": "31/12/2026" } } }))).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.field_message("amount").is_some() && bad.field_message("close_date").is_some());
+    assert_eq!(app.call("POST", "/api/records/get", Some(json!({ "module": "Opportunities", "id": id }))).await.body["record"]["values"]["amount"], "987654.32");
+}
+
+#[tokio::test]
+async fn a_module_hidden_from_navigation_is_refused_by_api() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let role = app.define_role("Leads Rep", &[("Leads", "View", "Own"), ("Leads", "Create", "Own")]).await;
+    let (id, client) = app.onboard("Lee Leads", "lee@example.com", PASSWORD, &role, &[&company], &dept).await;
+    assert_eq!(list(&app, &client, "Leads", "").await.status, 200);
+    let me = app.call_with(&client, "GET", "/api/session", None).await;
+    assert!(me.body["me"]["modules"].as_array().unwrap().iter().any(|m| m == "Leads"), "{:?}", me.body);
+    assert_eq!(app.post(&format!("/api/users/{id}/navigation"), json!({ "hidden": ["Leads"] })).await.status, 200);
+    assert_eq!(list(&app, &client, "Leads", "").await.status, 403);
+    assert_eq!(new_record(&app, &client, "Leads", json!({ "name": "X" }), &company, None).await.status, 403);
+    let me = app.call_with(&client, "GET", "/api/session", None).await;
+    assert!(!me.body["me"]["modules"].as_array().unwrap().iter().any(|m| m == "Leads"), "{:?}", me.body);
+}
+
+#[tokio::test]
+async fn records_are_assigned_within_reach_and_reassigned_in_bulk_when_someone_leaves() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep_role = app.define_role("Task Rep", &[("Tasks", "View", "Own"), ("Tasks", "Create", "Own"), ("Tasks", "Edit", "Own")]).await;
+    let (rita, rita_client) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    let (sam, _) = app.onboard("Sam Rep", "sam@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+
+    let t1 = new_record(&app, &app.client, "Tasks", json!({ "title": "Call Acme", "due_date": "2026-12-01" }), &company, Some(&rita)).await;
+    assert_eq!(t1.status, 200, "{:?}", t1.body);
+    let t2 = new_record(&app, &app.client, "Tasks", json!({ "title": "Send quote" }), &company, Some(&rita)).await;
+    assert_eq!(t2.status, 200);
+    let t1_id = t1.body["record"]["id"].as_str().unwrap().to_string();
+
+    // Rita may not hand her task to Sam: Create at Own reaches only herself.
+    let give = app.call_with(&rita_client, "POST", "/api/records/assign", Some(json!({ "module": "Tasks", "id": t1_id, "owner": sam }))).await;
+    assert_eq!(give.status, 422, "{:?}", give.body);
+    // The admin may.
+    let give = app.call("POST", "/api/records/assign", Some(json!({ "module": "Tasks", "id": t1_id, "owner": sam }))).await;
+    assert_eq!(give.status, 200, "{:?}", give.body);
+    assert_eq!(give.body["record"]["owner"]["id"], sam.as_str());
+    assert_eq!(titles(&list(&app, &rita_client, "Tasks", "").await), vec!["Send quote"]);
+    assert!(app.audit_actions(&t1_id).await.contains(&"record.assign".to_string()));
+
+    // Offboarding: everything of Rita goes to Sam.
+    let moved = app.call("POST", "/api/records/reassign", Some(json!({ "from": rita, "to": sam }))).await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    assert_eq!(moved.body["left"], 0);
+    let tasks = moved.body["moved"].as_array().unwrap().iter().find(|m| m[0] == "Tasks").unwrap()[1].as_u64().unwrap();
+    assert_eq!(tasks, 1);
+    assert_eq!(list(&app, &rita_client, "Tasks", "").await.body["page"]["total"], 0);
+    assert!(app.audit_actions(&rita).await.contains(&"record.reassign".to_string()));
+    // A rep cannot offboard anyone.
+    let refused = app.call_with(&rita_client, "POST", "/api/records/reassign", Some(json!({ "from": sam, "to": rita }))).await;
+    assert_eq!(refused.status, 403);
+}
