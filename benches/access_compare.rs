@@ -20,6 +20,7 @@ use casbin::prelude::*;
 use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, PolicySet, Request};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use gatehouse::access::*;
+use gatehouse::server::demo::Rng;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -35,21 +36,6 @@ const RECORD_MODULES: [Module; 6] =
     [Module::Leads, Module::Customers, Module::Opportunities, Module::Tasks, Module::Projects, Module::SupportActivities];
 const ACTIONS: [Action; 5] = [Action::View, Action::Create, Action::Edit, Action::Delete, Action::Export];
 const LICENSED: [Module; 2] = [Module::Customers, Module::Opportunities];
-
-/// xorshift64*: deterministic, so every run measures the same organisation.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 struct Rec {
     id: String,
@@ -440,14 +426,29 @@ struct Req {
     record: Option<usize>,
 }
 
-fn requests(rng: &mut Rng, records: &[Rec], with_record: bool) -> Vec<Req> {
+/// Record-level requests mix the record's owner, a colleague of the owner's department and
+/// anyone, so that the sample holds both answers and every level is exercised.
+fn requests(rng: &mut Rng, org: &Org, records: &[Rec], with_record: bool) -> Vec<Req> {
+    let mut by_dept: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, u) in org.users.iter().enumerate() {
+        by_dept.entry(u.department.as_str()).or_default().push(i);
+    }
     (0..SAMPLE)
         .map(|_| {
-            let user = rng.below(USERS);
             if with_record {
                 let r = rng.below(RECORDS);
+                let owner = records[r].owner;
+                let user = match rng.below(3) {
+                    0 => owner,
+                    1 => {
+                        let colleagues = &by_dept[org.users[owner].department.as_str()];
+                        colleagues[rng.below(colleagues.len())]
+                    }
+                    _ => rng.below(USERS),
+                };
                 Req { user, module: records[r].module, action: [Action::View, Action::Edit, Action::Delete][rng.below(3)], record: Some(r) }
             } else {
+                let user = rng.below(USERS);
                 Req { user, module: RECORD_MODULES[rng.below(6)], action: ACTIONS[rng.below(5)], record: None }
             }
         })
@@ -517,7 +518,7 @@ fn bench(c: &mut Criterion) {
 
     let mut rng = Rng(42);
     for (name, with_record) in [("module-level", false), ("record-level", true)] {
-        let reqs = requests(&mut rng, &records, with_record);
+        let reqs = requests(&mut rng, &org, &records, with_record);
         let ours: Vec<(u32, Module, Action, Option<RecordKey>)> = reqs
             .iter()
             .map(|r| {

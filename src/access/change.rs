@@ -20,6 +20,11 @@ pub enum OrgChange {
     /// Create (id None) or change a group's members (users and nested groups).
     SaveGroup { id: Option<String>, name: String, users: Vec<String>, groups: Vec<String> },
     DeleteGroup { id: String },
+    /// Organization-wide defaults per record module and the two access settings.
+    SaveSharing { defaults: Vec<(Module, OrgDefault)>, hierarchy: bool, inactive_may_read: bool },
+    /// Create (id None) or change a sharing rule.
+    SaveSharingRule { id: Option<String>, module: Module, owners: Party, recipients: Party, access: ShareAccess },
+    DeleteSharingRule { id: String },
 }
 
 /// Why a proposed change cannot be made: the field it concerns and a message.
@@ -210,6 +215,49 @@ impl OrgChange {
                 }
                 o.grants.retain(|g| g.to != Grantee::Group(id.clone()));
             }
+            OrgChange::SaveSharing { defaults, hierarchy, inactive_may_read } => {
+                if let Some((m, _)) = defaults.iter().find(|(m, _)| !m.is_record_module()) {
+                    return Err(err("defaults", format!("{} has no records to share", m.label())));
+                }
+                o.defaults = defaults.clone();
+                o.settings.hierarchy = *hierarchy;
+                o.settings.inactive_may_read = *inactive_may_read;
+            }
+            OrgChange::SaveSharingRule { id, module, owners, recipients, access } => {
+                if !module.is_record_module() {
+                    return Err(err("module", format!("{} has no records to share", module.label())));
+                }
+                let exists = |p: &Party| match p {
+                    Party::Role { id, .. } => o.roles.iter().any(|r| &r.id == id),
+                    Party::Group(g) => o.groups.iter().any(|x| &x.id == g),
+                    Party::Department { id, .. } => o.departments.iter().any(|d| &d.id == id),
+                };
+                if !exists(owners) {
+                    return Err(err("owners", "choose an existing role, group or department"));
+                }
+                if !exists(recipients) {
+                    return Err(err("recipients", "choose an existing role, group or department"));
+                }
+                let rule = SharingRule {
+                    id: id.clone().unwrap_or_else(|| new_id.to_string()),
+                    module: *module,
+                    owners: owners.clone(),
+                    recipients: recipients.clone(),
+                    access: *access,
+                };
+                match o.sharing_rules.iter_mut().find(|r| Some(&r.id) == id.as_ref()) {
+                    Some(r) => *r = rule,
+                    None if id.is_none() => o.sharing_rules.push(rule),
+                    None => return Err(err("id", "no such sharing rule")),
+                }
+            }
+            OrgChange::DeleteSharingRule { id } => {
+                let before = o.sharing_rules.len();
+                o.sharing_rules.retain(|r| &r.id != id);
+                if o.sharing_rules.len() == before {
+                    return Err(err("id", "no such sharing rule"));
+                }
+            }
         }
         Ok(o)
     }
@@ -224,6 +272,7 @@ impl OrgChange {
             OrgChange::SaveGroup { id: None, .. } => (Module::DepartmentsGroups, Create),
             OrgChange::DeleteGroup { .. } => (Module::DepartmentsGroups, Delete),
             OrgChange::SaveGroup { .. } | OrgChange::AddGrant { .. } | OrgChange::RemoveGrant { .. } => (Module::DepartmentsGroups, Edit),
+            OrgChange::SaveSharing { .. } | OrgChange::SaveSharingRule { .. } | OrgChange::DeleteSharingRule { .. } => (Module::Settings, Edit),
         }
     }
 }

@@ -64,3 +64,14 @@ pub async fn dashboard() -> Result<DashboardSummary, ApiError> {
     let ctx = RequestCtx::current()?;
     services::dashboard(&ctx).await
 }
+
+/// "View as": a full administrator sees the console as another user, read-only.
+#[post("/api/view-as")]
+pub async fn view_as(user: String) -> Result<(), ApiError> {
+    services::view_as_start(&RequestCtx::current()?, &user).await
+}
+
+#[post("/api/view-as/end")]
+pub async fn end_view_as() -> Result<(), ApiError> {
+    services::view_as_end(&RequestCtx::current()?).await
+}

@@ -19,6 +19,9 @@ pub struct Me {
     /// Signed in with a temporary password that must be replaced before anything else.
     #[serde(default)]
     pub must_change_password: bool,
+    /// "View as": the administrator viewing the console as this user (read-only).
+    #[serde(default)]
+    pub viewed_by: Option<String>,
 }
 
 /// A signed-in browser of a user, as the Sessions widget lists it.
@@ -230,6 +233,15 @@ pub struct AdminOrg {
     pub profiles: Vec<crate::access::OrgProfile>,
     pub groups: Vec<crate::access::OrgGroup>,
     pub grants: Vec<crate::access::OrgGrant>,
+    #[serde(default)]
+    pub departments: Vec<super::NamedRef>,
+    /// The organization-wide default of each record module.
+    #[serde(default)]
+    pub defaults: Vec<(crate::access::Module, crate::access::OrgDefault)>,
+    #[serde(default)]
+    pub sharing_rules: Vec<crate::access::SharingRule>,
+    #[serde(default)]
+    pub settings: crate::access::AccessSettings,
 }
 
 /// The Effective access widget: the engine's answer for every module and action, with reasons,

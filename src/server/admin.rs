@@ -18,11 +18,23 @@ pub async fn admin_org(ctx: &RequestCtx) -> Result<AdminOrg, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let may = |m| engine.decide(&me.user_id, m, Action::View, None).allowed;
-    if !may(Module::RolesProfiles) && !may(Module::DepartmentsGroups) {
-        return Err(ApiError::forbidden("you need View on Roles & Profiles or on Departments & Groups"));
+    if !may(Module::RolesProfiles) && !may(Module::DepartmentsGroups) && !may(Module::Settings) {
+        return Err(ApiError::forbidden("you need View on Roles & Profiles, Departments & Groups or Settings"));
     }
     let org = engine.org();
-    Ok(AdminOrg { roles: org.roles.clone(), profiles: org.profiles.clone(), groups: org.groups.clone(), grants: org.grants.clone() })
+    Ok(AdminOrg {
+        roles: org.roles.clone(),
+        profiles: org.profiles.clone(),
+        groups: org.groups.clone(),
+        grants: org.grants.clone(),
+        departments: org.departments.iter().map(|d| crate::domain::NamedRef { id: d.id.clone(), name: d.name.clone() }).collect(),
+        defaults: Module::RECORDS
+            .into_iter()
+            .map(|m| (m, org.defaults.iter().find(|(x, _)| *x == m).map(|(_, d)| *d).unwrap_or_default()))
+            .collect(),
+        sharing_rules: org.sharing_rules.clone(),
+        settings: org.settings.clone(),
+    })
 }
 
 /// Checks a change for the caller and returns the current and proposed engines.
@@ -62,7 +74,10 @@ async fn check(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<(super
 
 fn saved_id(change: &OrgChange) -> Option<&String> {
     match change {
-        OrgChange::SaveProfile { id, .. } | OrgChange::SaveRole { id, .. } | OrgChange::SaveGroup { id, .. } => id.as_ref(),
+        OrgChange::SaveProfile { id, .. }
+        | OrgChange::SaveRole { id, .. }
+        | OrgChange::SaveGroup { id, .. }
+        | OrgChange::SaveSharingRule { id, .. } => id.as_ref(),
         _ => None,
     }
 }
@@ -139,6 +154,28 @@ pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, Ap
             "group.save",
             "group",
             org.groups.iter().find(|g| g.id == target).map(|g| json!(g)),
+        ),
+        OrgChange::SaveSharing { defaults, hierarchy, inactive_may_read } => (
+            "UPSERT setting:access SET value = $value, updated_at = $now;",
+            json!({ "value": { "defaults": defaults, "hierarchy": hierarchy, "inactive_may_read": inactive_may_read } }),
+            "sharing.settings",
+            "setting",
+            Some(json!({ "defaults": org.defaults, "hierarchy": org.settings.hierarchy, "inactive_may_read": org.settings.inactive_may_read })),
+        ),
+        OrgChange::SaveSharingRule { module, owners, recipients, access, .. } => (
+            "UPSERT type::record('sharing_rule', $id) SET module = $module, owners = $owners, recipients = $recipients,
+                access = $share_access, created_at = created_at ?? $now;",
+            json!({ "id": target, "module": module, "owners": owners, "recipients": recipients, "share_access": access }),
+            "sharing.rule.save",
+            "sharing_rule",
+            org.sharing_rules.iter().find(|r| r.id == target).map(|r| json!(r)),
+        ),
+        OrgChange::DeleteSharingRule { id } => (
+            "DELETE type::record('sharing_rule', $id);",
+            json!({ "id": id }),
+            "sharing.rule.delete",
+            "sharing_rule",
+            org.sharing_rules.iter().find(|r| &r.id == id).map(|r| json!(r)),
         ),
         OrgChange::DeleteGroup { id } => (
             "DELETE type::record('user_group', $id);

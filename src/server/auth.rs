@@ -106,6 +106,9 @@ pub struct Principal {
     pub full_admin: bool,
     /// Signed in with a temporary password: nothing but choosing a new one is allowed.
     pub must_change_password: bool,
+    /// "View as": the administrator (id, name) whose session shows the console as this user,
+    /// read-only. Every decision is this user's; nothing may be changed.
+    pub viewed_by: Option<(String, String)>,
 }
 
 impl Principal {
@@ -118,6 +121,7 @@ impl Principal {
             full_admin: self.full_admin,
             modules: Vec::new(),
             must_change_password: self.must_change_password,
+            viewed_by: self.viewed_by.as_ref().map(|(_, name)| name.clone()),
         }
     }
 }
@@ -176,6 +180,19 @@ struct SessionRow {
     admin: bool,
     #[serde(default)]
     must_change: Option<bool>,
+    #[serde(default)]
+    viewed: Option<ViewedRow>,
+}
+
+/// The user an administrator's session is viewing the console as.
+#[derive(Deserialize)]
+struct ViewedRow {
+    uid: String,
+    full_name: String,
+    email: String,
+    role_name: Option<String>,
+    admin: bool,
+    status: String,
 }
 
 /// Resolves a raw token to its user, enforcing the idle and absolute timeouts and the user's
@@ -188,7 +205,11 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
                 user.full_name AS full_name, user.email AS email, user.status AS status,
                 user.role.name AS role_name,
                 (profile:administrator IN user.role.profiles) AS admin,
-                user.must_change_password AS must_change
+                user.must_change_password AS must_change,
+                IF view_as { {
+                    uid: record::id(view_as), full_name: view_as.full_name, email: view_as.email,
+                    role_name: view_as.role.name, admin: profile:administrator IN view_as.role.profiles, status: view_as.status
+                } } ELSE { NONE } AS viewed
              FROM session WHERE token_hash = $digest LIMIT 1;",
             json!({ "digest": digest }),
         )
@@ -205,6 +226,20 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
         db.query("UPDATE type::record('session', $sid) SET last_seen_at = $now;", json!({ "sid": row.sid, "now": now }))
             .await?;
     }
+    let must_change_password = row.must_change.unwrap_or(false);
+    // Viewing as someone: every decision is that user's; the administrator is kept aside.
+    if let Some(v) = row.viewed {
+        return Ok(Some(Principal {
+            session_id: row.sid,
+            user_id: v.uid,
+            full_name: v.full_name,
+            email: v.email,
+            role_name: v.role_name.unwrap_or_default(),
+            full_admin: v.admin && v.status == "active",
+            must_change_password,
+            viewed_by: Some((row.uid, row.full_name)),
+        }));
+    }
     Ok(Some(Principal {
         session_id: row.sid,
         user_id: row.uid,
@@ -212,7 +247,8 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
         email: row.email,
         role_name: row.role_name.unwrap_or_default(),
         full_admin: row.admin && row.status == "active",
-        must_change_password: row.must_change.unwrap_or(false),
+        must_change_password,
+        viewed_by: None,
     }))
 }
 

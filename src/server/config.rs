@@ -54,6 +54,8 @@ pub struct Settings {
     /// Trust `X-Forwarded-For` for the client address (behind a load balancer).
     pub trust_proxy: bool,
     pub log_filter: String,
+    /// `GATEHOUSE_DEMO=1`: fill an empty installation with the demo organisation at start-up.
+    pub demo: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -147,6 +149,7 @@ impl Settings {
             },
             trust_proxy: matches!(var("GATEHOUSE_TRUST_PROXY").as_deref(), Some("1" | "true" | "yes")),
             log_filter: var("GATEHOUSE_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            demo: matches!(var("GATEHOUSE_DEMO").as_deref(), Some("1" | "true" | "yes")),
         })
     }
 
@@ -169,6 +172,7 @@ impl Settings {
             mail_retry_base: Duration::from_secs(1),
             trust_proxy: false,
             log_filter: "warn".into(),
+            demo: false,
         }
     }
 

@@ -84,10 +84,8 @@ impl From<Raw> for Entry {
 #[derive(Default, Clone)]
 pub struct Snapshot {
     pub users: HashMap<String, Entry>,
-    /// The feed position after the last change applied (None: read from `since_time`).
+    /// The feed position: changes after this versionstamp are not applied yet.
     versionstamp: Option<u64>,
-    /// Before the first change is seen: a time safely before the full load began.
-    since_time: String,
     loaded_at: Option<Instant>,
 }
 
@@ -114,11 +112,13 @@ impl Directory {
         }
         let mut changes: Vec<ChangeSet> = Vec::new();
         loop {
-            let (sql, vars) = match guard.versionstamp.or(changes.last().map(|c| c.versionstamp)) {
-                Some(vs) => ("SHOW CHANGES FOR TABLE user SINCE $vs LIMIT $limit;", json!({ "vs": vs + 1, "limit": FEED_BATCH })),
-                None => ("SHOW CHANGES FOR TABLE user SINCE <datetime> $t LIMIT $limit;", json!({ "t": guard.since_time, "limit": FEED_BATCH })),
+            // SHOW CHANGES takes a literal versionstamp, not a parameter.
+            let since = match changes.last().map(|c| c.versionstamp).or(guard.versionstamp) {
+                Some(vs) => vs + 1,
+                None => 0,
             };
-            let batch: Vec<ChangeSet> = match db.query(sql, vars).await.and_then(|mut rows| rows.all(0)) {
+            let sql = format!("SHOW CHANGES FOR TABLE user SINCE {since} LIMIT {FEED_BATCH};");
+            let batch: Vec<ChangeSet> = match db.query(&sql, json!({})).await.and_then(|mut rows| rows.all(0)) {
                 Ok(b) => b,
                 Err(e) => {
                     // The feed cannot answer from there (trimmed, or versionstamps reset):
@@ -132,11 +132,6 @@ impl Directory {
             changes.extend(batch);
             if !full {
                 break;
-            }
-            // Later batches start after the last versionstamp read.
-            if guard.versionstamp.is_none() {
-                let snap = Arc::make_mut(&mut *guard);
-                snap.versionstamp = changes.last().map(|c| c.versionstamp);
             }
         }
         if changes.is_empty() {
@@ -158,20 +153,34 @@ impl Directory {
     }
 
     async fn load(db: &Db) -> Result<Snapshot, DbError> {
-        // Changes committed while the table is read are replayed from a little before it.
-        let mut rows = db
+        // A marker write first: every user change committed after it has a later versionstamp,
+        // and everything committed before it is in the table read that follows.
+        db.query("UPSERT directory_marker:current SET at = time::now();", json!({})).await?;
+        let mut start = None;
+        loop {
+            let since = start.map(|v: u64| v + 1).unwrap_or(0);
+            let batch: Vec<ChangeSet> = db
+                .query(&format!("SHOW CHANGES FOR TABLE directory_marker SINCE {since} LIMIT {FEED_BATCH};"), json!({}))
+                .await?
+                .all(0)?;
+            let full = batch.len() as u32 == FEED_BATCH;
+            if let Some(last) = batch.last() {
+                start = Some(last.versionstamp);
+            }
+            if !full {
+                break;
+            }
+        }
+        let users: Vec<Raw> = db
             .query(
-                "RETURN time::now() - 5s;
-                 SELECT id, search_text, email_key, status, role, department, companies, licenses, created_at, last_sign_in_at FROM user;",
+                "SELECT id, search_text, email_key, status, role, department, companies, licenses, created_at, last_sign_in_at FROM user;",
                 json!({}),
             )
-            .await?;
-        let since_time: Option<String> = rows.first(0)?;
-        let users: Vec<Raw> = rows.all(1)?;
+            .await?
+            .all(0)?;
         Ok(Snapshot {
             users: users.into_iter().map(|r| (key(&r.id), Entry::from(r))).collect(),
-            versionstamp: None,
-            since_time: since_time.unwrap_or_default(),
+            versionstamp: start,
             loaded_at: Some(Instant::now()),
         })
     }

@@ -20,6 +20,19 @@ use crate::domain::ApiError;
 
 /// The server functions anyone may call without a session. Everything else under `/api/`
 /// answers 401 without one; the test suite enumerates every registered route to prove it.
+/// The POST endpoints that only read, and may run while an administrator views the console as
+/// someone else (GET endpoints always may). Exports are not among them: they leave with data.
+pub const VIEW_AS_READS: &[&str] = &[
+    "/api/users/search",
+    "/api/audit/search",
+    "/api/records/search",
+    "/api/records/get",
+    "/api/records/choices",
+    "/api/admin/preview",
+    "/api/auth/sign-out",
+    "/api/view-as/end",
+];
+
 pub const PUBLIC_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/session"),
     ("POST", "/api/setup"),
@@ -234,6 +247,9 @@ pub struct RequestCtx {
     pub ip: String,
     pub user_agent: Option<String>,
     pub token: Option<String>,
+    /// The request's method and path (the page's, during server-side rendering).
+    method: axum::http::Method,
+    path: String,
     verified: Option<VerifiedSession>,
     fullstack: dioxus::fullstack::FullstackContext,
 }
@@ -248,14 +264,15 @@ impl RequestCtx {
             tracing::error!("request without application state");
             ApiError::Unavailable
         })?;
-        let (ip, user_agent, token) = {
+        let (ip, user_agent, token, method, path) = {
             let parts = fullstack.parts_mut();
+            let (method, path) = (parts.method.clone(), parts.uri.path().to_string());
             let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "local".into());
             let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-            (ip, ua, auth::token_from_headers(&parts.headers))
+            (ip, ua, auth::token_from_headers(&parts.headers), method, path)
         };
         let verified = fullstack.extension::<VerifiedSession>();
-        Ok(Self { state, ip, user_agent, token, verified, fullstack })
+        Ok(Self { state, ip, user_agent, token, method, path, verified, fullstack })
     }
 
     /// The signed-in user, or 401. Every protected server function starts here.
@@ -270,7 +287,20 @@ impl RequestCtx {
     /// A valid session, even one that must change its temporary password first (for the
     /// functions that let it do exactly that, or sign out).
     pub async fn require_session(&self) -> Result<Principal, ApiError> {
-        self.user().await?.ok_or(ApiError::Unauthorized)
+        let me = self.user().await?.ok_or(ApiError::Unauthorized)?;
+        // "View as" is read-only: over the API only the reads on this list run; pages rendered
+        // on the server only read.
+        if let Some((_, admin)) = &me.viewed_by {
+            let api = self.path.starts_with("/api/");
+            let read = self.method == axum::http::Method::GET || VIEW_AS_READS.iter().any(|p| path_matches(p, &self.path));
+            if api && !read {
+                return Err(ApiError::Forbidden(format!(
+                    "{admin}, you are viewing the console as {} (read-only); end \"view as\" to make changes",
+                    me.full_name
+                )));
+            }
+        }
+        Ok(me)
     }
 
     /// The signed-in user and the access engine, when the engine allows them `action` on

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod directory;
 pub mod http;
 pub mod licenses;
@@ -45,6 +46,11 @@ pub fn run() {
                 std::process::exit(1);
             }
         };
+        if settings.demo {
+            if let Err(e) = demo::fill_if_empty(&state).await {
+                tracing::error!(error = %e, "GATEHOUSE_DEMO: the demo organisation could not be created");
+            }
+        }
         let listener = match tokio::net::TcpListener::bind(&settings.listen).await {
             Ok(l) => l,
             Err(e) => {

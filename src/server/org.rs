@@ -155,6 +155,9 @@ pub async fn delete_company(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> 
                  IF (SELECT id FROM user WHERE companies CONTAINS type::record('company', $id) LIMIT 1) != [] {{
                      THROW 'conflict: users still have access to this company; archive it instead'
                  }};
+                 IF (SELECT id FROM crm_record WHERE company = type::record('company', $id) LIMIT 1) != [] {{
+                     THROW 'conflict: records still belong to this company; archive it instead'
+                 }};
                  DELETE type::record('company', $id);
                  CREATE audit CONTENT $audit;
                  {BUMP}

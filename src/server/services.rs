@@ -343,3 +343,51 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
             .collect(),
     })
 }
+
+/// "View as": a full administrator's session shows the console as `user`, read-only, until
+/// ended. Starting and ending are audited.
+pub async fn view_as_start(ctx: &RequestCtx, user: &str) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    if me.viewed_by.is_some() {
+        return Err(ApiError::Conflict("you are already viewing as someone; end that first".into()));
+    }
+    if !me.full_admin {
+        return Err(ApiError::forbidden("only a full administrator may view the console as someone else"));
+    }
+    if user == me.user_id {
+        return Err(ApiError::field("user", "choose someone other than yourself"));
+    }
+    let engine = ctx.engine().await?;
+    let Some(target) = engine.org().users.iter().find(|u| u.id == user) else {
+        return Err(ApiError::NotFound("no such user, or not one you can see".into()));
+    };
+    let audit = audit_row(Some((&me.user_id, &me.full_name)), "view_as.start", "user", Some(user), Some(&target.name), None, None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             UPDATE type::record('session', $sid) SET view_as = type::record('user', $user);
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({ "sid": me.session_id, "user": user, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn view_as_end(ctx: &RequestCtx) -> Result<(), ApiError> {
+    let me = ctx.require_session().await?;
+    let Some((admin_id, admin_name)) = me.viewed_by.clone() else { return Ok(()) };
+    let audit = audit_row(Some((&admin_id, &admin_name)), "view_as.end", "user", Some(&me.user_id), Some(&me.full_name), None, None, &ctx.ip);
+    ctx.state
+        .db
+        .query(
+            "BEGIN TRANSACTION;
+             UPDATE type::record('session', $sid) SET view_as = NONE;
+             CREATE audit CONTENT $audit;
+             COMMIT TRANSACTION;",
+            json!({ "sid": me.session_id, "audit": audit }),
+        )
+        .await?;
+    Ok(())
+}

@@ -49,6 +49,11 @@ fn Frame(me: Me) -> Element {
         session.reload();
         navigator().replace(Route::SignInRoute {});
     };
+    let end_view_as = move |_| async move {
+        let _ = crate::api::end_view_as().await;
+        session.reload();
+        navigator().push(Route::Users {});
+    };
     let initials: String = me.full_name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
     rsx! {
         div { class: if menu_open() { "app menu-open" } else { "app" },
@@ -67,10 +72,16 @@ fn Frame(me: Me) -> Element {
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
                 ul { class: "nav-list",
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
+                    if Module::RECORDS.iter().any(|m| me.modules.contains(m)) {
+                        li { class: "nav-heading", "aria-hidden": "true", "Records" }
+                    }
                     for m in Module::RECORDS.into_iter().filter(|m| me.modules.contains(m)) {
                         li { key: "{m:?}",
                             Link { to: Route::Records { module: crate::domain::module_slug(m).to_string() }, active_class: "active", "{m.label()}" }
                         }
+                    }
+                    if me.modules.iter().any(|m| !m.is_record_module()) {
+                        li { class: "nav-heading", "aria-hidden": "true", "Administration" }
                     }
                     if me.modules.contains(&Module::Users) {
                         li { Link { to: Route::Users {}, active_class: "active", "Users" } }
@@ -91,6 +102,7 @@ fn Frame(me: Me) -> Element {
                     }
                     if me.modules.contains(&Module::Settings) {
                         li { Link { to: Route::Licenses {}, active_class: "active", "Licenses" } }
+                        li { Link { to: Route::Sharing {}, active_class: "active", "Sharing" } }
                     }
                     if me.modules.contains(&Module::AuditLog) {
                         li { Link { to: Route::Audit {}, active_class: "active", "Audit log" } }
@@ -112,6 +124,12 @@ fn Frame(me: Me) -> Element {
             }
             div { class: "scrim", onclick: move |_| menu_open.set(false) }
             main { class: "content", id: "content",
+                if let Some(admin) = me.viewed_by.clone() {
+                    div { class: "banner banner-view-as", role: "status",
+                        span { "{admin}, you are viewing the console as " strong { "{me.full_name}" } " — read-only. Every answer here is theirs." }
+                        button { class: "btn btn-small", onclick: end_view_as, "Back to {admin}" }
+                    }
+                }
                 ErrorBoundary {
                     handle_error: |_errors: ErrorContext| rsx! {
                         div { class: "card",

@@ -4,7 +4,9 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod demo;
 mod gate;
+mod matrix;
 mod org;
 mod records;
 mod setup;

@@ -250,3 +250,99 @@ async fn records_are_assigned_within_reach_and_reassigned_in_bulk_when_someone_l
     let refused = app.call_with(&rita_client, "POST", "/api/records/reassign", Some(json!({ "from": sam, "to": rita }))).await;
     assert_eq!(refused.status, 403);
 }
+
+#[tokio::test]
+async fn sharing_defaults_and_rules_widen_reach_without_crossing_companies() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep_role = app.define_role("Lead Rep", &[("Leads", "View", "Own"), ("Leads", "Edit", "Own"), ("Leads", "Create", "Own")]).await;
+    let (_, rita) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    let (sam, _) = app.onboard("Sam Rep", "sam@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    let lead = new_record(&app, &app.client, "Leads", json!({ "name": "Sam's lead", "status": "New" }), &company, Some(&sam)).await;
+    assert_eq!(lead.status, 200, "{:?}", lead.body);
+    let id = lead.body["record"]["id"].as_str().unwrap().to_string();
+    let get = || app.call_with(&rita, "POST", "/api/records/get", Some(json!({ "module": "Leads", "id": id })));
+    let edit = || {
+        app.call_with(&rita, "POST", "/api/records/update", Some(json!({ "module": "Leads", "id": id, "input": { "values": { "status": "Contacted" } } })))
+    };
+    assert_eq!(list(&app, &rita, "Leads", "").await.body["page"]["total"], 0);
+    assert_eq!(get().await.status, 404);
+
+    // Public read: Rita sees Sam's lead but may not change it.
+    let defaults = json!({ "change": { "SaveSharing": { "defaults": [["Leads", "PublicRead"]], "hierarchy": true, "inactive_may_read": false } } });
+    assert_eq!(app.post("/api/admin/save", defaults).await.status, 200);
+    assert_eq!(titles(&list(&app, &rita, "Leads", "").await), vec!["Sam's lead"]);
+    assert_eq!(get().await.status, 200);
+    let refused = edit().await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    // A public default never opens a module the profile does not: Rita has no grant on Tasks.
+    let tasks = json!({ "change": { "SaveSharing": { "defaults": [["Leads", "Private"], ["Tasks", "PublicReadWrite"]], "hierarchy": true, "inactive_may_read": false } } });
+    assert_eq!(app.post("/api/admin/save", tasks).await.status, 200);
+    assert_eq!(list(&app, &rita, "Tasks", "").await.status, 403);
+    assert_eq!(get().await.status, 404, "back to private");
+
+    // A read/write rule: leads owned by the Lead Rep role are shared with the same role.
+    let rule = json!({ "change": { "SaveSharingRule": { "id": null, "module": "Leads",
+        "owners": { "Role": { "id": rep_role, "with_subordinates": false } },
+        "recipients": { "Role": { "id": rep_role, "with_subordinates": false } }, "access": "ReadWrite" } } });
+    assert_eq!(app.post("/api/admin/save", rule).await.status, 200);
+    assert_eq!(get().await.status, 200);
+    let edited = edit().await;
+    assert_eq!(edited.status, 200, "{:?}", edited.body);
+    assert_eq!(edited.body["record"]["values"]["status"], "Contacted");
+    let org = app.get("/api/admin/org").await;
+    let rule_id = org.body["sharing_rules"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(app.post("/api/admin/save", json!({ "change": { "DeleteSharingRule": { "id": rule_id } } })).await.status, 200);
+    assert_eq!(get().await.status, 404);
+    // Only Settings may change sharing.
+    let by_rep = app
+        .call_with(&rita, "POST", "/api/admin/save", Some(json!({ "change": { "SaveSharing": { "defaults": [["Leads", "PublicReadWrite"]], "hierarchy": true, "inactive_may_read": false } } })))
+        .await;
+    assert_eq!(by_rep.status, 403);
+    let actions: Vec<String> = app
+        .state
+        .db
+        .query("SELECT VALUE action FROM audit WHERE action CONTAINS 'sharing' ORDER BY at;", json!({}))
+        .await
+        .unwrap()
+        .all(0)
+        .unwrap();
+    assert_eq!(actions, vec!["sharing.settings", "sharing.settings", "sharing.rule.save", "sharing.rule.delete"]);
+}
+
+#[tokio::test]
+async fn view_as_shows_the_other_users_answers_read_only_and_is_audited() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep_role = app.define_role("Sales Rep", REP).await;
+    let (rita, rita_client) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    assert_eq!(new_record(&app, &rita_client, "Opportunities", json!({ "name": "Rita's deal" }), &company, None).await.status, 200);
+    assert_eq!(new_record(&app, &app.client, "Opportunities", json!({ "name": "Ada's deal" }), &company, None).await.status, 200);
+
+    // A rep may not view as anyone.
+    let admin_id = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+    assert_eq!(app.call_with(&rita_client, "POST", "/api/view-as", Some(json!({ "user": admin_id }))).await.status, 403);
+
+    assert_eq!(app.post("/api/view-as", json!({ "user": rita })).await.status, 200);
+    let session = app.get("/api/session").await;
+    assert_eq!(session.body["me"]["full_name"], "Rita Rep");
+    assert_eq!(session.body["me"]["viewed_by"], "Ada Admin");
+    assert_eq!(session.body["me"]["full_admin"], false);
+    // Every answer is Rita's.
+    assert_eq!(titles(&list(&app, &app.client, "Opportunities", "").await), vec!["Rita's deal"]);
+    assert_eq!(app.post("/api/users/search", json!({ "query": {} })).await.status, 403);
+    // Nothing can be changed, not even what Rita could change herself.
+    let write = new_record(&app, &app.client, "Opportunities", json!({ "name": "Sneaky" }), &company, None).await;
+    assert_eq!(write.status, 403);
+    assert!(write.message().contains("read-only"), "{}", write.message());
+    assert_eq!(app.post("/api/records/export", json!({ "query": { "module": "Opportunities" } })).await.status, 403);
+
+    assert_eq!(app.post("/api/view-as/end", json!({})).await.status, 200);
+    let session = app.get("/api/session").await;
+    assert_eq!(session.body["me"]["full_name"], "Ada Admin");
+    assert!(session.body["me"]["viewed_by"].is_null());
+    assert_eq!(titles(&list(&app, &app.client, "Opportunities", "").await), vec!["Ada's deal", "Rita's deal"]);
+    assert_eq!(app.audit_actions(&rita).await.iter().filter(|a| a.starts_with("view_as")).cloned().collect::<Vec<_>>(), vec!["view_as.start", "view_as.end"]);
+}

@@ -1,30 +1,9 @@
 // An admin edits a profile, sees the preview of whose access changes, saves, and the affected
 // user's Effective access shows the change.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { hydrated, newPage, serverAndBrowser, shot } from './harness.mjs';
-
-const DESKTOP = { name: 'desktop', width: 1280, height: 800, phone: false };
-const PHONE = { name: 'phone', width: 390, height: 844, phone: true };
-const ADMIN = { full_name: 'Ada Admin', email: 'ada@example.com', password: 'violet mountain coffee lantern' };
-
-async function activationToken(outbox, email) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    for (const f of readdirSync(outbox)) {
-      const text = readFileSync(join(outbox, f), 'utf8').replace(/=\r?\n/g, '');
-      if (text.toLowerCase().includes(`<${email}>`)) {
-        const m = /\/activate\/([0-9a-f]{64})/.exec(text);
-        if (m) return m[1];
-      }
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no invitation for ${email} in ${outbox}`);
-}
+import { ADMIN, DESKTOP, PHONE, activationToken, hydrated, newPage, serverAndBrowser, shot } from './harness.mjs';
 
 describe('access administration', () => {
   const ctx = serverAndBrowser({ before, after });

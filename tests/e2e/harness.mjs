@@ -1,7 +1,7 @@
 // Starts a real Gatehouse server (the bundle built by `dx build --web`) on a free port with a
 // fresh in-memory database, and a headless Debian Chromium driven by Playwright.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,3 +117,24 @@ export function serverAndBrowser(hooks, env = {}) {
   });
   return ctx;
 }
+
+export const DESKTOP = VIEWPORTS[0];
+export const PHONE = VIEWPORTS[1];
+export const ADMIN = { full_name: 'Ada Admin', email: 'ada@example.com', password: 'violet mountain coffee lantern' };
+
+/** The activation token of the invitation sent to `email`, read from the server's outbox. */
+export async function activationToken(outbox, email) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    for (const f of readdirSync(outbox)) {
+      const text = readFileSync(join(outbox, f), 'utf8').replace(/=\r?\n/g, '');
+      if (text.toLowerCase().includes(`<${email}>`)) {
+        const m = /\/activate\/([0-9a-f]{64})/.exec(text);
+        if (m) return m[1];
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no invitation for ${email} in ${outbox}`);
+}
+

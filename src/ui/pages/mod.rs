@@ -9,6 +9,7 @@ mod not_found;
 mod org;
 mod records;
 mod roles;
+mod sharing;
 mod users;
 mod widgets;
 
@@ -20,6 +21,7 @@ pub use links::{Activate, Forgot, Reset};
 pub use not_found::NotFound;
 pub use org::{Companies, Departments};
 pub use records::{RecordNew, RecordPage, Records};
+pub use sharing::Sharing;
 pub use roles::{Conflicts, Grants, Roles};
 pub use users::{NewUser, UserPage, Users};
 pub use widgets::AccessSetupWidgets;
