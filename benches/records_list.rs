@@ -5,10 +5,12 @@
 //!
 //!     cargo bench --bench records_list --features server --profile server-release --target x86_64-unknown-linux-gnu
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use gatehouse::server::demo::Rng;
-use gatehouse::server::{http::Assets, AppState, Settings};
+use common::{percentile, PASSWORD};
+
+mod common;
 use serde_json::{json, Value};
 
 const COMPANIES: usize = 20;
@@ -19,11 +21,6 @@ const RECORDS: usize = 1_000_000;
 const REQUESTS: usize = 200;
 const BATCH: usize = 5_000;
 const MODULES: [&str; 6] = ["Leads", "Customers", "Opportunities", "Tasks", "Projects", "SupportActivities"];
-const PASSWORD: &str = "quiet servers count their requests";
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     let r = client.post(url).json(&body).send().await.unwrap();
@@ -33,19 +30,8 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("gatehouse-records-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut settings = Settings::for_tests(dir.join("outbox").to_str().unwrap());
-    settings.database_url = format!("surrealkv://{}", dir.join("db").display());
-    let state = AppState::open(settings).await.expect("the app starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let serve_state = state.clone();
-    tokio::spawn(async move {
-        gatehouse::server::serve_on(listener, serve_state, Assets::None, std::future::pending()).await.unwrap();
-    });
-    let admin = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    post(&admin, format!("{base}/api/setup"), json!({ "full_name": "Bench Admin", "email": "bench@example.com", "password": PASSWORD })).await;
+    let bench = common::start("records-bench").await;
+    let (state, base, admin) = (&bench.state, bench.base.clone(), bench.admin.clone());
 
     // Two profiles and roles through the API, as an administrator would make them.
     let view = |level: &str| json!([{ "module": "Opportunities", "action": "View", "level": level }]);
@@ -171,5 +157,4 @@ async fn main() {
             percentile(&times, 0.95).as_secs_f64() * 1000.0
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

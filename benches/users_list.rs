@@ -4,9 +4,10 @@
 //!
 //!     cargo bench --bench users_list --features server --profile server-release --target x86_64-unknown-linux-gnu
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use gatehouse::server::{http::Assets, AppState, Settings};
+mod common;
+
 use serde_json::{json, Value};
 
 const USERS: usize = 100_000;
@@ -17,31 +18,11 @@ const REQUESTS: usize = 200;
 const FIRST: &[&str] = &["Ann", "Bo", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Milo", "Nia", "Omar", "Pia", "Quin", "Rosa", "Sam", "Tara"];
 const LAST: &[&str] = &["Smith", "Garcia", "Chen", "Okafor", "Novak", "Silva", "Kowalski", "Nguyen", "Haddad", "Larsen", "Moreau", "Rossi", "Tanaka", "Petrov", "Walsh", "Kaya", "Ibrahim", "Costa", "Berg", "Young"];
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("gatehouse-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut settings = Settings::for_tests(dir.join("outbox").to_str().unwrap());
-    settings.database_url = format!("surrealkv://{}", dir.join("db").display());
-    let state = AppState::open(settings).await.expect("the app starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let serve_state = state.clone();
-    tokio::spawn(async move {
-        gatehouse::server::serve_on(listener, serve_state, Assets::None, std::future::pending()).await.unwrap();
-    });
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let r = client
-        .post(format!("{base}/api/setup"))
-        .json(&json!({ "full_name": "Bench Admin", "email": "bench@example.com", "password": "quiet servers count their requests" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let bench = common::start("users-bench").await;
+    let (state, base, client) = (&bench.state, bench.base.clone(), bench.admin.clone());
+    use common::percentile;
 
     let started = Instant::now();
     let db = &state.db;
@@ -142,5 +123,4 @@ async fn main() {
         percentile(&times, 0.50).as_secs_f64() * 1000.0,
         percentile(&times, 0.95).as_secs_f64() * 1000.0
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

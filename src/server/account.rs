@@ -181,7 +181,13 @@ pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>
 pub const AUDIT_PAGE: u32 = 50;
 
 async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec<AuditEntry>, u64), ApiError> {
-    let filter = "($actor = NONE OR actor = $actor OR string::contains(string::lowercase(actor_name ?? ''), $actor_lc))
+    // An auditor who is not a full administrator sees only rows about their own companies
+    // (rows about no company, such as a profile change, stay visible).
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let mine: Option<Vec<String>> = (!engine.is_full_admin(&me.user_id)).then(|| engine.companies_of(&me.user_id));
+    let filter = "($mine = NONE OR companies = NONE OR companies ALLINSIDE $mine)
+        AND ($actor = NONE OR actor = $actor OR string::contains(string::lowercase(actor_name ?? ''), $actor_lc))
         AND ($target = NONE OR target_id = $target OR string::contains(string::lowercase(target_label ?? ''), $target_lc))
         AND ($action = NONE OR string::starts_with(action, $action))
         AND ($from = NONE OR at >= $from) AND ($to = NONE OR at < $to)";
@@ -198,7 +204,7 @@ async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec
             json!({
                 "actor_lc": actor.as_deref().map(str::to_lowercase), "actor": actor,
                 "target_lc": target.as_deref().map(str::to_lowercase), "target": target,
-                "action": action, "from": q.from, "to": q.to,
+                "action": action, "from": q.from, "to": q.to, "mine": mine,
                 "limit": limit, "start": q.page.max(1).saturating_sub(1) * limit,
             }),
         )

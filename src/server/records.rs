@@ -320,8 +320,10 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
         return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", refusal(&d))));
     }
     let before = json!({ "module": module.label(), "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.delete", "record", Some(id), Some(&search_text(module, &stored.attrs)),
+    let mut audit = audit_row(Some((&me.user_id, &me.full_name)), "record.delete", "record", Some(id), Some(&search_text(module, &stored.attrs)),
         Some(before), None, &ctx.ip);
+    // The record is gone when the row is written: it names the company itself.
+    audit["companies"] = json!([stored.company.id]);
     ctx.state
         .db
         .query(
@@ -492,8 +494,9 @@ pub async fn export(ctx: &RequestCtx, q: &RecordQuery) -> Result<String, ApiErro
         }
         out.push_str(&format!(",{},{},{}\n", csv_cell(&r.owner.name), csv_cell(&r.company.name), format_utc(r.updated_at)));
     }
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.export", "module", Some(module_slug(module)), Some(module.label()),
+    let mut audit = audit_row(Some((&me.user_id, &me.full_name)), "record.export", "module", Some(module_slug(module)), Some(module.label()),
         None, Some(json!({ "rows": rows.len(), "fields": visible.iter().map(|f| &f.name).collect::<Vec<_>>(), "search": search })), &ctx.ip);
+    audit["companies"] = json!(reach.companies);
     ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": audit })).await?;
     Ok(out)
 }

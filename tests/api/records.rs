@@ -90,7 +90,10 @@ async fn a_user_of_company_a_gets_nothing_of_company_b() {
     let b = app.post("/api/companies", json!({ "name": "Bravo Ltd" })).await;
     let b_company = b.body["id"].as_str().unwrap().to_string();
     let all_role = app
-        .define_role("Viewer All", &[("Customers", "View", "All"), ("Customers", "Export", "All"), ("Customers", "Create", "All")])
+        .define_role(
+            "Viewer All",
+            &[("Customers", "View", "All"), ("Customers", "Export", "All"), ("Customers", "Create", "All"), ("AuditLog", "View", "All")],
+        )
         .await;
     let (_, a_client) = app.onboard("Alma A", "alma@example.com", PASSWORD, &all_role, &[&a_company], &dept).await;
 
@@ -121,6 +124,16 @@ async fn a_user_of_company_a_gets_nothing_of_company_b() {
     let choices = app.call_with(&a_client, "POST", "/api/records/choices", Some(json!({ "module": "Customers", "company": null }))).await;
     let names: Vec<&str> = choices.body["companies"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert!(!names.contains(&"Bravo Ltd"), "{names:?}");
+    // The audit log shows what happened in company A only.
+    let audit = app.call_with(&a_client, "POST", "/api/audit/search", Some(json!({ "query": { "target": "acme" } }))).await;
+    assert_eq!(audit.status, 200, "{:?}", audit.body);
+    let labels: Vec<&str> = audit.body["items"].as_array().unwrap().iter().filter_map(|r| r["target_label"].as_str()).collect();
+    assert!(labels.contains(&"acme alpha") && !labels.iter().any(|l| l.contains("bravo")), "{labels:?}");
+    let everything = app.call_with(&a_client, "POST", "/api/audit/search", Some(json!({ "query": {} }))).await;
+    assert!(!everything.body.to_string().contains("Bravo"), "{}", everything.body);
+    // The full administrator sees both.
+    let admin_audit = app.post("/api/audit/search", json!({ "query": { "target": "acme" } })).await;
+    assert!(admin_audit.body.to_string().contains("acme bravo"));
 }
 
 #[tokio::test]

@@ -501,6 +501,7 @@ pub fn UserPage(id: String) -> Element {
                     if u.status == "active" || u.status == "inactive" {
                         AdminPasswordWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ViewAsWidget { user_id: u.id.clone(), name: u.full_name.clone() }
+                        ReassignWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                     }
                     SessionsWidget { user_id: u.id.clone() }
                     ActivityWidget { user_id: u.id.clone() }
@@ -555,6 +556,54 @@ fn ViewAsWidget(user_id: String, name: String) -> Element {
             p { class: "muted", "See the console exactly as {name} would: their menu, their records, their hidden fields. Nothing can be changed meanwhile; starting and ending are audited." }
             FormBanner { error: error() }
             button { class: "btn", onclick: start, "View as {name}" }
+        }
+    }
+}
+
+/// Offboarding: hand every record of this person (that you may edit) to someone else.
+#[component]
+fn ReassignWidget(user_id: String, name: String) -> Element {
+    let to = use_signal(String::new);
+    let mut notice = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<ApiError>);
+    let ready = crate::ui::use_hydrated();
+    let people = use_resource(|| async move { api::list_users(UserQuery { status: Some("active".into()), per_page: 200, ..Default::default() }).await });
+    let options: Vec<(String, String)> = match &*people.read() {
+        Some(Ok(p)) => p.items.iter().filter(|u| u.id != user_id).map(|u| (u.id.clone(), u.full_name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let from = user_id.clone();
+    let reassign = move |_| {
+        let from = from.clone();
+        async move {
+            if to().is_empty() {
+                error.set(Some(ApiError::field("to", "choose who takes the records over")));
+                return;
+            }
+            match api::reassign_records(from, to()).await {
+                Ok(r) => {
+                    let moved: Vec<String> = r.moved.iter().filter(|(_, n)| *n > 0).map(|(m, n)| format!("{n} {m}")).collect();
+                    let mut text = if moved.is_empty() { "No records were moved.".to_string() } else { format!("Moved {}.", moved.join(", ")) };
+                    if r.left > 0 {
+                        text.push_str(&format!(" {} record(s) stay: you may not edit them, or the new owner has no access to their company.", r.left));
+                    }
+                    notice.set(Some(text));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+    let err = error();
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-reassign",
+            h2 { id: "w-reassign", "Records" }
+            p { class: "muted", "When {name} leaves or changes job, hand all their records to someone else in one step." }
+            Notice { text: notice() }
+            FormBanner { error: err.clone() }
+            SelectField { id: "reassign-to", label: "New owner", value: to, options, placeholder: "Choose a person",
+                error: err.as_ref().and_then(|e| e.field_message("to")).map(str::to_string) }
+            button { class: "btn", disabled: !ready, onclick: reassign, "Reassign all records" }
         }
     }
 }
