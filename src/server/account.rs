@@ -167,7 +167,7 @@ const AUDIT_FIELDS: &str =
 pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>, ApiError> {
     let (me, engine) = ctx.require(Module::AuditLog, Action::View).await?;
     reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
-    Ok(ctx
+    let mut rows: Vec<AuditEntry> = ctx
         .state
         .db
         .query(
@@ -175,7 +175,9 @@ pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>
             json!({ "id": id }),
         )
         .await?
-        .all(0)?)
+        .all(0)?;
+    super::records::strip_hidden_fields(&engine, &me.user_id, &mut rows);
+    Ok(rows)
 }
 
 pub const AUDIT_PAGE: u32 = 50;
@@ -213,8 +215,9 @@ async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec
     struct Total {
         total: u64,
     }
-    let items = rows.all(0)?;
+    let mut items: Vec<AuditEntry> = rows.all(0)?;
     let total = rows.first::<Total>(1)?.map(|t| t.total).unwrap_or(0);
+    super::records::strip_hidden_fields(&engine, &me.user_id, &mut items);
     Ok((items, total))
 }
 

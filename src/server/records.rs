@@ -122,23 +122,74 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
     if company.is_some() {
         conds.push("company = type::record('company', $company)");
     }
-    let filter = conds.join(" AND ");
-    let sql = format!(
-        "{REACH_LETS}
-         SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit START $start;
-         SELECT count() AS total FROM crm_record WHERE {filter} GROUP ALL;"
-    );
     let vars = merge(
         vars,
         json!({ "q": search, "owner": owner, "company": company, "limit": per_page, "start": (page - 1) * per_page }),
     );
-    let mut rows = ctx.state.db.query(&sql, vars).await?;
-    #[derive(Deserialize)]
-    struct Total {
-        total: u64,
+    let items: Vec<Stored>;
+    let total: u64;
+    match &reach.owners {
+        // Owners in reach (Own, Department, hierarchy, sharing): one statement per owner on the
+        // (owner, module, updated_at) index, each reading only that owner's records of the module;
+        // SurrealDB 3.3 uses a compound index for `owner = x` but not for `owner IN [...]`. The
+        // page is then cut from the merged (updated_at, id) pairs, whose count is the total.
+        Some(owners) => {
+            let owners: Vec<&String> = owners.iter().filter(|o| owner.is_none_or(|want| want == o.as_str())).collect();
+            conds.retain(|c| !c.starts_with("owner"));
+            let filter = conds.join(" AND ");
+            let mut sql = String::from(REACH_LETS);
+            for i in 0..owners.len() {
+                sql.push_str(&format!(
+                    "\nSELECT updated_at, record::id(id) AS id FROM crm_record WITH INDEX crm_record_owner WHERE owner = $reach_owners[{i}] AND {filter};"
+                ));
+            }
+            let vars = merge(vars, json!({ "reach_owner_ids": owners }));
+            #[derive(Deserialize)]
+            struct Key {
+                updated_at: i64,
+                id: String,
+            }
+            let mut keys: Vec<Key> = Vec::new();
+            if !owners.is_empty() {
+                let mut rows = ctx.state.db.query(&sql, vars).await?;
+                for i in 0..owners.len() {
+                    keys.extend(rows.all::<Key>(2 + i)?);
+                }
+            }
+            total = keys.len() as u64;
+            keys.sort_unstable_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| b.id.cmp(&a.id)));
+            let start = ((page - 1) * per_page) as usize;
+            let ids: Vec<&str> = keys.iter().skip(start).take(per_page as usize).map(|k| k.id.as_str()).collect();
+            let mut page_rows: Vec<Stored> = if ids.is_empty() {
+                Vec::new()
+            } else {
+                ctx.state
+                    .db
+                    .query(&format!("SELECT {RECORD_FIELDS} FROM $ids.map(|$i| type::record('crm_record', $i));"), json!({ "ids": ids }))
+                    .await?
+                    .all(0)?
+            };
+            page_rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+            items = page_rows;
+        }
+        // Every owner (All, or a public default): the (company, module, updated_at) index gives
+        // the newest first.
+        None => {
+            let filter = conds.join(" AND ");
+            let sql = format!(
+                "{REACH_LETS}
+                 SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit START $start;
+                 SELECT count() AS total FROM crm_record WHERE {filter} GROUP ALL;"
+            );
+            let mut rows = ctx.state.db.query(&sql, vars).await?;
+            #[derive(Deserialize)]
+            struct Total {
+                total: u64,
+            }
+            items = rows.all(2)?;
+            total = rows.first::<Total>(3)?.map(|t| t.total).unwrap_or(0);
+        }
     }
-    let items: Vec<Stored> = rows.all(2)?;
-    let total = rows.first::<Total>(3)?.map(|t| t.total).unwrap_or(0);
     let items = items.into_iter().filter_map(|s| to_row(s, &visible)).collect();
     Ok(RecordPage {
         module,
@@ -245,7 +296,7 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
     let owner = input.owner.clone().filter(|o| !o.is_empty()).unwrap_or_else(|| me.user_id.clone());
     check_owner(&engine, &me.user_id, module, &company, &owner)?;
     let id = new_id();
-    let after = json!({ "module": module.label(), "owner": owner, "company": company, "values": values });
+    let after = json!({ "module": module, "owner": owner, "company": company, "values": values });
     let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.create", "record", Some(&id), Some(&search_text(module, &values)), None, Some(after), &ctx.ip);
     ctx.state
         .db
@@ -292,7 +343,7 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
     if !changed.is_empty() {
         let before: BTreeMap<&String, Option<&String>> = changed.keys().map(|k| (*k, stored.attrs.get(*k))).collect();
         let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.update", "record", Some(id), Some(&search_text(module, &attrs)),
-            Some(json!(before)), Some(json!(changed)), &ctx.ip);
+            Some(json!({ "module": module, "values": before })), Some(json!({ "module": module, "values": changed })), &ctx.ip);
         ctx.state
             .db
             .query(
@@ -319,7 +370,7 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
     if !d.allowed {
         return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", refusal(&d))));
     }
-    let before = json!({ "module": module.label(), "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
+    let before = json!({ "module": module, "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
     let mut audit = audit_row(Some((&me.user_id, &me.full_name)), "record.delete", "record", Some(id), Some(&search_text(module, &stored.attrs)),
         Some(before), None, &ctx.ip);
     // The record is gone when the row is written: it names the company itself.
@@ -500,3 +551,29 @@ pub async fn export(ctx: &RequestCtx, q: &RecordQuery) -> Result<String, ApiErro
     ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": audit })).await?;
     Ok(out)
 }
+
+/// Audit rows about records show a viewer only the field values they may see: hidden fields
+/// are removed, and a module the viewer cannot open shows no values (nor the title) at all.
+pub fn strip_hidden_fields(engine: &Engine, viewer: &str, rows: &mut [AuditEntry]) {
+    for row in rows.iter_mut().filter(|r| r.target_kind == "record") {
+        let mut title_hidden = false;
+        for side in [&mut row.before, &mut row.after].into_iter().flatten() {
+            let Some(module) = side.get("module").cloned().and_then(|m| serde_json::from_value::<Module>(m).ok()) else { continue };
+            let opens = engine.module_level(viewer, module, Action::View) > crate::access::Level::None;
+            let rules = engine.field_rules(viewer, module);
+            let hidden: Vec<&str> = record_fields(module)
+                .iter()
+                .filter(|f| !opens || rules.get(f.name) == Some(&FieldRule::Hidden))
+                .map(|f| f.name)
+                .collect();
+            if let Some(values) = side.get_mut("values").and_then(Value::as_object_mut) {
+                values.retain(|k, _| !hidden.contains(&k.as_str()));
+            }
+            title_hidden |= record_fields(module).iter().any(|f| f.title && hidden.contains(&f.name));
+        }
+        if title_hidden {
+            row.target_label = Some("(hidden)".into());
+        }
+    }
+}
+

@@ -149,7 +149,8 @@ async fn hidden_fields_never_leave_the_server_and_read_only_fields_refuse_writes
                 { "module": "Opportunities", "action": "View", "level": "All" },
                 { "module": "Opportunities", "action": "Edit", "level": "All" },
                 { "module": "Opportunities", "action": "Export", "level": "All" },
-                { "module": "Opportunities", "action": "Create", "level": "Own" }
+                { "module": "Opportunities", "action": "Create", "level": "Own" },
+                { "module": "AuditLog", "action": "View", "level": "All" }
             ], "field_rules": [
                 { "module": "Opportunities", "field": "amount", "rule": "Hidden" },
                 { "module": "Opportunities", "field": "stage", "rule": "ReadOnly" }
@@ -183,8 +184,13 @@ async fn hidden_fields_never_leave_the_server_and_read_only_fields_refuse_writes
     assert_eq!(csv.status, 200);
     let text = csv.body.as_str().unwrap();
     assert!(text.contains("Big deal") && !text.contains(secret) && !text.contains("Amount"), "{text}");
-    // The admin still sees it.
+    // The audit log tells the assistant what changed, without the amount.
+    let audit = app.call_with(&asst, "POST", "/api/audit/search", Some(json!({ "query": { "action": "record." } }))).await;
+    assert_eq!(audit.status, 200, "{:?}", audit.body);
+    assert!(audit.body.to_string().contains("Big deal") && !audit.body.to_string().contains(secret), "audit leaks the amount: {}", audit.body);
+    // The admin still sees it, in the list and in the audit log.
     assert!(list(&app, &app.client, "Opportunities", "").await.body.to_string().contains("987654.32"));
+    assert!(app.post("/api/audit/search", json!({ "query": { "action": "record." } })).await.body.to_string().contains("987654.32"));
 
     let update = |values: Value| {
         let (app, asst, id) = (&app, &asst, id.clone());
