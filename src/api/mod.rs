@@ -62,7 +62,7 @@ pub async fn me() -> Result<Me, ApiError> {
 #[get("/api/dashboard")]
 pub async fn dashboard() -> Result<DashboardSummary, ApiError> {
     let ctx = RequestCtx::current()?;
-    services::dashboard(&ctx).await
+    crate::server::dashboard::dashboard(&ctx).await
 }
 
 /// "View as": a full administrator sees the console as another user, read-only.

@@ -99,6 +99,34 @@ pub struct DashboardSummary {
     pub companies: u64,
     pub roles: u64,
     pub recent_sign_ins: Vec<RecentSignIn>,
+    /// Seats used and available per license type.
+    #[serde(default)]
+    pub seats: Vec<SeatUse>,
+    /// People (in the viewer's reach) whose access has conflicting levels; None when the viewer
+    /// may not see access setups.
+    #[serde(default)]
+    pub users_with_conflicts: Option<u64>,
+    /// Active accounts unused for 90 days (or never used, 30 days after the invitation).
+    #[serde(default)]
+    pub stale_total: u64,
+    #[serde(default)]
+    pub stale: Vec<StaleAccount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeatUse {
+    pub license: String,
+    pub used: u64,
+    pub seats: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaleAccount {
+    pub id: String,
+    pub full_name: String,
+    pub email: String,
+    /// "never", or how long ago.
+    pub last_seen: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

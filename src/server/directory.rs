@@ -9,7 +9,7 @@
 //! request. A full reload happens at start, when the feed cannot answer from where this
 //! instance stopped, or when the instance was idle for longer than the feed keeps changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -201,3 +201,35 @@ fn apply(users: &mut HashMap<String, Entry>, change: Value) {
         users.remove(&key(id));
     }
 }
+
+/// The users an admin's Users scope reaches (level, departments, companies), as a test on
+/// directory entries: the same rule as `Engine::decide_on_user` for View.
+pub struct ScopeFilter<'a> {
+    level: crate::access::Level,
+    me: &'a str,
+    departments: HashSet<&'a str>,
+    companies: Option<HashSet<&'a str>>,
+}
+
+impl<'a> ScopeFilter<'a> {
+    pub fn new(scope: &'a crate::access::UserScope, me: &'a str) -> Self {
+        ScopeFilter {
+            level: scope.level,
+            me,
+            departments: scope.departments.iter().map(String::as_str).collect(),
+            companies: scope.companies.as_ref().map(|cs| cs.iter().map(String::as_str).collect()),
+        }
+    }
+
+    pub fn admits(&self, e: &Entry) -> bool {
+        use crate::access::Level;
+        let by_level = match self.level {
+            Level::All => true,
+            Level::Own => e.id == self.me,
+            Level::None => false,
+            _ => self.departments.contains(e.department.as_str()),
+        };
+        by_level && self.companies.as_ref().is_none_or(|cs| e.companies.iter().all(|c| cs.contains(c.as_str())))
+    }
+}
+

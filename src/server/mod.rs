@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod directory;

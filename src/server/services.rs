@@ -10,8 +10,7 @@ use super::http::RequestCtx;
 use super::time::now_ms;
 use crate::access;
 use crate::domain::{
-    check_password, ApiError, DashboardSummary, Email, FieldError, Me, PersonName, RecentSignIn, SessionInfo,
-    StatusCount,
+    check_password, ApiError, Email, FieldError, Me, PersonName, SessionInfo,
 };
 
 /// A new record key: 20 characters of [a-z0-9], starting with a letter (so SurrealDB never
@@ -292,57 +291,6 @@ pub async fn sign_out(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> 
     Ok(())
 }
 
-pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
-    ctx.require(access::Module::Users, access::Action::View).await?;
-    #[derive(Deserialize)]
-    struct Count {
-        status: String,
-        count: u64,
-    }
-    #[derive(Deserialize)]
-    struct Total {
-        count: u64,
-    }
-    #[derive(Deserialize)]
-    struct Recent {
-        full_name: String,
-        email: String,
-        last_sign_in_at: i64,
-    }
-    let mut rows = ctx
-        .state
-        .db
-        .query(
-            "SELECT status, count() AS count FROM user GROUP BY status;
-             SELECT count() AS count FROM company WHERE archived = false GROUP ALL;
-             SELECT count() AS count FROM role GROUP ALL;
-             SELECT full_name, email, last_sign_in_at FROM user WHERE last_sign_in_at != NONE
-                ORDER BY last_sign_in_at DESC LIMIT 5;",
-            json!({}),
-        )
-        .await?;
-    let counts: Vec<Count> = rows.all(0)?;
-    let companies = rows.first::<Total>(1)?.map(|t| t.count).unwrap_or(0);
-    let roles = rows.first::<Total>(2)?.map(|t| t.count).unwrap_or(0);
-    let recent: Vec<Recent> = rows.all(3)?;
-    let users_by_status: Vec<StatusCount> = ["active", "invited", "inactive", "blocked"]
-        .iter()
-        .map(|s| StatusCount {
-            status: s.to_string(),
-            count: counts.iter().find(|c| c.status == *s).map(|c| c.count).unwrap_or(0),
-        })
-        .collect();
-    Ok(DashboardSummary {
-        total_users: users_by_status.iter().map(|s| s.count).sum(),
-        users_by_status,
-        companies,
-        roles,
-        recent_sign_ins: recent
-            .into_iter()
-            .map(|r| RecentSignIn { when: crate::domain::ago(r.last_sign_in_at, now_ms()), full_name: r.full_name, email: r.email, at: r.last_sign_in_at })
-            .collect(),
-    })
-}
 
 /// "View as": a full administrator's session shows the console as `user`, read-only, until
 /// ended. Starting and ending are audited.

@@ -2,20 +2,18 @@
 //! adding users (with the invitation email), editing them, status changes, and the activation,
 //! reset and forgot-password flows. Every change is one transaction with its audit row.
 
-use std::collections::HashSet;
-
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::access::BUMP;
 use super::auth;
 use super::db::DbError;
-use super::directory::Entry;
+use super::directory::{Entry, ScopeFilter};
 use super::http::RequestCtx;
 use super::mail;
 use super::services::{audit_row, new_id};
 use super::time::now_ms;
-use crate::access::{Action, Engine, Level, Module, Org, UserStatus};
+use crate::access::{Action, Engine, Module, Org, UserStatus};
 use crate::domain::*;
 
 /// The projection every user read shares. `$parent` is the user row inside sub-queries.
@@ -66,11 +64,7 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     // Search, filters, scope, count and sort run on the in-memory directory (kept current from
     // the database's change feed); only the page's 25 rows are read from the database.
     let dir = ctx.state.directory.current(&ctx.state.db).await?;
-    let dept_scope: Option<HashSet<&str>> = match scope.level {
-        Level::All | Level::Own => None,
-        _ => Some(scope.departments.iter().map(String::as_str).collect()),
-    };
-    let company_scope: Option<HashSet<&str>> = scope.companies.as_ref().map(|cs| cs.iter().map(String::as_str).collect());
+    let in_scope = ScopeFilter::new(&scope, &me.user_id);
     let mut hits: Vec<&Entry> = dir
         .users
         .values()
@@ -81,12 +75,7 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
                 && company.is_none_or(|c| e.companies.iter().any(|x| x == c))
                 && license.is_none_or(|l| e.licenses.iter().any(|x| x == l))
                 && (search.is_empty() || e.search.contains(&search))
-                && match scope.level {
-                    Level::All => true,
-                    Level::Own => e.id == me.user_id,
-                    _ => dept_scope.as_ref().is_some_and(|d| d.contains(e.department.as_str())),
-                }
-                && company_scope.as_ref().is_none_or(|cs| e.companies.iter().all(|c| cs.contains(c.as_str())))
+                && in_scope.admits(e)
         })
         .collect();
     let total = hits.len();

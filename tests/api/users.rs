@@ -433,3 +433,37 @@ async fn the_list_follows_changes_written_by_another_instance_and_filters_by_lic
     assert_eq!(holders.body["total"], 1);
     assert_eq!(holders.body["items"][0]["full_name"], "Nora South");
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_only_the_viewers_reach_and_names_stale_accounts() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (acme, dept) = app.defaults().await;
+    let globex = app.post("/api/companies", json!({ "name": "Globex" })).await.body["id"].as_str().unwrap().to_string();
+    let user_admin = app.define_role("User admin", &[("Users", "View", "All"), ("Users", "Edit", "All")]).await;
+    let (_, delegate) = app.onboard("Dee Legate", "dee@example.com", PW, &user_admin, &[&acme], &dept).await;
+    let (gus, _) = app.onboard("Gus Globex", "gus@example.com", PW, "manager", &[&globex], &dept).await;
+    let (al, _) = app.onboard("Al Acme", "al@example.com", PW, "manager", &[&acme], &dept).await;
+    // Al last signed in 100 days ago.
+    app.state
+        .db
+        .query("UPDATE type::record('user', $id) SET last_sign_in_at = time::millis(time::now()) - 100 * 86400000;", json!({ "id": al }))
+        .await
+        .unwrap();
+
+    let mine = app.get("/api/dashboard").await;
+    assert_eq!(mine.status, 200, "{:?}", mine.body);
+    assert_eq!(mine.body["total_users"], 4);
+    assert!(mine.body.to_string().contains("gus@example.com"), "the full admin sees Globex's sign-ins");
+    assert_eq!(mine.body["stale_total"], 1);
+    assert_eq!(mine.body["stale"][0]["full_name"], "Al Acme");
+    assert!(mine.body["users_with_conflicts"].is_u64());
+
+    let theirs = app.call_with(&delegate, "GET", "/api/dashboard", None).await;
+    assert_eq!(theirs.status, 200, "{:?}", theirs.body);
+    // Dee and Al: not Gus of Globex, nor Ada, who also holds Globex (she created it).
+    assert_eq!(theirs.body["total_users"], 2);
+    assert!(!theirs.body.to_string().contains("gus@example.com") && !theirs.body.to_string().contains(&gus));
+    assert_eq!(theirs.body["companies"], 1);
+    assert!(theirs.body["users_with_conflicts"].is_null(), "no View on Roles & Profiles");
+}

@@ -41,6 +41,12 @@ pub fn Dashboard() -> Element {
                     div { class: "stat", span { class: "stat-value", "{s.total_users}" } span { class: "stat-label", "Users" } }
                     div { class: "stat", span { class: "stat-value", "{s.companies}" } span { class: "stat-label", "Companies" } }
                     div { class: "stat", span { class: "stat-value", "{s.roles}" } span { class: "stat-label", "Roles" } }
+                    if let Some(n) = s.users_with_conflicts {
+                        Link { class: "stat stat-link", to: crate::ui::Route::Conflicts {},
+                            span { class: "stat-value", "{n}" } span { class: "stat-label", "People with conflicting access" }
+                        }
+                    }
+                    div { class: "stat", span { class: "stat-value", "{s.stale_total}" } span { class: "stat-label", "Stale accounts" } }
                 }
                 div { class: "grid-2",
                     section { class: "card", "aria-labelledby": "by-status",
@@ -56,6 +62,41 @@ pub fn Dashboard() -> Element {
                                         }
                                     }
                                     span { class: "bar-value", "{c.count}" }
+                                }
+                            }
+                        }
+                    }
+                    section { class: "card", "aria-labelledby": "seats",
+                        h2 { id: "seats", "License seats" }
+                        if s.seats.is_empty() {
+                            p { class: "muted", "No license types yet." }
+                        }
+                        ul { class: "bars",
+                            for l in s.seats.iter() {
+                                li { key: "{l.license}", class: "bar-row",
+                                    span { class: "bar-label", "{l.license}" }
+                                    span { class: "bar-track", role: "img", "aria-label": "{l.used} of {l.seats} seats used",
+                                        span {
+                                            class: if l.used >= l.seats { "bar-fill seats-full" } else { "bar-fill seats" },
+                                            style: "width: {(l.used * 100).checked_div(l.seats).unwrap_or(100).min(100)}%",
+                                        }
+                                    }
+                                    span { class: "bar-value", "{l.used}/{l.seats}" }
+                                }
+                            }
+                        }
+                    }
+                    section { class: "card", "aria-labelledby": "stale",
+                        h2 { id: "stale", "Stale accounts" }
+                        p { class: "muted small", "Active, but unused for 90 days (or never used 30 days after the invitation): candidates to deactivate." }
+                        if s.stale.is_empty() {
+                            p { class: "muted", "None: every active account is in use." }
+                        }
+                        ul { class: "list",
+                            for a in s.stale.iter() {
+                                li { key: "{a.id}",
+                                    div { class: "list-main", Link { to: crate::ui::Route::UserPage { id: a.id.clone() }, "{a.full_name}" } }
+                                    div { class: "list-sub", "{a.email} · last sign-in {a.last_seen}" }
                                 }
                             }
                         }

@@ -338,6 +338,8 @@ pub fn RecordPage(module: String, id: String) -> Element {
     };
     let rid = id.clone();
     let mut record = use_resource(use_reactive!(|rid| async move { api::get_record(m, rid).await }));
+    // Kept here: the editor starts afresh after each save, the confirmation stays.
+    let notice = use_signal(|| None::<String>);
     let back = rsx! { Link { class: "btn btn-quiet", to: Route::Records { module: module.clone() }, "Back to {m.label()}" } };
     let content = match &*record.read() {
         None => rsx! { p { role: "status", "Loading…" } },
@@ -347,7 +349,7 @@ pub fn RecordPage(module: String, id: String) -> Element {
         Some(Ok(d)) => {
             let d = d.clone();
             rsx! {
-                RecordEditor { key: "{d.record.id}-{d.record.updated_at}", module: m, detail: d.clone(), on_changed: move |_| record.restart() }
+                RecordEditor { key: "{d.record.id}-{d.record.updated_at}", module: m, detail: d.clone(), notice, on_changed: move |_| record.restart() }
             }
         }
     };
@@ -358,12 +360,12 @@ pub fn RecordPage(module: String, id: String) -> Element {
 }
 
 #[component]
-fn RecordEditor(module: Module, detail: RecordDetail, on_changed: EventHandler<()>) -> Element {
+fn RecordEditor(module: Module, detail: RecordDetail, notice: Signal<Option<String>>, on_changed: EventHandler<()>) -> Element {
+    let mut notice = notice;
     let initial = detail.record.values.clone();
     let values = use_signal(|| initial.clone());
     let owner = use_signal(|| detail.record.owner.id.clone());
     let mut error = use_signal(|| None::<ApiError>);
-    let mut notice = use_signal(|| None::<String>);
     let mut confirm_delete = use_signal(|| false);
     let ready = crate::ui::use_hydrated();
     let company = detail.record.company.id.clone();
@@ -471,7 +473,8 @@ fn RecordEditor(module: Module, detail: RecordDetail, on_changed: EventHandler<(
                     }
                 }
             }
-            if detail.can_assign {
+            // Shown only when there is someone else to hand the record to.
+            if detail.can_assign && owners.len() > 1 {
                 section { class: "card widget", "aria-labelledby": "w-owner",
                     h2 { id: "w-owner", "Owner" }
                     p { class: "muted", "Hand this record to someone you may assign records to." }
