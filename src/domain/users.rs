@@ -117,12 +117,16 @@ pub struct LinkInfo {
 }
 
 /// Bulk actions on the users list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BulkAction {
     Activate,
     Deactivate,
     Block,
     ResendInvite,
+    /// Give everyone selected this role (by id).
+    AssignRole(String),
+    /// Add this company (by id) to everyone's company access.
+    AddCompany(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

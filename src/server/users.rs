@@ -478,11 +478,22 @@ pub async fn bulk(ctx: &RequestCtx, ids: &[String], action: BulkAction) -> Resul
     }
     let mut result = BulkResult { done: 0, refused: Vec::new() };
     for id in ids {
-        let outcome = match action {
+        let outcome = match &action {
             BulkAction::Activate => set_status(ctx, id, "active").await.map(|_| ()),
             BulkAction::Deactivate => set_status(ctx, id, "inactive").await.map(|_| ()),
             BulkAction::Block => set_status(ctx, id, "blocked").await.map(|_| ()),
             BulkAction::ResendInvite => resend_invite(ctx, id).await,
+            // Role and company changes go through the same edit as the user page, with all its
+            // checks (reach, no escalation, no lock-out) and its audit row, one user at a time.
+            BulkAction::AssignRole(role) => edit_in_bulk(ctx, id, |input| input.role = role.clone()).await,
+            BulkAction::AddCompany(company) => {
+                edit_in_bulk(ctx, id, |input| {
+                    if !input.companies.contains(company) {
+                        input.companies.push(company.clone());
+                    }
+                })
+                .await
+            }
         };
         match outcome {
             Ok(()) => result.done += 1,
@@ -490,6 +501,21 @@ pub async fn bulk(ctx: &RequestCtx, ids: &[String], action: BulkAction) -> Resul
         }
     }
     Ok(result)
+}
+
+async fn edit_in_bulk(ctx: &RequestCtx, id: &str, change: impl FnOnce(&mut UserInput)) -> Result<(), ApiError> {
+    let u = get_user(ctx, id).await?;
+    let mut input = UserInput {
+        full_name: u.full_name,
+        email: u.email,
+        mobile: u.mobile.unwrap_or_default(),
+        department: u.department.map(|d| d.id).unwrap_or_default(),
+        role: u.role.id,
+        companies: u.companies.into_iter().map(|c| c.id).collect(),
+        is_approver: u.is_approver,
+    };
+    change(&mut input);
+    update_user(ctx, id, &input).await.map(|_| ())
 }
 
 #[derive(Deserialize)]

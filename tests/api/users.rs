@@ -467,3 +467,37 @@ async fn the_dashboard_counts_only_the_viewers_reach_and_names_stale_accounts() 
     assert_eq!(theirs.body["companies"], 1);
     assert!(theirs.body["users_with_conflicts"].is_null(), "no View on Roles & Profiles");
 }
+
+#[tokio::test]
+async fn bulk_assign_role_and_company_use_the_edit_checks_one_user_at_a_time() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (acme, dept) = app.defaults().await;
+    let globex = app.post("/api/companies", json!({ "name": "Globex" })).await.body["id"].as_str().unwrap().to_string();
+    let helper = app.define_role("Helper", &[("Tasks", "View", "Own")]).await;
+    let a = app.invite(&app.client, "Amy Alpha", "amy@example.com", "manager", &[&acme], &dept).await.body["id"].as_str().unwrap().to_string();
+    let b = app.invite(&app.client, "Bob Beta", "bob@example.com", "manager", &[&acme], &dept).await.body["id"].as_str().unwrap().to_string();
+    let me = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+
+    let roles = app.post("/api/users/bulk", json!({ "ids": [a, b], "action": { "AssignRole": helper } })).await;
+    assert_eq!(roles.status, 200, "{:?}", roles.body);
+    assert_eq!(roles.body["done"], 2);
+    for id in [&a, &b] {
+        assert_eq!(app.get(&format!("/api/users/{id}")).await.body["role"]["id"], helper.as_str());
+        assert!(app.audit_actions(id).await.contains(&"user.update".to_string()));
+    }
+    // The last full administrator keeps the Administrator role: refused for her, done for the rest.
+    let lockout = app.post("/api/users/bulk", json!({ "ids": [me, a], "action": { "AssignRole": "manager" } })).await;
+    assert_eq!(lockout.body["done"], 1);
+    assert_eq!(lockout.body["refused"][0][0], me.as_str());
+    assert_eq!(app.get(&format!("/api/users/{me}")).await.body["role"]["id"], "administrator");
+
+    let company = app.post("/api/users/bulk", json!({ "ids": [a, b], "action": { "AddCompany": globex } })).await;
+    assert_eq!(company.body["done"], 2, "{:?}", company.body);
+    let companies: Vec<String> =
+        app.get(&format!("/api/users/{b}")).await.body["companies"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    assert!(companies.contains(&acme) && companies.contains(&globex), "{companies:?}");
+    // A company that does not exist is refused for each, nothing changes.
+    let bad = app.post("/api/users/bulk", json!({ "ids": [a], "action": { "AddCompany": "nope" } })).await;
+    assert_eq!(bad.body["done"], 0);
+}

@@ -56,6 +56,8 @@ pub fn Users() -> Element {
     let sort = use_signal(|| "Name".to_string());
     let mut page = use_signal(|| 1u32);
     let mut selected = use_signal(Vec::<String>::new);
+    let bulk_role = use_signal(String::new);
+    let bulk_company = use_signal(String::new);
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
     let choices = use_resource(load_choices);
@@ -196,6 +198,14 @@ pub fn Users() -> Element {
                 button { class: "btn", onclick: move |_| run_bulk(BulkAction::Deactivate), "Deactivate" }
                 button { class: "btn btn-danger", onclick: move |_| run_bulk(BulkAction::Block), "Block" }
                 button { class: "btn", onclick: move |_| run_bulk(BulkAction::ResendInvite), "Resend invite" }
+                div { class: "bulk-assign",
+                    SelectField { id: "bulk-role", label: "Role", value: bulk_role, options: opts.roles.clone(), placeholder: "Choose a role" }
+                    button { class: "btn", disabled: bulk_role().is_empty(), onclick: move |_| run_bulk(BulkAction::AssignRole(bulk_role())), "Assign role" }
+                }
+                div { class: "bulk-assign",
+                    SelectField { id: "bulk-company", label: "Company", value: bulk_company, options: opts.companies.clone(), placeholder: "Choose a company" }
+                    button { class: "btn", disabled: bulk_company().is_empty(), onclick: move |_| run_bulk(BulkAction::AddCompany(bulk_company())), "Add company access" }
+                }
             }
         }
         {body}
