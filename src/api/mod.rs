@@ -75,3 +75,10 @@ pub async fn view_as(user: String) -> Result<(), ApiError> {
 pub async fn end_view_as() -> Result<(), ApiError> {
     services::view_as_end(&RequestCtx::current()?).await
 }
+
+/// The Settings page (Settings / View): the configuration, without secrets.
+#[get("/api/settings")]
+pub async fn settings_overview() -> Result<crate::domain::SettingsOverview, ApiError> {
+    services::settings_overview(&RequestCtx::current()?).await
+}
+

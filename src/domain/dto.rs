@@ -301,3 +301,14 @@ pub struct UserAccessSetup {
     pub licenses: Vec<String>,
     pub hidden_modules: Vec<crate::access::Module>,
 }
+
+/// The Settings page: how this installation is configured. Never a password or a secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsOverview {
+    /// (setting, value, where it comes from)
+    pub mail: Vec<(String, String, String)>,
+    pub security: Vec<(String, String, String)>,
+    pub access: Vec<(String, String, String)>,
+    pub storage: Vec<(String, String, String)>,
+}
+

@@ -339,3 +339,74 @@ pub async fn view_as_end(ctx: &RequestCtx) -> Result<(), ApiError> {
         .await?;
     Ok(())
 }
+
+/// The Settings page: the installation's configuration as people read it (Settings / View).
+/// Secrets (SMTP and database passwords) are never included, only whether they are set.
+pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::SettingsOverview, ApiError> {
+    let (_, engine) = ctx.require(access::Module::Settings, access::Action::View).await?;
+    let s = &ctx.state.settings;
+    let row = |name: &str, value: String, from: &str| (name.to_string(), value, from.to_string());
+    let minutes = |d: std::time::Duration| {
+        let m = d.as_secs() / 60;
+        if m % (24 * 60) == 0 {
+            format!("{} days", m / (24 * 60))
+        } else if m % 60 == 0 {
+            format!("{} hours", m / 60)
+        } else {
+            format!("{m} minutes")
+        }
+    };
+    let mail = match &s.smtp {
+        Some(smtp) => vec![
+            row("Delivery", "SMTP".into(), "GATEHOUSE_SMTP_HOST"),
+            row("SMTP server", format!("{}:{}", smtp.host, smtp.port), "GATEHOUSE_SMTP_HOST, GATEHOUSE_SMTP_PORT"),
+            row("Encryption", format!("{:?}", smtp.tls).to_uppercase(), "GATEHOUSE_SMTP_TLS"),
+            row("SMTP account", smtp.user.clone().unwrap_or_else(|| "none".into()), "GATEHOUSE_SMTP_USER"),
+            row("SMTP password", if smtp.password.is_some() { "set (not shown)".into() } else { "not set".into() }, "GATEHOUSE_SMTP_PASSWORD"),
+            row("Sender", s.mail_from.clone(), "GATEHOUSE_MAIL_FROM"),
+        ],
+        None => vec![
+            row("Delivery", "Outbox folder (.eml files; links also in the server log)".into(), "GATEHOUSE_SMTP_HOST unset"),
+            row("Outbox", s.outbox_dir.clone(), "GATEHOUSE_OUTBOX"),
+            row("Sender", s.mail_from.clone(), "GATEHOUSE_MAIL_FROM"),
+        ],
+    };
+    let mut mail = mail;
+    mail.push(row("First retry of a failed send", format!("{} s, doubling up to 30 minutes", s.mail_retry_base.as_secs()), "GATEHOUSE_MAIL_RETRY_SECONDS"));
+    let security = vec![
+        row("Invitation links expire after", minutes(s.invite_ttl), "GATEHOUSE_INVITE_TTL_MINUTES"),
+        row("Session ends after inactivity", minutes(s.session_idle), "GATEHOUSE_SESSION_IDLE_MINUTES"),
+        row("Session ends at the latest after", minutes(s.session_absolute), "GATEHOUSE_SESSION_MAX_MINUTES"),
+        row(
+            "Password policy",
+            format!(
+                "{}–{} characters, no composition rules; common passwords and the person's own name or email refused",
+                crate::domain::PASSWORD_MIN_CHARS,
+                crate::domain::PASSWORD_MAX_CHARS
+            ),
+            "built in (NIST SP 800-63B)",
+        ),
+        row("Password hashing", "argon2id, 19 MiB, 2 passes".into(), "built in"),
+        row("Sign-in throttling", "from the 3rd failure per email and address: 5 s, doubling up to 15 min".into(), "built in"),
+        row("Secure cookies", if s.secure_cookies() { "yes (https)".into() } else { "no (http)".into() }, "GATEHOUSE_PUBLIC_URL"),
+    ];
+    let org = engine.org();
+    let access = vec![
+        row("Grant access using hierarchies", if org.settings.hierarchy { "on".into() } else { "off".into() }, "Sharing page"),
+        row("Inactive users may sign in read-only", if org.settings.inactive_may_read { "yes".into() } else { "no".into() }, "Sharing page"),
+        row("Links in emails start with", s.public_url.clone(), "GATEHOUSE_PUBLIC_URL"),
+    ];
+    let kind = if s.database_url.starts_with("mem:") {
+        "in memory (lost at restart)"
+    } else if s.database_url.starts_with("surrealkv:") || s.database_url.starts_with("rocksdb:") {
+        "embedded, on disk"
+    } else {
+        "remote SurrealDB"
+    };
+    let storage = vec![
+        row("Database", kind.into(), "GATEHOUSE_DB"),
+        row("Namespace / database", format!("{} / {}", s.database_namespace, s.database_name), "GATEHOUSE_DB_NAMESPACE, GATEHOUSE_DB_DATABASE"),
+    ];
+    Ok(crate::domain::SettingsOverview { mail, security, access, storage })
+}
+

@@ -103,6 +103,7 @@ fn Frame(me: Me) -> Element {
                     if me.modules.contains(&Module::Settings) {
                         li { Link { to: Route::Licenses {}, active_class: "active", "Licenses" } }
                         li { Link { to: Route::Sharing {}, active_class: "active", "Sharing" } }
+                        li { Link { to: Route::Settings {}, active_class: "active", "Settings" } }
                     }
                     if me.modules.contains(&Module::AuditLog) {
                         li { Link { to: Route::Audit {}, active_class: "active", "Audit log" } }

@@ -164,3 +164,25 @@ async fn licenses_have_seats_and_navigation_only_hides() {
     let lock = app.post(&format!("/api/users/{me}/navigation"), json!({ "hidden": ["Users"] })).await;
     assert_eq!(lock.status, 409);
 }
+
+#[tokio::test]
+async fn the_settings_page_shows_the_configuration_without_secrets() {
+    let app = spawn_app_with(|s| {
+        s.smtp = Some(gatehouse::server::config::SmtpSettings {
+            host: "smtp.example.com".into(),
+            port: 587,
+            tls: gatehouse::server::config::SmtpTls::StartTls,
+            user: Some("mailer".into()),
+            password: Some("hunter2-very-secret".into()),
+        });
+    })
+    .await;
+    app.set_up().await;
+    let s = app.get("/api/settings").await;
+    assert_eq!(s.status, 200, "{:?}", s.body);
+    let text = s.body.to_string();
+    assert!(text.contains("smtp.example.com:587") && text.contains("set (not shown)"), "{text}");
+    assert!(!text.contains("hunter2"), "the SMTP password leaks: {text}");
+    assert!(text.contains("3 days"), "invitation expiry: {text}");
+    assert!(text.contains("Grant access using hierarchies"));
+}

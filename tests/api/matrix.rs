@@ -132,6 +132,7 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", "/api/admin/save".into(), Some(new_group), Rule::Only(ADMIN)),
         ("GET", format!("/api/users/{rep}/access"), None, Rule::Only(ADMIN)),
         ("GET", "/api/admin/conflicts".into(), None, Rule::Only(ADMIN)),
+        ("GET", "/api/settings".into(), None, Rule::Only(ADMIN)),
         ("POST", "/api/records/search".into(), Some(json!({ "query": { "module": "Opportunities" } })), Rule::Only(OPPORTUNITIES)),
         ("POST", "/api/records/choices".into(), Some(json!({ "module": "Opportunities", "company": null })), Rule::Only(OPPORTUNITIES)),
         ("POST", "/api/records/get".into(), opp(json!({})), Rule::Only(OPPORTUNITIES)),

@@ -96,4 +96,25 @@ describe('records under the access model', () => {
     await admin.getByRole('link', { name: 'Ada: Initech expansion' }).waitFor();
     assert.match(await admin.locator('main').innerText(), /424,242\.00/);
   });
+
+  test('an admin adds a sharing rule and reads the settings, on a phone', async () => {
+    const page = await newPage(ctx.browser, PHONE);
+    const base = ctx.server.base;
+    const signIn = await page.request.post(base + '/api/auth/sign-in', { data: { email: ADMIN.email, password: ADMIN.password } });
+    assert.equal(signIn.status(), 200);
+    await page.goto(base + '/sharing');
+    await hydrated(page);
+    await page.getByLabel('Records of').selectOption('Opportunities');
+    await page.getByRole('group', { name: 'Owned by members of' }).getByLabel('Which').selectOption({ label: 'Sales Rep' });
+    await page.getByRole('group', { name: 'Shared with members of' }).getByLabel('Which').selectOption({ label: 'Administrator' });
+    await page.getByRole('button', { name: 'Add sharing rule' }).click();
+    await page.getByText('Sharing rule added.').waitFor();
+    await page.getByText('Opportunities owned by role Sales Rep are shared with role Administrator, read only').waitFor();
+    await shot(page, PHONE, '33-sharing');
+    await page.goto(base + '/settings');
+    await hydrated(page);
+    await page.getByText('Invitation links expire after').waitFor();
+    await page.getByText('Grant access using hierarchies').waitFor();
+    await shot(page, PHONE, '34-settings');
+  });
 });
