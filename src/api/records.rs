@@ -19,7 +19,8 @@ pub async fn get_record(module: Module, id: String) -> Result<RecordDetail, ApiE
 }
 
 #[post("/api/records/create")]
-pub async fn create_record(module: Module, input: RecordInput) -> Result<RecordDetail, ApiError> {
+/// The new record as its creator sees it; None when it is outside the creator's View reach.
+pub async fn create_record(module: Module, input: RecordInput) -> Result<Option<RecordDetail>, ApiError> {
     records::create(&RequestCtx::current()?, module, &input).await
 }
 
@@ -34,7 +35,8 @@ pub async fn delete_record(module: Module, id: String) -> Result<(), ApiError> {
 }
 
 #[post("/api/records/assign")]
-pub async fn assign_record(module: Module, id: String, owner: String) -> Result<RecordDetail, ApiError> {
+/// The record after the assignment; None when it left the assigner's reach.
+pub async fn assign_record(module: Module, id: String, owner: String) -> Result<Option<RecordDetail>, ApiError> {
     records::assign(&RequestCtx::current()?, module, &id, &owner).await
 }
 

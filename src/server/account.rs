@@ -167,12 +167,17 @@ const AUDIT_FIELDS: &str =
 pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>, ApiError> {
     let (me, engine) = ctx.require(Module::AuditLog, Action::View).await?;
     reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
+    let mine: Option<Vec<String>> = (!engine.is_full_admin(&me.user_id)).then(|| engine.companies_of(&me.user_id));
     let mut rows: Vec<AuditEntry> = ctx
         .state
         .db
         .query(
-            &format!("SELECT {AUDIT_FIELDS} FROM audit WHERE target_id = $id OR actor = $id ORDER BY at DESC LIMIT 100;"),
-            json!({ "id": id }),
+            &format!(
+                "SELECT {AUDIT_FIELDS} FROM audit WHERE (target_id = $id OR actor = $id)
+                    AND ($mine = NONE OR companies ALLINSIDE $mine OR (companies = NONE AND target_kind NOT IN ['user', 'record']))
+                 ORDER BY at DESC LIMIT 100;"
+            ),
+            json!({ "id": id, "mine": mine }),
         )
         .await?
         .all(0)?;
@@ -188,9 +193,12 @@ async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let mine: Option<Vec<String>> = (!engine.is_full_admin(&me.user_id)).then(|| engine.companies_of(&me.user_id));
-    let filter = "($mine = NONE OR companies = NONE OR companies ALLINSIDE $mine)
+    // Rows about users and records with no companies recorded are for full administrators only;
+    // a record's title is searchable only by those who see every title (full administrators).
+    let filter = "($mine = NONE OR companies ALLINSIDE $mine OR (companies = NONE AND target_kind NOT IN ['user', 'record']))
         AND ($actor = NONE OR actor = $actor OR string::contains(string::lowercase(actor_name ?? ''), $actor_lc))
-        AND ($target = NONE OR target_id = $target OR string::contains(string::lowercase(target_label ?? ''), $target_lc))
+        AND ($target = NONE OR target_id = $target
+            OR (($mine = NONE OR target_kind != 'record') AND string::contains(string::lowercase(target_label ?? ''), $target_lc)))
         AND ($action = NONE OR string::starts_with(action, $action))
         AND ($from = NONE OR at >= $from) AND ($to = NONE OR at < $to)";
     let clean = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
@@ -207,7 +215,7 @@ async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec
                 "actor_lc": actor.as_deref().map(str::to_lowercase), "actor": actor,
                 "target_lc": target.as_deref().map(str::to_lowercase), "target": target,
                 "action": action, "from": q.from, "to": q.to, "mine": mine,
-                "limit": limit, "start": q.page.max(1).saturating_sub(1) * limit,
+                "limit": limit, "start": q.page.clamp(1, 100_000).saturating_sub(1).saturating_mul(limit),
             }),
         )
         .await?;

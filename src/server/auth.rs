@@ -228,7 +228,9 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
     }
     let must_change_password = row.must_change.unwrap_or(false);
     // Viewing as someone: every decision is that user's; the administrator is kept aside.
-    if let Some(v) = row.viewed {
+    // Only while the session's own user is still an active full administrator.
+    let still_admin = row.admin && row.status == "active";
+    if let Some(v) = row.viewed.filter(|_| still_admin) {
         return Ok(Some(Principal {
             session_id: row.sid,
             user_id: v.uid,

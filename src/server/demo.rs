@@ -201,7 +201,8 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
             _ => json!({ "subject": format!("{} {org}", rng.pick(ISSUES)), "priority": rng.pick(&["Low", "Normal", "High", "Urgent"]),
                 "status": rng.pick(&["Open", "Waiting", "Resolved"]) }),
         };
-        let title = attrs.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_default().to_lowercase();
+        let title_field = crate::domain::record_fields(m).iter().find(|f| f.title).map(|f| f.name).unwrap_or("name");
+        let title = attrs.get(title_field).and_then(Value::as_str).unwrap_or_default().to_lowercase();
         records.push(json!({ "id": format!("demo{i:05}"), "module": format!("{m:?}"), "attrs": attrs, "search": title,
             "owner": owner, "company": company, "at": now - (rng.below(90 * 24) as i64) * 3_600_000 }));
     }

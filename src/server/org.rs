@@ -37,8 +37,9 @@ fn conflict_on_name(e: ApiError, field: &str, name: &str, what: &str) -> ApiErro
 pub async fn list_companies(ctx: &RequestCtx) -> Result<Vec<CompanyDto>, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
-    let all = engine.decide(&me.user_id, Module::Companies, Action::View, None).allowed;
-    // Without Companies / View, one still sees the companies in one's own access (for forms).
+    // Only a full administrator lists every company; anyone else (Companies / View included)
+    // sees the companies in their own company access: no company crosses the boundary.
+    let all = engine.is_full_admin(&me.user_id);
     let rows: Vec<CompanyDto> = ctx
         .state
         .db
@@ -86,7 +87,14 @@ struct CompanyRow {
     archived: bool,
 }
 
+/// A company the caller may manage: any for a full administrator, otherwise only one in their
+/// own company access (anything else is the same 404 as a company that does not exist).
 async fn company(ctx: &RequestCtx, id: &str) -> Result<CompanyRow, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    if !engine.is_full_admin(&me.user_id) && !engine.companies_of(&me.user_id).iter().any(|c| c == id) {
+        return Err(ApiError::NotFound("no such company".into()));
+    }
     ctx.state
         .db
         .query("SELECT name, archived FROM type::record('company', $id);", json!({ "id": id }))

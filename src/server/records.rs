@@ -100,13 +100,38 @@ fn reach_text(engine: &Engine, user: &str, module: Module, reach: &RecordReach) 
     }
 }
 
+/// A record's place in a list: newest first, then by id.
+#[derive(Deserialize)]
+struct Key {
+    updated_at: i64,
+    id: String,
+}
+
+/// Cuts one page out of the merged keys and reads only those records, in that order.
+async fn page_of(ctx: &RequestCtx, mut keys: Vec<Key>, page: u32, per_page: u32) -> Result<Vec<Stored>, ApiError> {
+    keys.sort_unstable_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| b.id.cmp(&a.id)));
+    let start = ((page - 1) * per_page) as usize;
+    let ids: Vec<&str> = keys.iter().skip(start).take(per_page as usize).map(|k| k.id.as_str()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: Vec<Stored> = ctx
+        .state
+        .db
+        .query(&format!("SELECT {RECORD_FIELDS} FROM $ids.map(|$i| type::record('crm_record', $i));"), json!({ "ids": ids }))
+        .await?
+        .all(0)?;
+    rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+    Ok(rows)
+}
+
 pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiError> {
     let module = q.module.filter(|m| m.is_record_module()).ok_or_else(|| ApiError::BadRequest("choose a record module".into()))?;
     let (me, engine) = ctx.require(module, Action::View).await?;
     let reach = engine.record_reach(&me.user_id, module, Action::View).ok_or_else(|| ApiError::forbidden("you may not view this module"))?;
     let visible = visible_fields(&engine, &me.user_id, module);
     let per_page = q.per_page.clamp(1, 200);
-    let page = q.page.max(1);
+    let page = q.page.clamp(1, 100_000);
     let (mut conds, vars) = reach_filter(module, &reach);
     let search = q.search.trim().to_lowercase();
     let title_visible = record_fields(module).iter().any(|f| f.title && visible.iter().any(|v| v.name == f.name));
@@ -124,7 +149,7 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
     }
     let vars = merge(
         vars,
-        json!({ "q": search, "owner": owner, "company": company, "limit": per_page, "start": (page - 1) * per_page }),
+        json!({ "q": search, "owner": owner, "company": company, "limit": per_page, "start": (page - 1) * per_page, "top": page * per_page }),
     );
     let items: Vec<Stored>;
     let total: u64;
@@ -144,11 +169,6 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
                 ));
             }
             let vars = merge(vars, json!({ "reach_owner_ids": owners }));
-            #[derive(Deserialize)]
-            struct Key {
-                updated_at: i64,
-                id: String,
-            }
             let mut keys: Vec<Key> = Vec::new();
             if !owners.is_empty() {
                 let mut rows = ctx.state.db.query(&sql, vars).await?;
@@ -157,37 +177,39 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
                 }
             }
             total = keys.len() as u64;
-            keys.sort_unstable_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| b.id.cmp(&a.id)));
-            let start = ((page - 1) * per_page) as usize;
-            let ids: Vec<&str> = keys.iter().skip(start).take(per_page as usize).map(|k| k.id.as_str()).collect();
-            let mut page_rows: Vec<Stored> = if ids.is_empty() {
-                Vec::new()
-            } else {
-                ctx.state
-                    .db
-                    .query(&format!("SELECT {RECORD_FIELDS} FROM $ids.map(|$i| type::record('crm_record', $i));"), json!({ "ids": ids }))
-                    .await?
-                    .all(0)?
-            };
-            page_rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
-            items = page_rows;
+            items = page_of(ctx, keys, page, per_page).await?;
         }
-        // Every owner (All, or a public default): the (company, module, updated_at) index gives
-        // the newest first.
+        // Every owner (All, or a public default): per company in reach, the newest `start + limit`
+        // on the (company, module, updated_at) index and the count, merged here; one query over
+        // `company IN [...]` would read every record of the module.
         None => {
+            let companies: Vec<&String> = reach.companies.iter().filter(|c| company.is_none_or(|want| want == c.as_str())).collect();
+            conds.retain(|c| !c.starts_with("company"));
             let filter = conds.join(" AND ");
-            let sql = format!(
-                "{REACH_LETS}
-                 SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit START $start;
-                 SELECT count() AS total FROM crm_record WHERE {filter} GROUP ALL;"
-            );
-            let mut rows = ctx.state.db.query(&sql, vars).await?;
+            let mut sql = String::from(REACH_LETS);
+            for i in 0..companies.len() {
+                sql.push_str(&format!(
+                    "\nSELECT updated_at, record::id(id) AS id FROM crm_record WITH INDEX crm_record_company
+                        WHERE company = $reach_companies[{i}] AND {filter} ORDER BY updated_at DESC LIMIT $top;
+                     SELECT count() AS total FROM crm_record WITH INDEX crm_record_company WHERE company = $reach_companies[{i}] AND {filter} GROUP ALL;"
+                ));
+            }
+            let vars = merge(vars, json!({ "reach_company_ids": companies }));
             #[derive(Deserialize)]
             struct Total {
                 total: u64,
             }
-            items = rows.all(2)?;
-            total = rows.first::<Total>(3)?.map(|t| t.total).unwrap_or(0);
+            let mut keys: Vec<Key> = Vec::new();
+            let mut sum = 0;
+            if !companies.is_empty() {
+                let mut rows = ctx.state.db.query(&sql, vars).await?;
+                for i in 0..companies.len() {
+                    keys.extend(rows.all::<Key>(2 + 2 * i)?);
+                    sum += rows.first::<Total>(3 + 2 * i)?.map(|t| t.total).unwrap_or(0);
+                }
+            }
+            total = sum;
+            items = page_of(ctx, keys, page, per_page).await?;
         }
     }
     let items = items.into_iter().filter_map(|s| to_row(s, &visible)).collect();
@@ -264,19 +286,31 @@ fn search_text(module: Module, attrs: &BTreeMap<String, String>) -> String {
 /// must be within `me`'s Create reach (Create's level says whose records one may create).
 fn check_owner(engine: &Engine, me: &str, module: Module, company: &str, owner: &str) -> Result<(), ApiError> {
     let refuse = |why: &str| Err(ApiError::field("owner", why));
-    if engine.module_level(owner, module, Action::View) == crate::access::Level::None {
-        return refuse("this person cannot open this module (inactive, no access or no license)");
+    // Reach first: nothing is said about people outside it.
+    if !engine.decide(me, module, Action::Create, Some(RecordRef { owner, company })).allowed {
+        return refuse("you may not assign records to this person (outside your Create reach)");
+    }
+    let active = engine.org().users.iter().any(|u| u.id == owner && u.status == crate::access::UserStatus::Active);
+    if !active || engine.module_level(owner, module, Action::View) == crate::access::Level::None {
+        return refuse("this person cannot work on this module (not active, no access or no license)");
     }
     if !engine.companies_of(owner).iter().any(|c| c == company) {
         return refuse("this person has no access to the record's company");
     }
-    if !engine.decide(me, module, Action::Create, Some(RecordRef { owner, company })).allowed {
-        return refuse("you may not assign records to this person (outside your Create reach)");
-    }
     Ok(())
 }
 
-pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Result<RecordDetail, ApiError> {
+/// The record as its writer now sees it, or None when the write took it out of their reach
+/// (created for someone their View does not reach, or assigned away): the write stands.
+async fn after_write(ctx: &RequestCtx, module: Module, id: &str) -> Result<Option<RecordDetail>, ApiError> {
+    match get(ctx, module, id).await {
+        Ok(d) => Ok(Some(d)),
+        Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Result<Option<RecordDetail>, ApiError> {
     if !module.is_record_module() {
         return Err(ApiError::BadRequest("choose a record module".into()));
     }
@@ -292,6 +326,9 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
     let company = input.company.clone().filter(|c| !c.is_empty()).ok_or_else(|| ApiError::field("company", "choose a company"))?;
     if !engine.companies_of(&me.user_id).contains(&company) {
         return Err(ApiError::field("company", "you have no access to this company"));
+    }
+    if !engine.org().companies.contains(&company) {
+        return Err(ApiError::field("company", "this company is archived; choose another"));
     }
     let owner = input.owner.clone().filter(|o| !o.is_empty()).unwrap_or_else(|| me.user_id.clone());
     check_owner(&engine, &me.user_id, module, &company, &owner)?;
@@ -313,7 +350,7 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
             }),
         )
         .await?;
-    get(ctx, module, &id).await
+    after_write(ctx, module, &id).await
 }
 
 pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordInput) -> Result<RecordDetail, ApiError> {
@@ -348,10 +385,12 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
             .db
             .query(
                 "BEGIN TRANSACTION;
-                 UPDATE type::record('crm_record', $id) SET attrs = $attrs, search_text = $search, updated_at = $now;
+                 LET $done = (UPDATE type::record('crm_record', $id) SET attrs = $attrs, search_text = $search, updated_at = $now
+                    WHERE updated_at = $loaded RETURN VALUE id);
+                 IF array::len($done) = 0 { THROW 'conflict: someone changed this record meanwhile; reload it and try again' };
                  CREATE audit CONTENT $audit;
                  COMMIT TRANSACTION;",
-                json!({ "id": id, "attrs": attrs, "search": search_text(module, &attrs), "now": now_ms(), "audit": audit }),
+                json!({ "id": id, "attrs": attrs, "search": search_text(module, &attrs), "now": now_ms(), "loaded": stored.updated_at, "audit": audit }),
             )
             .await?;
     }
@@ -386,7 +425,7 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
 }
 
 /// Assign (Edit of the owner field) to someone the assigner may hand records to.
-pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> Result<RecordDetail, ApiError> {
+pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> Result<Option<RecordDetail>, ApiError> {
     let (me, engine) = ctx.require(module, Action::View).await?;
     let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
@@ -397,23 +436,28 @@ pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> 
     check_owner(&engine, &me.user_id, module, &stored.company.id, owner)?;
     if owner != stored.owner.id {
         let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.assign", "record", Some(id), Some(&search_text(module, &stored.attrs)),
-            Some(json!({ "owner": stored.owner.id })), Some(json!({ "owner": owner })), &ctx.ip);
+            Some(json!({ "module": module, "owner": stored.owner.id })), Some(json!({ "module": module, "owner": owner })), &ctx.ip);
         ctx.state
             .db
             .query(
                 "BEGIN TRANSACTION;
-                 UPDATE type::record('crm_record', $id) SET owner = type::record('user', $owner), updated_at = $now;
+                 LET $done = (UPDATE type::record('crm_record', $id) SET owner = type::record('user', $owner), updated_at = $now
+                    WHERE updated_at = $loaded RETURN VALUE id);
+                 IF array::len($done) = 0 { THROW 'conflict: someone changed this record meanwhile; reload it and try again' };
                  CREATE audit CONTENT $audit;
                  COMMIT TRANSACTION;",
-                json!({ "id": id, "owner": owner, "now": now_ms(), "audit": audit }),
+                json!({ "id": id, "owner": owner, "now": now_ms(), "loaded": stored.updated_at, "audit": audit }),
             )
             .await?;
     }
-    get(ctx, module, id).await
+    after_write(ctx, module, id).await
 }
 
 /// Who `me` may hand records of `module` in `company` to, and which companies they may create in.
 pub async fn choices(ctx: &RequestCtx, module: Module, company: Option<&str>) -> Result<RecordChoices, ApiError> {
+    if !module.is_record_module() {
+        return Err(ApiError::BadRequest("choose a record module".into()));
+    }
     let (me, engine) = ctx.require(module, Action::View).await?;
     let mine = engine.companies_of(&me.user_id);
     #[derive(Deserialize)]
@@ -451,16 +495,17 @@ pub async fn choices(ctx: &RequestCtx, module: Module, company: Option<&str>) ->
 pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<ReassignResult, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
+    // Offboarding is a change to the leaving person's account: Edit on Users over them. An
+    // unknown id gets the same answer as one out of reach.
+    let d = engine.decide_on_user(&me.user_id, Action::Edit, from);
     if engine.user_index(from).is_none() || engine.user_index(to).is_none() {
         return Err(ApiError::NotFound("no such user, or not one you can see".into()));
     }
-    if from == to {
-        return Err(ApiError::field("to", "choose someone other than the current owner"));
-    }
-    // Offboarding is a change to the leaving person's account: Edit on Users over them.
-    let d = engine.decide_on_user(&me.user_id, Action::Edit, from);
     if !d.allowed {
         return Err(ApiError::Forbidden(format!("you may not reassign this person's records ({})", refusal(&d))));
+    }
+    if from == to {
+        return Err(ApiError::field("to", "choose someone other than the current owner"));
     }
     let mut moves = Vec::new();
     let mut statements = vec!["BEGIN TRANSACTION;".to_string()];
@@ -501,16 +546,26 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<Reas
         statements.push(format!("IF array::len($moved{i}) > 0 {{ CREATE audit CONTENT object::extend($a{i}, {{ after: object::extend($a{i}.after, {{ records: array::len($moved{i}) }}) }}); }};"));
         selects.push(format!("array::len($moved{i})"));
     }
-    statements.push(format!("RETURN [{}];", selects.join(", ")));
-    statements.push(format!(
-        "RETURN (SELECT count() AS n FROM crm_record WHERE owner = type::record('user', $from) GROUP ALL)[0].n OR 0;"
-    ));
+    // What stays with the leaving person, counted inside the caller's own companies only.
+    vars.insert("mine".into(), json!(engine.companies_of(&me.user_id)));
+    statements.push(
+        "LET $left = (SELECT count() AS n FROM crm_record WHERE owner = type::record('user', $from)
+            AND company IN $mine.map(|$c| type::record('company', $c)) GROUP ALL)[0].n OR 0;"
+            .into(),
+    );
+    // One RETURN, last: in a transaction SurrealDB skips what follows a RETURN.
+    statements.push(format!("RETURN {{ moved: [{}], left: $left }};", selects.join(", ")));
     statements.push("COMMIT TRANSACTION;".into());
     let sql = statements.join("\n");
     let mut rows = ctx.state.db.query(&sql, Value::Object(vars)).await?;
     let n = statements.len();
-    let counts: Vec<u64> = rows.all::<u64>(n - 3)?;
-    let left: u64 = rows.first::<u64>(n - 2)?.unwrap_or(0);
+    #[derive(Deserialize)]
+    struct Outcome {
+        moved: Vec<u64>,
+        left: u64,
+    }
+    let Outcome { moved: counts, left } =
+        rows.first::<Outcome>(n - 2)?.ok_or_else(|| ApiError::Unavailable)?;
     let moved = moves.iter().zip(counts).map(|((_, m), c)| (m.label().to_string(), c)).collect();
     Ok(ReassignResult { moved, left })
 }

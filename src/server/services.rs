@@ -282,8 +282,12 @@ pub async fn sign_out(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> 
              COMMIT TRANSACTION;",
             json!({
                 "sid": me.session_id,
-                "audit": audit_row(Some((&me.user_id, &me.full_name)), "auth.sign_out", "user", Some(&me.user_id),
-                    Some(&me.email), None, None, &ctx.ip),
+                // During "view as" it is the administrator who signs out.
+                "audit": match &me.viewed_by {
+                    Some((id, name)) => audit_row(Some((id, name)), "auth.sign_out", "user", Some(id), Some(name), None, None, &ctx.ip),
+                    None => audit_row(Some((&me.user_id, &me.full_name)), "auth.sign_out", "user", Some(&me.user_id),
+                        Some(&me.email), None, None, &ctx.ip),
+                },
             }),
         )
         .await?;

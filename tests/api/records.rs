@@ -92,7 +92,13 @@ async fn a_user_of_company_a_gets_nothing_of_company_b() {
     let all_role = app
         .define_role(
             "Viewer All",
-            &[("Customers", "View", "All"), ("Customers", "Export", "All"), ("Customers", "Create", "All"), ("AuditLog", "View", "All")],
+            &[
+                ("Customers", "View", "All"),
+                ("Customers", "Export", "All"),
+                ("Customers", "Create", "All"),
+                ("AuditLog", "View", "All"),
+                ("Companies", "View", "All"),
+            ],
         )
         .await;
     let (_, a_client) = app.onboard("Alma A", "alma@example.com", PASSWORD, &all_role, &[&a_company], &dept).await;
@@ -124,8 +130,13 @@ async fn a_user_of_company_a_gets_nothing_of_company_b() {
     let choices = app.call_with(&a_client, "POST", "/api/records/choices", Some(json!({ "module": "Customers", "company": null }))).await;
     let names: Vec<&str> = choices.body["companies"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert!(!names.contains(&"Bravo Ltd"), "{names:?}");
+    // Companies: even with Companies / View, only the ones in her access.
+    let companies = app.call_with(&a_client, "GET", "/api/companies", None).await;
+    assert_eq!(companies.status, 200);
+    assert!(!companies.body.to_string().contains("Bravo"), "{}", companies.body);
+    assert!(app.get("/api/companies").await.body.to_string().contains("Bravo"), "the full administrator sees every company");
     // The audit log shows what happened in company A only.
-    let audit = app.call_with(&a_client, "POST", "/api/audit/search", Some(json!({ "query": { "target": "acme" } }))).await;
+    let audit = app.call_with(&a_client, "POST", "/api/audit/search", Some(json!({ "query": { "action": "record.create" } }))).await;
     assert_eq!(audit.status, 200, "{:?}", audit.body);
     let labels: Vec<&str> = audit.body["items"].as_array().unwrap().iter().filter_map(|r| r["target_label"].as_str()).collect();
     assert!(labels.contains(&"acme alpha") && !labels.iter().any(|l| l.contains("bravo")), "{labels:?}");
@@ -188,6 +199,13 @@ async fn hidden_fields_never_leave_the_server_and_read_only_fields_refuse_writes
     let audit = app.call_with(&asst, "POST", "/api/audit/search", Some(json!({ "query": { "action": "record." } }))).await;
     assert_eq!(audit.status, 200, "{:?}", audit.body);
     assert!(audit.body.to_string().contains("Big deal") && !audit.body.to_string().contains(secret), "audit leaks the amount: {}", audit.body);
+    // An auditor who cannot open Opportunities sees that records changed, not their titles or values.
+    let auditor_role = app.define_role("Auditor", &[("AuditLog", "View", "All")]).await;
+    let (_, auditor) = app.onboard("Aud Itor", "aud@example.com", PASSWORD, &auditor_role, &[&company], &dept).await;
+    let seen = app.call_with(&auditor, "POST", "/api/audit/search", Some(json!({ "query": { "action": "record." } }))).await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.body["items"].as_array().unwrap().len() >= 2);
+    assert!(!seen.body.to_string().contains("Big") && !seen.body.to_string().contains(secret), "{}", seen.body);
     // The admin still sees it, in the list and in the audit log.
     assert!(list(&app, &app.client, "Opportunities", "").await.body.to_string().contains("987654.32"));
     assert!(app.post("/api/audit/search", json!({ "query": { "action": "record." } })).await.body.to_string().contains("987654.32"));
@@ -245,6 +263,16 @@ async fn records_are_assigned_within_reach_and_reassigned_in_bulk_when_someone_l
     assert_eq!(t1.status, 200, "{:?}", t1.body);
     let t2 = new_record(&app, &app.client, "Tasks", json!({ "title": "Send quote" }), &company, Some(&rita)).await;
     assert_eq!(t2.status, 200);
+    // Rita also works for Bravo, where Sam has no access: that task stays with her.
+    let bravo = app.post("/api/companies", json!({ "name": "Bravo Ltd" })).await.body["id"].as_str().unwrap().to_string();
+    let rita_user = app.get(&format!("/api/users/{rita}")).await.body.clone();
+    let edit_rita = app
+        .post(&format!("/api/users/{rita}"), json!({ "input": { "full_name": rita_user["full_name"], "email": rita_user["email"], "mobile": "",
+            "department": dept, "role": rep_role, "companies": [company, bravo], "is_approver": false } }))
+        .await;
+    assert_eq!(edit_rita.status, 200, "{:?}", edit_rita.body);
+    let t3 = new_record(&app, &app.client, "Tasks", json!({ "title": "Bravo kickoff" }), &bravo, Some(&rita)).await;
+    assert_eq!(t3.status, 200, "{:?}", t3.body);
     let t1_id = t1.body["record"]["id"].as_str().unwrap().to_string();
 
     // Rita may not hand her task to Sam: Create at Own reaches only herself.
@@ -254,16 +282,16 @@ async fn records_are_assigned_within_reach_and_reassigned_in_bulk_when_someone_l
     let give = app.call("POST", "/api/records/assign", Some(json!({ "module": "Tasks", "id": t1_id, "owner": sam }))).await;
     assert_eq!(give.status, 200, "{:?}", give.body);
     assert_eq!(give.body["record"]["owner"]["id"], sam.as_str());
-    assert_eq!(titles(&list(&app, &rita_client, "Tasks", "").await), vec!["Send quote"]);
+    assert_eq!(titles(&list(&app, &rita_client, "Tasks", "").await), vec!["Bravo kickoff", "Send quote"]);
     assert!(app.audit_actions(&t1_id).await.contains(&"record.assign".to_string()));
 
     // Offboarding: everything of Rita goes to Sam.
     let moved = app.call("POST", "/api/records/reassign", Some(json!({ "from": rita, "to": sam }))).await;
     assert_eq!(moved.status, 200, "{:?}", moved.body);
-    assert_eq!(moved.body["left"], 0);
+    assert_eq!(moved.body["left"], 1, "the Bravo task stays: Sam has no access to Bravo");
     let tasks = moved.body["moved"].as_array().unwrap().iter().find(|m| m[0] == "Tasks").unwrap()[1].as_u64().unwrap();
     assert_eq!(tasks, 1);
-    assert_eq!(list(&app, &rita_client, "Tasks", "").await.body["page"]["total"], 0);
+    assert_eq!(titles(&list(&app, &rita_client, "Tasks", "").await), vec!["Bravo kickoff"]);
     assert!(app.audit_actions(&rita).await.contains(&"record.reassign".to_string()));
     // A rep cannot offboard anyone.
     let refused = app.call_with(&rita_client, "POST", "/api/records/reassign", Some(json!({ "from": sam, "to": rita }))).await;
@@ -359,9 +387,20 @@ async fn view_as_shows_the_other_users_answers_read_only_and_is_audited() {
     assert_eq!(app.post("/api/records/export", json!({ "query": { "module": "Opportunities" } })).await.status, 403);
 
     assert_eq!(app.post("/api/view-as/end", json!({})).await.status, 200);
+    // A "view as" lasts only while the viewer is a full administrator.
+    let (bob, bob_client) = app.onboard("Bob Boss", "bob@example.com", PASSWORD, "administrator", &[&company], &dept).await;
+    assert_eq!(app.call_with(&bob_client, "POST", "/api/view-as", Some(json!({ "user": rita }))).await.status, 200);
+    let demote = app
+        .post(&format!("/api/users/{bob}"), json!({ "input": { "full_name": "Bob Boss", "email": "bob@example.com", "mobile": "",
+            "department": dept, "role": "manager", "companies": [company], "is_approver": false } }))
+        .await;
+    assert_eq!(demote.status, 200, "{:?}", demote.body);
+    let bob_now = app.call_with(&bob_client, "GET", "/api/session", None).await;
+    assert_eq!(bob_now.body["me"]["full_name"], "Bob Boss", "{:?}", bob_now.body);
+    assert!(bob_now.body["me"]["viewed_by"].is_null());
     let session = app.get("/api/session").await;
     assert_eq!(session.body["me"]["full_name"], "Ada Admin");
     assert!(session.body["me"]["viewed_by"].is_null());
     assert_eq!(titles(&list(&app, &app.client, "Opportunities", "").await), vec!["Ada's deal", "Rita's deal"]);
-    assert_eq!(app.audit_actions(&rita).await.iter().filter(|a| a.starts_with("view_as")).cloned().collect::<Vec<_>>(), vec!["view_as.start", "view_as.end"]);
+    assert_eq!(app.audit_actions(&rita).await.iter().filter(|a| a.starts_with("view_as")).cloned().collect::<Vec<_>>(), vec!["view_as.start", "view_as.end", "view_as.start"], "Ada's start and end, then Bob's start");
 }

@@ -301,8 +301,12 @@ pub fn RecordNew(module: String) -> Element {
                 company: Some(company()).filter(|c| !c.is_empty()),
             };
             match api::create_record(m, input).await {
-                Ok(d) => {
+                Ok(Some(d)) => {
                     navigator().push(Route::RecordPage { module: slug, id: d.record.id });
+                }
+                // Created for someone outside what this user may view: back to the list.
+                Ok(None) => {
+                    navigator().push(Route::Records { module: slug });
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -411,10 +415,13 @@ fn RecordEditor(module: Module, detail: RecordDetail, notice: Signal<Option<Stri
             let id = id.clone();
             async move {
                 match api::assign_record(module, id, owner()).await {
-                    Ok(d) => {
+                    Ok(Some(d)) => {
                         notice.set(Some(format!("Assigned to {}.", d.record.owner.name)));
                         error.set(None);
                         on_changed.call(());
+                    }
+                    Ok(None) => {
+                        navigator().push(Route::Records { module: module_slug(module).to_string() });
                     }
                     Err(e) => error.set(Some(e)),
                 }
