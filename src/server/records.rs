@@ -100,6 +100,15 @@ fn reach_text(engine: &Engine, user: &str, module: Module, reach: &RecordReach) 
     }
 }
 
+/// A record key that can be written into SurrealQL as it is (letters, digits and `_`, not
+/// starting with a digit): the keys this application creates.
+fn literal_key(key: &str) -> Option<&str> {
+    let ok = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && key.len() <= 64
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ok.then_some(key)
+}
+
 /// A record's place in a list: newest first, then by id.
 #[derive(Deserialize)]
 struct Key {
@@ -187,11 +196,18 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
             conds.retain(|c| !c.starts_with("company"));
             let filter = conds.join(" AND ");
             let mut sql = String::from(REACH_LETS);
-            for i in 0..companies.len() {
+            for (i, c) in companies.iter().enumerate() {
+                // With the company and module written as literals, SurrealDB 3.3 counts on the
+                // index alone (an IndexCountScan, ~10× faster than with parameters). Both are
+                // checked values: our own record keys and a module name.
+                let count_on = match literal_key(c) {
+                    Some(key) if conds.len() == 1 => format!("company = company:{key} AND module = '{module:?}'"),
+                    _ => format!("company = $reach_companies[{i}] AND {filter}"),
+                };
                 sql.push_str(&format!(
                     "\nSELECT updated_at, record::id(id) AS id FROM crm_record WITH INDEX crm_record_company
                         WHERE company = $reach_companies[{i}] AND {filter} ORDER BY updated_at DESC LIMIT $top;
-                     SELECT count() AS total FROM crm_record WITH INDEX crm_record_company WHERE company = $reach_companies[{i}] AND {filter} GROUP ALL;"
+                     SELECT count() AS total FROM crm_record WHERE {count_on} GROUP ALL;"
                 ));
             }
             let vars = merge(vars, json!({ "reach_company_ids": companies }));
@@ -632,3 +648,17 @@ pub fn strip_hidden_fields(engine: &Engine, viewer: &str, rows: &mut [AuditEntry
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::literal_key;
+
+    #[test]
+    fn only_plain_keys_are_written_into_queries() {
+        assert_eq!(literal_key("northwind"), Some("northwind"));
+        assert_eq!(literal_key("a1b2_c3"), Some("a1b2_c3"));
+        for bad in ["", "1abc", "a b", "a;DELETE user", "a`b", "a⟩b", "co:x", &"a".repeat(65)] {
+            assert_eq!(literal_key(bad), None, "{bad}");
+        }
+    }
+}
