@@ -234,8 +234,9 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
         reach: reach_text(&engine, &me.user_id, module, &reach),
         columns: visible,
         page: Page { items, total, page, per_page },
-        can_create: engine.module_level(&me.user_id, module, Action::Create) > crate::access::Level::None,
-        can_export: engine.module_level(&me.user_id, module, Action::Export) > crate::access::Level::None,
+        // During "view as" nothing can be written or exported: no buttons for it either.
+        can_create: me.viewed_by.is_none() && engine.module_level(&me.user_id, module, Action::Create) > crate::access::Level::None,
+        can_export: me.viewed_by.is_none() && engine.module_level(&me.user_id, module, Action::Export) > crate::access::Level::None,
     })
 }
 
@@ -262,8 +263,9 @@ async fn load_visible(ctx: &RequestCtx, engine: &Engine, me: &Principal, module:
 fn detail(engine: &Engine, me: &Principal, stored: Stored, visible: Vec<FieldMeta>) -> Result<RecordDetail, ApiError> {
     let module = parse_module(&stored.module).ok_or_else(not_found)?;
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
-    let can_edit = engine.decide(&me.user_id, module, Action::Edit, Some(rec)).allowed;
-    let can_delete = engine.decide(&me.user_id, module, Action::Delete, Some(rec)).allowed;
+    let writable = me.viewed_by.is_none();
+    let can_edit = writable && engine.decide(&me.user_id, module, Action::Edit, Some(rec)).allowed;
+    let can_delete = writable && engine.decide(&me.user_id, module, Action::Delete, Some(rec)).allowed;
     let record = to_row(stored, &visible).ok_or_else(not_found)?;
     Ok(RecordDetail { record, fields: visible, can_edit, can_delete, can_assign: can_edit })
 }

@@ -117,4 +117,29 @@ describe('records under the access model', () => {
     await page.getByText('Grant access using hierarchies').waitFor();
     await shot(page, PHONE, '34-settings');
   });
+
+  test('an administrator views the console as the sales rep, read-only, and comes back', async () => {
+    const page = await newPage(ctx.browser, DESKTOP);
+    const base = ctx.server.base;
+    assert.equal((await page.request.post(base + '/api/auth/sign-in', { data: { email: ADMIN.email, password: ADMIN.password } })).status(), 200);
+    const found = await (await page.request.post(base + '/api/users/search', { data: { query: { search: 'rita' } } })).json();
+    const rita = found.items[0];
+    await page.goto(`${base}/users/${rita.id}`);
+    await hydrated(page);
+    await page.getByRole('button', { name: 'View as Rita Rep' }).click();
+    const banner = page.getByRole('status').filter({ hasText: 'you are viewing the console as' });
+    await banner.waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Opportunities' }).waitFor();
+    assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 0, 'Rita has no Users module');
+    await nav.getByRole('link', { name: 'Opportunities' }).click();
+    await page.getByRole('link', { name: 'Rita: Globex upsell' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /Initech|424[,.]?242/);
+    assert.equal(await page.getByRole('link', { name: 'New record' }).count(), 0, 'no writing while viewing as');
+    await shot(page, DESKTOP, '35-view-as');
+    await page.getByRole('button', { name: 'Back to Ada Admin' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    assert.equal(await page.getByText('you are viewing the console as').count(), 0);
+  });
 });
+
