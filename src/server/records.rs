@@ -600,9 +600,15 @@ pub async fn export(ctx: &RequestCtx, q: &RecordQuery) -> Result<String, ApiErro
     if !search.is_empty() {
         conds.push(if title_visible { "string::contains(search_text, $q)" } else { "false" });
     }
+    // The list's company filter applies to its export too (inside reach, as always).
+    let company = q.company.as_deref().filter(|s| !s.is_empty());
+    if company.is_some() {
+        conds.push("company = type::record('company', $company)");
+    }
     let filter = conds.join(" AND ");
     let sql = format!("{REACH_LETS} SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit;");
-    let items: Vec<Stored> = ctx.state.db.query(&sql, merge(vars, json!({ "q": search, "limit": EXPORT_LIMIT }))).await?.all(2)?;
+    let items: Vec<Stored> =
+        ctx.state.db.query(&sql, merge(vars, json!({ "q": search, "company": company, "limit": EXPORT_LIMIT }))).await?.all(2)?;
     let mut out = String::from("id");
     for f in &visible {
         out.push(',');

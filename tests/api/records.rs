@@ -123,6 +123,11 @@ async fn a_user_of_company_a_gets_nothing_of_company_b() {
     assert_eq!(csv.status, 200, "{:?}", csv.body);
     let text = csv.body.as_str().unwrap();
     assert!(text.contains("Acme Alpha") && !text.contains("Bravo"), "{text}");
+    // Exporting with company B as the filter gives the header and nothing else.
+    let csv_b = app
+        .call_with(&a_client, "POST", "/api/records/export", Some(json!({ "query": { "module": "Customers", "company": b_company } })))
+        .await;
+    assert_eq!(csv_b.body.as_str().unwrap().lines().count(), 1, "{:?}", csv_b.body);
     // Create in B.
     let create = new_record(&app, &a_client, "Customers", json!({ "name": "Sneaky" }), &b_company, None).await;
     assert_eq!(create.status, 422);

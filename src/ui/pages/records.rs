@@ -77,7 +77,7 @@ fn RecordList(module: Module) -> Element {
         page.set(1);
     });
     let export = move |_| async move {
-        let q = RecordQuery { module: Some(module), search: search(), company: None, owner: None, page: 1, per_page: 25 };
+        let q = RecordQuery { module: Some(module), search: search(), company: Some(company()).filter(|c| !c.is_empty()), owner: None, page: 1, per_page: 25 };
         match api::export_records(q).await {
             Ok(csv) => {
                 let rows = csv.lines().count().saturating_sub(1);
