@@ -137,12 +137,20 @@ impl Directory {
         if changes.is_empty() {
             return Ok(guard.clone());
         }
+        let mut readable = true;
         let snap = Arc::make_mut(&mut *guard);
-        for set in changes {
+        'sets: for set in changes {
             for change in set.changes {
-                apply(&mut snap.users, change);
+                if !apply(&mut snap.users, change) {
+                    readable = false;
+                    break 'sets;
+                }
             }
             snap.versionstamp = Some(set.versionstamp);
+        }
+        if !readable {
+            // A change this version cannot read: start again from the table itself.
+            *guard = Arc::new(Self::load(db).await?);
         }
         Ok(guard.clone())
     }
@@ -187,19 +195,23 @@ impl Directory {
 }
 
 /// Applies one feed entry (`{"update": record}` or `{"delete": {"id": …}}`); replaying one twice
-/// gives the same directory.
-fn apply(users: &mut HashMap<String, Entry>, change: Value) {
+/// gives the same directory. False when the entry cannot be read.
+fn apply(users: &mut HashMap<String, Entry>, change: Value) -> bool {
     if let Some(record) = change.get("update").or_else(|| change.get("create")) {
         match serde_json::from_value::<Raw>(record.clone()) {
             Ok(raw) => {
                 let entry = Entry::from(raw);
                 users.insert(entry.id.clone(), entry);
             }
-            Err(e) => tracing::warn!(error = %e, "users directory: unreadable change"),
+            Err(e) => {
+                tracing::warn!(error = %e, "users directory: unreadable change, reloading");
+                return false;
+            }
         }
     } else if let Some(id) = change.get("delete").and_then(|d| d.get("id")).and_then(Value::as_str) {
         users.remove(&key(id));
     }
+    true
 }
 
 /// The users an admin's Users scope reaches (level, departments, companies), as a test on
