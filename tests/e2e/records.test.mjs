@@ -141,5 +141,26 @@ describe('records under the access model', () => {
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     assert.equal(await page.getByText('you are viewing the console as').count(), 0);
   });
+
+  test('a new record on a phone: field messages, then the record page', async () => {
+    const page = await newPage(ctx.browser, PHONE);
+    const base = ctx.server.base;
+    assert.equal((await page.request.post(base + '/api/auth/sign-in', { data: { email: ADMIN.email, password: ADMIN.password } })).status(), 200);
+    await page.goto(base + '/records/opportunities/new');
+    await hydrated(page);
+    await page.getByLabel('Name').fill('Umbrella framework deal');
+    await page.getByLabel('Amount').fill('lots');
+    await page.getByRole('button', { name: 'Create record' }).click();
+    await page.getByText('Amount must be an amount such as 12500 or 12500.50').waitFor();
+    await page.getByText('choose a company', { exact: true }).waitFor();
+    await shot(page, PHONE, '36-new-record-errors');
+    await page.getByLabel('Company').selectOption({ label: 'My company' });
+    await page.getByLabel('Amount').fill('48000');
+    await page.getByRole('button', { name: 'Create record' }).click();
+    await page.getByRole('heading', { name: 'Umbrella framework deal' }).waitFor();
+    await hydrated(page);
+    assert.equal(await page.getByLabel('Amount').inputValue(), '48000.00');
+    await shot(page, PHONE, '37-record-page');
+  });
 });
 
