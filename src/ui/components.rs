@@ -156,3 +156,23 @@ pub fn Notice(text: Option<String>) -> Element {
     let Some(t) = text else { return rsx! {} };
     rsx! { div { class: "banner banner-ok", role: "status", "{t}" } }
 }
+
+/// People to pick from: up to 200 matching `search` (everyone when it is empty), asked of the
+/// server as the search changes, so an organisation of any size can be searched.
+pub fn use_people(search: Signal<String>, active_only: bool) -> Vec<(String, String)> {
+    let people = use_resource(move || async move {
+        crate::api::list_users(crate::domain::UserQuery {
+            search: search(),
+            per_page: 200,
+            status: active_only.then(|| "active".to_string()),
+            ..Default::default()
+        })
+        .await
+    });
+    let found = match &*people.read() {
+        Some(Ok(p)) => p.items.iter().map(|u| (u.id.clone(), u.full_name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    found
+}
+

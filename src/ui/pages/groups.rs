@@ -10,15 +10,10 @@ use crate::ui::components::{CheckboxGroup, FormBanner, Notice, TextField};
 #[component]
 pub fn Groups() -> Element {
     let mut org = use_resource(api::admin_org);
-    let users = use_resource(|| async move { api::list_users(UserQuery { per_page: 200, ..Default::default() }).await });
     let mut editing = use_signal(|| None::<Option<OrgGroup>>);
     let mut notice = use_signal(|| None::<String>);
     let Some(Ok(o)) = org.read().clone() else {
         return rsx! { p { role: "status", "Loading…" } };
-    };
-    let people: Vec<(String, String)> = match &*users.read() {
-        Some(Ok(p)) => p.items.iter().map(|u| (u.id.clone(), u.full_name.clone())).collect(),
-        _ => Vec::new(),
     };
     rsx! {
         document::Title { "Groups · Gatehouse" }
@@ -30,7 +25,7 @@ pub fn Groups() -> Element {
         if let Some(g) = editing() {
             GroupEditor {
                 key: "{g.as_ref().map(|g| g.id.clone()).unwrap_or_default()}",
-                group: g, all: o.groups.clone(), people: people.clone(),
+                group: g, all: o.groups.clone(),
                 on_done: move |msg: Option<String>| { editing.set(None); if let Some(m) = msg { notice.set(Some(m)); org.restart(); } },
             }
         }
@@ -52,7 +47,9 @@ pub fn Groups() -> Element {
 }
 
 #[component]
-fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, people: Vec<(String, String)>, on_done: EventHandler<Option<String>>) -> Element {
+fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, on_done: EventHandler<Option<String>>) -> Element {
+    let find = use_signal(String::new);
+    let people = crate::ui::components::use_people(find, false);
     let name = use_signal(|| group.as_ref().map(|g| g.name.clone()).unwrap_or_default());
     let members = use_signal(|| group.as_ref().map(|g| g.users.clone()).unwrap_or_default());
     let nested = use_signal(|| group.as_ref().map(|g| g.groups.clone()).unwrap_or_default());
@@ -68,7 +65,9 @@ fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, people: Vec<(String,
             h2 { id: "group-editor-h", if group.is_some() { "Edit group" } else { "New group" } }
             FormBanner { error: err.clone() }
             TextField { id: "group-name", label: "Group name", value: name, error: err.as_ref().and_then(|e| e.field_message("name")).map(str::to_string) }
-            CheckboxGroup { id: "group-users", legend: "Members", selected: members, options: people }
+            TextField { id: "group-find", label: "Find people", value: find, kind: "search",
+                hint: "Up to 200 people are listed; type a name or email to find others. Members stay chosen while hidden." }
+            CheckboxGroup { id: "group-users", legend: format!("Members ({} chosen)", members().len()), selected: members, options: people }
             if !others.is_empty() {
                 CheckboxGroup { id: "group-groups", legend: "Nested groups (their members belong here too)", selected: nested, options: others,
                     error: err.as_ref().and_then(|e| e.field_message("groups")).map(str::to_string) }

@@ -197,16 +197,19 @@ fn DepartmentForm(department: Option<DepartmentDto>, all: Vec<DepartmentDto>, on
     let parent = use_signal(|| department.as_ref().and_then(|d| d.parent.clone()).unwrap_or_default());
     let manager = use_signal(|| department.as_ref().and_then(|d| d.manager.clone()).unwrap_or_default());
     let mut error = use_signal(|| None::<ApiError>);
-    let users = use_resource(|| async move {
-        api::list_users(UserQuery { per_page: 200, status: Some("active".into()), ..Default::default() }).await
-    });
+    let find = use_signal(String::new);
+    let mut managers = crate::ui::components::use_people(find, true);
     let editing_id = department.as_ref().map(|d| d.id.clone());
     let parents: Vec<(String, String)> =
         all.iter().filter(|d| Some(&d.id) != editing_id.as_ref()).map(|d| (d.id.clone(), d.name.clone())).collect();
-    let managers: Vec<(String, String)> = match &*users.read() {
-        Some(Ok(p)) => p.items.iter().map(|u| (u.id.clone(), u.full_name.clone())).collect(),
-        _ => Vec::new(),
-    };
+    // The current manager stays a choice whatever the search shows.
+    if let Some(d) = department.as_ref() {
+        if let (Some(id), Some(name)) = (d.manager.clone(), d.manager_name.clone()) {
+            if !managers.iter().any(|(m, _)| *m == id) {
+                managers.insert(0, (id, name));
+            }
+        }
+    }
     let title = if department.is_some() { "Edit department" } else { "Add department" };
     let onsubmit = move |evt: FormEvent| {
         let editing_id = editing_id.clone();
@@ -234,6 +237,7 @@ fn DepartmentForm(department: Option<DepartmentDto>, all: Vec<DepartmentDto>, on
                 div { class: "form-grid",
                     TextField { id: "dept-name", label: "Name", value: name, error: field("name") }
                     SelectField { id: "dept-parent", label: "Parent department", value: parent, options: parents, placeholder: "None (top level)", error: field("parent") }
+                    TextField { id: "dept-manager-find", label: "Find a manager", value: find, kind: "search", hint: "Type a name or email to narrow the list below." }
                     SelectField { id: "dept-manager", label: "Manager", value: manager, options: managers, placeholder: "No manager", error: field("manager") }
                 }
                 div { class: "form-actions",

@@ -336,6 +336,8 @@ pub fn Grants() -> Element {
     let mut org = use_resource(api::admin_org);
     let departments = use_resource(api::list_departments);
     let users = use_resource(|| async move { api::list_users(UserQuery { per_page: 200, ..Default::default() }).await });
+    let find = use_signal(String::new);
+    let found = crate::ui::components::use_people(find, false);
     let profile = use_signal(String::new);
     let kind = use_signal(|| "department".to_string());
     let target = use_signal(String::new);
@@ -367,7 +369,7 @@ pub fn Grants() -> Element {
         format!("{p} → {to}")
     };
     let targets = match kind().as_str() {
-        "user" => people.clone(),
+        "user" => found.clone(),
         "group" => groups.clone(),
         _ => depts.clone(),
     };
@@ -393,6 +395,9 @@ pub fn Grants() -> Element {
             div { class: "form-grid",
                 SelectField { id: "grant-profile", label: "Profile", value: profile, options: profiles, placeholder: "Choose a profile" }
                 SelectField { id: "grant-kind", label: "Grant to a", value: kind, options: kinds }
+                if kind() == "user" {
+                    TextField { id: "grant-find", label: "Find people", value: find, kind: "search", hint: "Type a name or email to narrow the list." }
+                }
                 SelectField { id: "grant-target", label: "Who", value: target, options: targets, placeholder: "Choose" }
             }
             if kind() == "department" {

@@ -577,11 +577,9 @@ fn ReassignWidget(user_id: String, name: String) -> Element {
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
     let ready = crate::ui::use_hydrated();
-    let people = use_resource(|| async move { api::list_users(UserQuery { status: Some("active".into()), per_page: 200, ..Default::default() }).await });
-    let options: Vec<(String, String)> = match &*people.read() {
-        Some(Ok(p)) => p.items.iter().filter(|u| u.id != user_id).map(|u| (u.id.clone(), u.full_name.clone())).collect(),
-        _ => Vec::new(),
-    };
+    let find = use_signal(String::new);
+    let options: Vec<(String, String)> =
+        crate::ui::components::use_people(find, true).into_iter().filter(|(id, _)| *id != user_id).collect();
     let from = user_id.clone();
     let reassign = move |_| {
         let from = from.clone();
@@ -611,6 +609,7 @@ fn ReassignWidget(user_id: String, name: String) -> Element {
             p { class: "muted", "When {name} leaves or changes job, hand all their records to someone else in one step." }
             Notice { text: notice() }
             FormBanner { error: err.clone() }
+            TextField { id: "reassign-find", label: "Find the new owner", value: find, kind: "search" }
             SelectField { id: "reassign-to", label: "New owner", value: to, options, placeholder: "Choose a person",
                 error: err.as_ref().and_then(|e| e.field_message("to")).map(str::to_string) }
             button { class: "btn", disabled: !ready, onclick: reassign, "Reassign all records" }
