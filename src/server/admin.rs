@@ -4,9 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::access::BUMP;
 use super::http::RequestCtx;
-use super::services::{audit_row, new_id};
+use super::services::{audit_row, audited, new_id};
 use crate::access::*;
 use crate::domain::{AdminOrg, ApiError};
 
@@ -194,7 +193,7 @@ pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, Ap
     vars["audit"] = audit;
     ctx.state
         .db
-        .query(&format!("BEGIN TRANSACTION;\n{sql}\nCREATE audit CONTENT $audit;\n{BUMP}\nCOMMIT TRANSACTION;"), vars)
+        .query(&audited(sql, true), vars)
         .await?;
     Ok(diff)
 }

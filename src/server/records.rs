@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::account::csv_cell;
 use super::auth::Principal;
 use super::http::RequestCtx;
-use super::services::{audit_row, new_id};
+use super::services::{audit_row, audited, new_id};
 use super::time::now_ms;
 use crate::access::{Action, Engine, FieldRule, Module, RecordReach, RecordRef};
 use crate::domain::*;
@@ -276,6 +276,15 @@ pub async fn get(ctx: &RequestCtx, module: Module, id: &str) -> Result<RecordDet
     detail(&engine, &me, stored, visible)
 }
 
+/// Sets `set` on record `$id` only if nobody changed it since it was read (`$loaded`); otherwise
+/// the transaction fails with a 409 that says to reload.
+fn unchanged_update(set: &str) -> String {
+    format!(
+        "LET $done = (UPDATE type::record('crm_record', $id) SET {set}, updated_at = $now WHERE updated_at = $loaded RETURN VALUE id);
+         IF array::len($done) = 0 {{ THROW 'conflict: someone changed this record meanwhile; reload it and try again' }};"
+    )
+}
+
 /// Refuses writes to fields the user may not write: any value for a hidden field, a changed
 /// value for a read-only one.
 fn check_writable(engine: &Engine, user: &str, module: Module, values: &BTreeMap<String, String>, current: &BTreeMap<String, String>) -> Result<(), ApiError> {
@@ -356,12 +365,12 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
     ctx.state
         .db
         .query(
-            "BEGIN TRANSACTION;
-             CREATE type::record('crm_record', $id) SET module = $module, attrs = $attrs, search_text = $search,
-                owner = type::record('user', $owner), company = type::record('company', $company),
-                created_by = type::record('user', $me), created_at = $now, updated_at = $now;
-             CREATE audit CONTENT $audit;
-             COMMIT TRANSACTION;",
+            &audited(
+                "CREATE type::record('crm_record', $id) SET module = $module, attrs = $attrs, search_text = $search,
+                    owner = type::record('user', $owner), company = type::record('company', $company),
+                    created_by = type::record('user', $me), created_at = $now, updated_at = $now;",
+                false,
+            ),
             json!({
                 "id": id, "module": format!("{module:?}"), "attrs": values, "search": search_text(module, &values),
                 "owner": owner, "company": company, "me": me.user_id, "now": now_ms(), "audit": audit,
@@ -402,12 +411,7 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
         ctx.state
             .db
             .query(
-                "BEGIN TRANSACTION;
-                 LET $done = (UPDATE type::record('crm_record', $id) SET attrs = $attrs, search_text = $search, updated_at = $now
-                    WHERE updated_at = $loaded RETURN VALUE id);
-                 IF array::len($done) = 0 { THROW 'conflict: someone changed this record meanwhile; reload it and try again' };
-                 CREATE audit CONTENT $audit;
-                 COMMIT TRANSACTION;",
+                &audited(&unchanged_update("attrs = $attrs, search_text = $search"), false),
                 json!({ "id": id, "attrs": attrs, "search": search_text(module, &attrs), "now": now_ms(), "loaded": stored.updated_at, "audit": audit }),
             )
             .await?;
@@ -435,7 +439,7 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
     ctx.state
         .db
         .query(
-            "BEGIN TRANSACTION; DELETE type::record('crm_record', $id); CREATE audit CONTENT $audit; COMMIT TRANSACTION;",
+            &audited("DELETE type::record('crm_record', $id);", false),
             json!({ "id": id, "audit": audit }),
         )
         .await?;
@@ -458,12 +462,7 @@ pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> 
         ctx.state
             .db
             .query(
-                "BEGIN TRANSACTION;
-                 LET $done = (UPDATE type::record('crm_record', $id) SET owner = type::record('user', $owner), updated_at = $now
-                    WHERE updated_at = $loaded RETURN VALUE id);
-                 IF array::len($done) = 0 { THROW 'conflict: someone changed this record meanwhile; reload it and try again' };
-                 CREATE audit CONTENT $audit;
-                 COMMIT TRANSACTION;",
+                &audited(&unchanged_update("owner = type::record('user', $owner)"), false),
                 json!({ "id": id, "owner": owner, "now": now_ms(), "loaded": stored.updated_at, "audit": audit }),
             )
             .await?;

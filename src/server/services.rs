@@ -23,6 +23,13 @@ pub fn new_id() -> String {
     std::iter::once(first).chain((0..19).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)).collect()
 }
 
+/// One change and its audit row (bound as `$audit`) in one transaction; with `bump`, the access
+/// version stamp moves too (for changes the access engine reads).
+pub fn audited(change: &str, bump: bool) -> String {
+    let bump = if bump { super::access::BUMP } else { "" };
+    format!("BEGIN TRANSACTION;\n{change}\nCREATE audit CONTENT $audit;\n{bump}\nCOMMIT TRANSACTION;")
+}
+
 /// One audit row, bound as `$audit` (or another name) and written with `CREATE audit CONTENT $audit`.
 #[allow(clippy::too_many_arguments)]
 pub fn audit_row(
@@ -276,10 +283,7 @@ pub async fn sign_out(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> 
     ctx.state
         .db
         .query(
-            "BEGIN TRANSACTION;
-             DELETE type::record('session', $sid);
-             CREATE audit CONTENT $audit;
-             COMMIT TRANSACTION;",
+            &audited("DELETE type::record('session', $sid);", false),
             json!({
                 "sid": me.session_id,
                 // During "view as" it is the administrator who signs out.
@@ -317,10 +321,7 @@ pub async fn view_as_start(ctx: &RequestCtx, user: &str) -> Result<(), ApiError>
     ctx.state
         .db
         .query(
-            "BEGIN TRANSACTION;
-             UPDATE type::record('session', $sid) SET view_as = type::record('user', $user);
-             CREATE audit CONTENT $audit;
-             COMMIT TRANSACTION;",
+            &audited("UPDATE type::record('session', $sid) SET view_as = type::record('user', $user);", false),
             json!({ "sid": me.session_id, "user": user, "audit": audit }),
         )
         .await?;
@@ -334,10 +335,7 @@ pub async fn view_as_end(ctx: &RequestCtx) -> Result<(), ApiError> {
     ctx.state
         .db
         .query(
-            "BEGIN TRANSACTION;
-             UPDATE type::record('session', $sid) SET view_as = NONE;
-             CREATE audit CONTENT $audit;
-             COMMIT TRANSACTION;",
+            &audited("UPDATE type::record('session', $sid) SET view_as = NONE;", false),
             json!({ "sid": me.session_id, "audit": audit }),
         )
         .await?;
