@@ -25,6 +25,15 @@ pub enum OrgChange {
     /// Create (id None) or change a sharing rule.
     SaveSharingRule { id: Option<String>, module: Module, owners: Party, recipients: Party, access: ShareAccess },
     DeleteSharingRule { id: String },
+    /// Create (id None) or change a department: its name, parent and manager.
+    SaveDepartment { id: Option<String>, name: String, parent: Option<String>, manager: Option<String> },
+    DeleteDepartment { id: String },
+    /// Create (id None) or change a license type: seats and the modules that require it.
+    SaveLicense { id: Option<String>, name: String, seats: u32, modules: Vec<Module> },
+    /// A user's entry as the engine reads it (role, department, companies, licenses, status,
+    /// navigation): added when the id is new, replaced otherwise. Details the engine does not
+    /// read (email, mobile) travel beside it and are judged by "no takeover".
+    SaveUser { user: OrgUser },
 }
 
 /// Why a proposed change cannot be made: the field it concerns and a message.
@@ -50,6 +59,11 @@ fn reaches(parents: &dyn Fn(&str) -> Option<String>, start: &str, target: &str, 
         steps += 1;
     }
     false
+}
+
+/// Whether a sharing rule names this party as owners or recipients.
+fn uses(org: &Org, party: impl Fn(&Party) -> bool) -> bool {
+    org.sharing_rules.iter().any(|r| party(&r.owners) || party(&r.recipients))
 }
 
 impl OrgChange {
@@ -143,6 +157,9 @@ impl OrgChange {
                 if !o.roles.iter().any(|r| &r.id == id) {
                     return Err(err("id", "no such role"));
                 }
+                if uses(&o, |p| matches!(p, Party::Role { id: r, .. } if r == id)) {
+                    return Err(err("id", "a sharing rule still uses this role; change or delete the rule first"));
+                }
                 o.roles.retain(|r| &r.id != id);
             }
             OrgChange::AddGrant { grant } => {
@@ -157,17 +174,14 @@ impl OrgChange {
                 if !exists {
                     return Err(err("to", "choose an existing user, department or group"));
                 }
-                if o.grants.contains(grant) {
-                    return Err(err("profile", "this profile is already granted there"));
+                // Granting what is already granted succeeds and changes nothing.
+                if !o.grants.contains(grant) {
+                    o.grants.push(grant.clone());
                 }
-                o.grants.push(grant.clone());
             }
             OrgChange::RemoveGrant { grant } => {
-                let before = o.grants.len();
+                // Removing what is not there succeeds and changes nothing.
                 o.grants.retain(|g| g != grant);
-                if o.grants.len() == before {
-                    return Err(err("profile", "no such grant"));
-                }
             }
             OrgChange::SaveGroup { id, name, users, groups } => {
                 let name = name.trim();
@@ -181,21 +195,23 @@ impl OrgChange {
                     return Err(err("users", format!("no user `{u}`")));
                 }
                 let group_id = id.clone().unwrap_or_else(|| new_id.to_string());
-                // No cycles: no nested group may contain this group, directly or further down.
-                let all = o.groups.clone();
-                fn contains(all: &[OrgGroup], from: &str, target: &str, depth: usize) -> bool {
-                    if from == target {
-                        return true;
-                    }
-                    depth < 64
-                        && all.iter().find(|g| g.id == from).is_some_and(|g| g.groups.iter().any(|n| contains(all, n, target, depth + 1)))
-                }
                 for nested in groups {
-                    if !all.iter().any(|g| &g.id == nested) {
+                    if !o.groups.iter().any(|g| &g.id == nested) {
                         return Err(err("groups", format!("no group `{nested}`")));
                     }
-                    if contains(&all, nested, &group_id, 0) {
+                }
+                // No cycles: no nested group may contain this group, directly or further down.
+                // One walk over the nesting graph, each group visited once.
+                let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+                let mut stack: Vec<&str> = groups.iter().map(String::as_str).collect();
+                while let Some(g) = stack.pop() {
+                    if g == group_id {
                         return Err(err("groups", "a group cannot contain itself, directly or through other groups"));
+                    }
+                    if seen.insert(g) {
+                        if let Some(grp) = o.groups.iter().find(|x| x.id == g) {
+                            stack.extend(grp.groups.iter().map(String::as_str));
+                        }
                     }
                 }
                 let group = OrgGroup { id: group_id, name: name.to_string(), users: users.clone(), groups: groups.clone() };
@@ -208,6 +224,9 @@ impl OrgChange {
             OrgChange::DeleteGroup { id } => {
                 if !o.groups.iter().any(|g| &g.id == id) {
                     return Err(err("id", "no such group"));
+                }
+                if uses(&o, |p| matches!(p, Party::Group(g) if g == id)) {
+                    return Err(err("id", "a sharing rule still uses this group; change or delete the rule first"));
                 }
                 o.groups.retain(|g| &g.id != id);
                 for g in o.groups.iter_mut() {
@@ -258,6 +277,104 @@ impl OrgChange {
                     return Err(err("id", "no such sharing rule"));
                 }
             }
+            OrgChange::SaveDepartment { id, name, parent, manager } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(err("name", "enter the department's name"));
+                }
+                let dept_id = id.clone().unwrap_or_else(|| new_id.to_string());
+                if let Some(parent) = parent {
+                    if !o.departments.iter().any(|d| &d.id == parent) {
+                        return Err(err("parent", "choose an existing department"));
+                    }
+                    // Walk up from the new parent, each department once: meeting this one
+                    // would make a cycle.
+                    let parents: std::collections::HashMap<&str, Option<&str>> =
+                        o.departments.iter().map(|d| (d.id.as_str(), d.parent.as_deref())).collect();
+                    let mut seen = std::collections::HashSet::new();
+                    let mut cur = Some(parent.as_str());
+                    while let Some(c) = cur {
+                        if c == dept_id {
+                            return Err(err("parent", "a department cannot sit below itself or one of its sub-departments"));
+                        }
+                        if !seen.insert(c) {
+                            break;
+                        }
+                        cur = parents.get(c).copied().flatten();
+                    }
+                }
+                if let Some(m) = manager {
+                    if !o.users.iter().any(|u| &u.id == m) {
+                        return Err(err("manager", "choose an existing user"));
+                    }
+                }
+                let dept = OrgDepartment { id: dept_id, name: name.to_string(), parent: parent.clone(), manager: manager.clone() };
+                match o.departments.iter_mut().find(|d| Some(&d.id) == id.as_ref()) {
+                    Some(d) => *d = dept,
+                    None if id.is_none() => o.departments.push(dept),
+                    None => return Err(err("id", "no such department")),
+                }
+            }
+            OrgChange::DeleteDepartment { id } => {
+                if !o.departments.iter().any(|d| &d.id == id) {
+                    return Err(err("id", "no such department"));
+                }
+                if o.users.iter().any(|u| &u.department == id) {
+                    return Err(err("id", "users still belong to this department; move them first"));
+                }
+                if o.departments.iter().any(|d| d.parent.as_ref() == Some(id)) {
+                    return Err(err("id", "this department has sub-departments; move or delete them first"));
+                }
+                if uses(&o, |p| matches!(p, Party::Department { id: d, .. } if d == id)) {
+                    return Err(err("id", "a sharing rule still uses this department; change or delete the rule first"));
+                }
+                o.departments.retain(|d| &d.id != id);
+                o.grants.retain(|g| !matches!(&g.to, Grantee::Department { id: d, .. } if d == id));
+            }
+            OrgChange::SaveLicense { id, name, seats, modules } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(err("name", "enter the license's name"));
+                }
+                if let Some(m) = modules.iter().find(|m| !m.is_record_module()) {
+                    return Err(err("modules", format!("{} is not a record module; licenses apply to record modules", m.label())));
+                }
+                // A module requires at most one license.
+                for m in modules {
+                    if let Some(other) = o.licenses.iter().find(|l| l.modules.contains(m) && Some(&l.id) != id.as_ref()) {
+                        return Err(err(
+                            "modules",
+                            format!("{} already requires the {} license; a module requires at most one", m.label(), other.name),
+                        ));
+                    }
+                }
+                let license =
+                    OrgLicense { id: id.clone().unwrap_or_else(|| new_id.to_string()), name: name.to_string(), seats: *seats, modules: modules.clone() };
+                match o.licenses.iter_mut().find(|l| Some(&l.id) == id.as_ref()) {
+                    Some(l) => *l = license,
+                    None => o.licenses.push(license),
+                }
+            }
+            OrgChange::SaveUser { user } => {
+                if !o.roles.iter().any(|r| r.id == user.role) {
+                    return Err(err("role", "choose one of the existing roles"));
+                }
+                if !o.departments.iter().any(|d| d.id == user.department) {
+                    return Err(err("department", "choose one of the existing departments"));
+                }
+                // Nobody is given access to an archived company.
+                let before = o.users.iter().find(|u| u.id == user.id).map(|u| u.companies.clone()).unwrap_or_default();
+                if let Some(c) = user.companies.iter().find(|c| !o.companies.contains(c) && !before.contains(c)) {
+                    return Err(err("companies", format!("company `{c}` does not exist or is archived")));
+                }
+                if let Some(l) = user.licenses.iter().find(|l| !o.licenses.iter().any(|x| &&x.id == l)) {
+                    return Err(err("licenses", format!("no license `{l}`")));
+                }
+                match o.users.iter_mut().find(|u| u.id == user.id) {
+                    Some(u) => *u = user.clone(),
+                    None => o.users.push(user.clone()),
+                }
+            }
         }
         Ok(o)
     }
@@ -271,8 +388,26 @@ impl OrgChange {
             OrgChange::DeleteProfile { .. } | OrgChange::DeleteRole { .. } => (Module::RolesProfiles, Delete),
             OrgChange::SaveGroup { id: None, .. } => (Module::DepartmentsGroups, Create),
             OrgChange::DeleteGroup { .. } => (Module::DepartmentsGroups, Delete),
+            OrgChange::AddGrant { grant: OrgGrant { to: Grantee::User(_), .. } }
+            | OrgChange::RemoveGrant { grant: OrgGrant { to: Grantee::User(_), .. } } => (Module::Users, Edit),
             OrgChange::SaveGroup { .. } | OrgChange::AddGrant { .. } | OrgChange::RemoveGrant { .. } => (Module::DepartmentsGroups, Edit),
             OrgChange::SaveSharing { .. } | OrgChange::SaveSharingRule { .. } | OrgChange::DeleteSharingRule { .. } => (Module::Settings, Edit),
+            OrgChange::SaveDepartment { id: None, .. } => (Module::DepartmentsGroups, Create),
+            OrgChange::SaveDepartment { .. } => (Module::DepartmentsGroups, Edit),
+            OrgChange::DeleteDepartment { .. } => (Module::DepartmentsGroups, Delete),
+            OrgChange::SaveLicense { .. } => (Module::Settings, Edit),
+            OrgChange::SaveUser { .. } => (Module::Users, Edit),
+        }
+    }
+
+    /// The user whose entry this change is about, when the contract asks for Users / Edit on
+    /// them rather than a module-wide permission (direct grants to a user, a user's entry).
+    pub fn on_user(&self) -> Option<&str> {
+        match self {
+            OrgChange::AddGrant { grant: OrgGrant { to: Grantee::User(u), .. } }
+            | OrgChange::RemoveGrant { grant: OrgGrant { to: Grantee::User(u), .. } } => Some(u),
+            OrgChange::SaveUser { user } => Some(&user.id),
+            _ => None,
         }
     }
 }

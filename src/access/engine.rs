@@ -3,7 +3,9 @@
 //! a few array reads and bit tests. [`Engine::decide`] answers with the reasons an admin reads;
 //! [`Engine::allows`] answers the same question without building them.
 
+mod judge;
 mod reach;
+pub use judge::{Gained, Objection};
 pub use reach::RecordReach;
 
 use std::collections::{BTreeMap, HashMap};
@@ -618,10 +620,14 @@ impl Engine {
         (true, level, None)
     }
 
-    /// Whether `level` of action `a` (plus hierarchy and sharing, for View and Edit) reaches the record.
+    /// Whether `level` of action `a` (plus hierarchy and sharing, for View and Edit) reaches the
+    /// record. With `why`, every path that reaches it is named (the level, the hierarchy, the
+    /// default and each sharing rule), not only the first.
     fn reaches(&self, u: u32, m: Module, a: Action, level: Level, rec: RecordKey, mut why: Option<&mut Vec<String>>) -> bool {
         let user = &self.users[u as usize];
         let owner = rec.owner.map(|o| &self.users[o as usize]);
+        let explain = why.is_some();
+        let mut found = false;
         let mut note = |text: String| {
             if let Some(w) = why.as_deref_mut() {
                 w.push(text);
@@ -635,36 +641,45 @@ impl Engine {
             Level::DepartmentTree => owner.and_then(|o| o.dept).is_some_and(|d| user.depts_tree.contains(d)),
         };
         if by_level {
+            if !explain {
+                return true;
+            }
+            found = true;
             note(match level {
                 Level::All => format!("{} reaches every {} record at All", a.label(), m.label()),
                 Level::Own => format!("{}: the user owns the record", a.label()),
                 Level::Department => format!("{}: the owner is in one of the user's departments", a.label()),
                 _ => format!("{}: the owner is in the user's department tree", a.label()),
             });
-            return true;
         }
         if level == Level::None || !matches!(a, Action::View | Action::Edit) {
-            return false;
+            return found;
         }
         // 5. Hierarchy: roles strictly below reach, for View and Edit.
         if self.org.settings.hierarchy {
             if let (Some(ur), Some(or)) = (user.role, owner.and_then(|o| o.role)) {
                 if self.roles_below[ur as usize].contains(or) {
+                    if !explain {
+                        return true;
+                    }
+                    found = true;
                     note(format!(
                         "{} through the role hierarchy: the owner's role {} is below {}",
                         a.label(),
                         self.org.roles[or as usize].name,
                         self.org.roles[ur as usize].name
                     ));
-                    return true;
                 }
             }
         }
         // 6. Organization-wide default and sharing rules.
         let default = self.defaults[m.index()];
         if default == OrgDefault::PublicReadWrite || (default == OrgDefault::PublicRead && a == Action::View) {
+            if !explain {
+                return true;
+            }
+            found = true;
             note(format!("{}: the organization-wide default for {} is {}", a.label(), m.label(), default.label()));
-            return true;
         }
         if let Some(o) = rec.owner {
             for &ri in &user.shared {
@@ -673,12 +688,15 @@ impl Engine {
                     && (a == Action::View || rule.access == ShareAccess::ReadWrite)
                     && rule.owners.contains(o)
                 {
+                    if !explain {
+                        return true;
+                    }
+                    found = true;
                     note(format!("{}: {}", a.label(), rule.text));
-                    return true;
                 }
             }
         }
-        false
+        found
     }
 
     fn via_text(&self, via: &Via) -> String {
@@ -728,6 +746,26 @@ impl Engine {
             d.reasons.push("refused: no such user".into());
             return d;
         };
+        let refusal = self.user_refusal(a, action, t);
+        if let Some(step) = refusal {
+            d.allowed = false;
+            d.refused_by = Some(step);
+            let granted = self.users[a as usize].levels[Module::Users.index()][action.index()];
+            d.reasons.push(match step {
+                Refusal::Company => "refused: this user has access to companies outside yours".into(),
+                _ if self.users[a as usize].full_admin || action == Action::View || !self.holds_administrator(target) => {
+                    format!("refused: this account is out of reach of {} at {}", action.label(), granted.label())
+                }
+                _ => "refused: only full administrators change a full administrator's account".into(),
+            });
+        }
+        d
+    }
+
+    /// The account-level part of [`Engine::decide_on_user`], after the module-level answer:
+    /// the Users level reaching the target's department (Own: oneself), the company rule and
+    /// the Administrator rule for delegated admins. Without reasons, for list filters.
+    fn user_refusal(&self, a: u32, action: Action, t: u32) -> Option<Refusal> {
         let au = &self.users[a as usize];
         let tu = &self.users[t as usize];
         let reach = |level: Level| match level {
@@ -740,24 +778,25 @@ impl Engine {
         let granted = au.levels[Module::Users.index()][action.index()];
         let view = au.levels[Module::Users.index()][Action::View.index()];
         let leans = matches!(action, Action::Edit | Action::Delete | Action::Export);
-        let refuse = |mut d: Decision, step: Refusal, why: String| {
-            d.allowed = false;
-            d.refused_by = Some(step);
-            d.reasons.push(why);
-            d
-        };
         if !reach(granted) || (leans && !reach(view)) {
-            return refuse(d, Refusal::OutOfReach, format!("refused: this account is out of reach of {} at {}", action.label(), granted.label()));
+            return Some(Refusal::OutOfReach);
         }
         if !au.full_admin {
             if !tu.companies.is_subset(&au.companies) {
-                return refuse(d, Refusal::Company, "refused: this user has access to companies outside yours".into());
+                return Some(Refusal::Company);
             }
-            if tu.full_admin && action != Action::View {
-                return refuse(d, Refusal::OutOfReach, "refused: only full administrators change a full administrator's account".into());
+            if action != Action::View && self.holds_administrator(&self.org.users[t as usize].id) {
+                return Some(Refusal::OutOfReach);
             }
         }
-        d
+        None
+    }
+
+    /// The same answer as [`Engine::decide_on_user`] without reasons, for filtering a list of
+    /// accounts: `admin` is an index from [`Engine::user_index`].
+    pub fn allows_on_user(&self, admin: u32, action: Action, target: &str) -> bool {
+        let Some(t) = self.user_index(target) else { return false };
+        self.eval(admin, Module::Users, action, None, None).0 && self.user_refusal(admin, action, t).is_none()
     }
 
     /// May `admin` place a (new or moved) user in `department` for `action` on Users?
@@ -790,7 +829,9 @@ impl Engine {
             exclude_full_admins: if au.full_admin || action == Action::View {
                 Vec::new()
             } else {
-                self.full_admins().into_iter().map(str::to_string).collect()
+                // Holders of the Administrator profile whatever their status: an inactive or
+                // blocked administrator stays out of a delegated admin's hands.
+                self.org.users.iter().filter(|u| self.holds_administrator(&u.id)).map(|u| u.id.clone()).collect()
             },
         })
     }
@@ -924,16 +965,22 @@ impl Engine {
                 }
             }
             if table[m.index()][Action::View.index()] > Level::None {
-                let mine = self.field_rules(admin, m);
-                for r in profile.field_rules.iter().filter(|r| r.module == m) {
-                    let own = mine.get(&r.field).copied().unwrap_or(FieldRule::Editable);
-                    if r.rule > own {
+                // Every field counts, an unstated one being Editable.
+                for field in m.fields() {
+                    let rule = profile
+                        .field_rules
+                        .iter()
+                        .find(|r| r.module == m && r.field == *field)
+                        .map(|r| r.rule)
+                        .unwrap_or(FieldRule::Editable);
+                    let own = self.held_field(u, m, field).unwrap_or(FieldRule::Hidden);
+                    if rule > own {
                         return Some(format!(
                             "profile {} makes {} · {} {}, more than your own {}",
                             profile.name,
                             m.label(),
-                            r.field,
-                            r.rule.label(),
+                            field,
+                            rule.label(),
                             own.label()
                         ));
                     }

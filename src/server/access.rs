@@ -173,6 +173,10 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
     let companies: Vec<C> = rows.all(7)?;
     let sharing: Vec<S> = rows.all(8)?;
     let settings = rows.first::<SettingRow>(9)?.map(|s| s.value).unwrap_or_default();
+    // Archived companies are out of everyone's reach until restored: no user's company access
+    // counts them.
+    let live: std::collections::HashSet<&str> = companies.iter().map(|c| c.id.as_str()).collect();
+    let live_only = |v: Vec<String>| -> Vec<String> { keys(v).into_iter().filter(|c| live.contains(c.as_str())).collect() };
     Ok(Org {
         users: users
             .into_iter()
@@ -182,7 +186,7 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
                 status: UserStatus::parse(&u.status).unwrap_or(UserStatus::Blocked),
                 role: key(&u.role),
                 department: key(&u.department),
-                companies: keys(u.companies),
+                companies: live_only(u.companies),
                 licenses: keys(u.licenses),
                 hidden_modules: modules(u.hidden_modules),
             })
@@ -219,7 +223,7 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
             .into_iter()
             .map(|l| OrgLicense { id: l.id, name: l.name, seats: l.seats, modules: modules(l.modules) })
             .collect(),
-        companies: companies.into_iter().map(|c| c.id).collect(),
+        companies: companies.iter().map(|c| c.id.clone()).collect(),
         defaults: settings.defaults,
         sharing_rules: sharing
             .into_iter()

@@ -19,6 +19,7 @@ pub async fn admin_password(ctx: &RequestCtx, id: &str, change: PasswordChange) 
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    super::users::no_takeover(&engine, &me.user_id, id)?;
     if user.status != "active" && user.status != "inactive" {
         return Err(ApiError::Conflict(format!("{}'s account is {}; passwords can be changed for active or inactive accounts", user.full_name, user.status)));
     }
@@ -106,6 +107,10 @@ async fn check_sessions_access(ctx: &RequestCtx, id: &str, action: Action) -> Re
     if me.user_id != id {
         let engine = ctx.engine().await?;
         reachable(ctx, &engine, &me.user_id, action, id).await?;
+        // Ending someone's sessions is acting on their account: no takeover.
+        if action != Action::View {
+            super::users::no_takeover(&engine, &me.user_id, id)?;
+        }
     }
     Ok(me)
 }

@@ -36,38 +36,51 @@ pub async fn admin_org(ctx: &RequestCtx) -> Result<AdminOrg, ApiError> {
     })
 }
 
-/// Checks a change for the caller and returns the current and proposed engines.
-async fn check(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<(super::auth::Principal, std::sync::Arc<Engine>, Engine), ApiError> {
-    let (module, action) = change.permission();
-    let (me, engine) = ctx.require(module, action).await?;
-    let proposed = change.apply(engine.org(), new).map_err(change_error)?;
-    // No escalation: every profile this change hands out must be within the caller's own access.
-    let handed: Vec<&OrgProfile> = match change {
-        OrgChange::SaveProfile { .. } => proposed.profiles.iter().filter(|p| p.id == new || Some(&p.id) == saved_id(change)).collect(),
-        OrgChange::SaveRole { profiles, .. } => proposed.profiles.iter().filter(|p| profiles.contains(&p.id)).collect(),
-        OrgChange::AddGrant { grant } => proposed.profiles.iter().filter(|p| p.id == grant.profile).collect(),
-        OrgChange::SaveGroup { id, .. } => {
-            let gid = id.clone().unwrap_or_else(|| new.to_string());
-            let granted: Vec<&String> = proposed.grants.iter().filter(|g| g.to == Grantee::Group(gid.clone())).map(|g| &g.profile).collect();
-            proposed.profiles.iter().filter(|p| granted.contains(&&p.id)).collect()
-        }
-        _ => Vec::new(),
-    };
-    for p in handed {
-        if let Some(why) = engine.profile_exceeds(&me.user_id, p) {
-            return Err(ApiError::Forbidden(format!("no escalation: {why}")));
-        }
-    }
-    if let OrgChange::RemoveGrant { grant } = change {
-        if grant.profile == ADMINISTRATOR && !engine.is_full_admin(&me.user_id) {
-            return Err(ApiError::Forbidden("only full administrators grant or remove the Administrator profile".into()));
-        }
-    }
+/// The write path's judgement, in one place: the proposed org compiled and judged by outcome
+/// against the current one for `me` (no escalation, Administrator holders, the Administrator
+/// profile, no lock-out). Returns the proposed engine when the change may be made.
+pub fn judged(engine: &Engine, me: &str, proposed: Org) -> Result<Engine, ApiError> {
     let after = Engine::compile(proposed);
-    // No lock-out: someone must keep full administration.
-    if !engine.full_admins().is_empty() && after.full_admins().is_empty() {
-        return Err(ApiError::Conflict("this change would leave no active full administrator; nobody could administer the CRM".into()));
+    refuse(engine.judge(me, &after))?;
+    Ok(after)
+}
+
+/// The first objection as the error a person reads (403, or 409 for a lock-out).
+pub fn refuse(objections: Vec<Objection>) -> Result<(), ApiError> {
+    match objections.first() {
+        None => Ok(()),
+        Some(o @ Objection::LockOut) => Err(ApiError::Conflict(o.message())),
+        Some(o @ Objection::Gains { .. }) => Err(ApiError::Forbidden(format!("no escalation: {}", o.message()))),
+        Some(o) => Err(ApiError::Forbidden(o.message())),
     }
+}
+
+/// Checks a change for the caller and returns the current and proposed engines.
+pub async fn check(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<(super::auth::Principal, std::sync::Arc<Engine>, Engine), ApiError> {
+    let (me, engine) = match change.on_user() {
+        // Direct grants and a user's entry: Users / Edit on that user.
+        Some(user) => {
+            let me = ctx.require_user().await?;
+            let engine = ctx.engine().await?;
+            super::users::reachable(ctx, &engine, &me.user_id, Action::Edit, user).await?;
+            (me, engine)
+        }
+        None => {
+            let (module, action) = change.permission();
+            ctx.require(module, action).await?
+        }
+    };
+    let proposed = change.apply(engine.org(), new).map_err(change_error)?;
+    // A new profile above one's own is refused even before anyone holds it; edits are judged
+    // by what they do to the people who hold the profile.
+    if let OrgChange::SaveProfile { id: None, .. } = change {
+        if let Some(p) = proposed.profiles.iter().find(|p| p.id == new) {
+            if let Some(why) = engine.profile_exceeds(&me.user_id, p) {
+                return Err(ApiError::Forbidden(format!("no escalation: {why}")));
+            }
+        }
+    }
+    let after = judged(&engine, &me.user_id, proposed)?;
     Ok((me, engine, after))
 }
 
@@ -76,7 +89,11 @@ fn saved_id(change: &OrgChange) -> Option<&String> {
         OrgChange::SaveProfile { id, .. }
         | OrgChange::SaveRole { id, .. }
         | OrgChange::SaveGroup { id, .. }
-        | OrgChange::SaveSharingRule { id, .. } => id.as_ref(),
+        | OrgChange::SaveSharingRule { id, .. }
+        | OrgChange::SaveDepartment { id, .. }
+        | OrgChange::SaveLicense { id, .. } => id.as_ref(),
+        OrgChange::DeleteDepartment { id } => Some(id),
+        OrgChange::SaveUser { user } => Some(&user.id),
         _ => None,
     }
 }
@@ -89,7 +106,15 @@ pub async fn preview(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff,
 
 /// Saves a change (after the same checks as the preview) and returns what changed for whom.
 pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, ApiError> {
-    let new = new_id();
+    save_as(ctx, change, &new_id()).await
+}
+
+/// [`save`], naming what the change creates `new`.
+pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<AccessDiff, ApiError> {
+    if matches!(change, OrgChange::SaveUser { .. } | OrgChange::SaveLicense { .. }) {
+        return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()));
+    }
+    let new = new.to_string();
     let (me, before, after) = check(ctx, change, &new).await?;
     let diff = Engine::diff(&before, &after);
     let org = before.org();
@@ -135,7 +160,9 @@ pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, Ap
             let add = matches!(change, OrgChange::AddGrant { .. });
             (
                 if add {
-                    "CREATE grant SET profile = type::record('profile', $profile), to_kind = $kind, to_id = $to, with_subdepartments = $sub, created_at = $now;"
+                    "IF (SELECT id FROM grant WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub) = [] {
+                        CREATE grant SET profile = type::record('profile', $profile), to_kind = $kind, to_id = $to, with_subdepartments = $sub, created_at = $now;
+                    };"
                 } else {
                     "DELETE grant WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub;"
                 },
@@ -176,6 +203,33 @@ pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, Ap
             "sharing_rule",
             org.sharing_rules.iter().find(|r| &r.id == id).map(|r| json!(r)),
         ),
+        OrgChange::SaveDepartment { name, parent, manager, id } => (
+            "UPSERT type::record('department', $id) SET name = $name,
+                parent = IF $parent { type::record('department', $parent) } ELSE { NONE },
+                manager = IF $manager { type::record('user', $manager) } ELSE { NONE },
+                created_at = created_at ?? $now;",
+            json!({ "id": target, "name": name.trim(), "parent": parent, "manager": manager }),
+            if id.is_none() { "department.create" } else { "department.update" },
+            "department",
+            org.departments.iter().find(|d| d.id == target).map(|d| json!(d)),
+        ),
+        OrgChange::DeleteDepartment { id } => (
+            "IF (SELECT id FROM user WHERE department = type::record('department', $id) LIMIT 1) != [] {
+                 THROW 'conflict: users still belong to this department; move them first'
+             };
+             IF (SELECT id FROM department WHERE parent = type::record('department', $id) LIMIT 1) != [] {
+                 THROW 'conflict: this department has sub-departments; move or delete them first'
+             };
+             DELETE type::record('department', $id);
+             DELETE grant WHERE to_kind = 'department' AND to_id = $id;",
+            json!({ "id": id }),
+            "department.delete",
+            "department",
+            org.departments.iter().find(|d| &d.id == id).map(|d| json!(d)),
+        ),
+        OrgChange::SaveUser { .. } | OrgChange::SaveLicense { .. } => {
+            return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()))
+        }
         OrgChange::DeleteGroup { id } => (
             "DELETE type::record('user_group', $id);
              UPDATE user_group SET groups -= type::record('user_group', $id);

@@ -29,7 +29,7 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
     let (me, engine) = ctx.require(Module::Users, Action::View).await?;
     let scope = engine.user_scope(&me.user_id, Action::View).ok_or_else(|| ApiError::forbidden("you need View on Users"))?;
     let dir = ctx.state.directory.current(&ctx.state.db).await?;
-    let in_scope = ScopeFilter::new(&scope, &me.user_id);
+    let in_scope = ScopeFilter::new(&engine, &me.user_id);
     let now = now_ms();
     let people: Vec<&Entry> = dir.users.values().filter(|e| in_scope.admits(e)).collect();
 

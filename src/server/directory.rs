@@ -214,34 +214,25 @@ fn apply(users: &mut HashMap<String, Entry>, change: Value) -> bool {
     true
 }
 
-/// The users an admin's Users scope reaches (level, departments, companies), as a test on
-/// directory entries: the same rule as `Engine::decide_on_user` for View.
+/// The accounts a Users list shows to an admin, as a test on directory entries.
 pub struct ScopeFilter<'a> {
-    level: crate::access::Level,
-    me: &'a str,
-    departments: HashSet<&'a str>,
-    companies: Option<HashSet<&'a str>>,
+    engine: &'a crate::access::Engine,
+    me: Option<u32>,
+    /// A full administrator with View at All on Users views every account: no per-entry test.
+    everyone: bool,
 }
 
 impl<'a> ScopeFilter<'a> {
-    pub fn new(scope: &'a crate::access::UserScope, me: &'a str) -> Self {
-        ScopeFilter {
-            level: scope.level,
-            me,
-            departments: scope.departments.iter().map(String::as_str).collect(),
-            companies: scope.companies.as_ref().map(|cs| cs.iter().map(String::as_str).collect()),
-        }
+    /// The accounts `me` may view, by the engine's own decision on users (one rule, not a copy
+    /// of it: a list shows exactly the accounts a user page would open).
+    pub fn new(engine: &'a crate::access::Engine, me: &str) -> Self {
+        use crate::access::{Action, Level, Module};
+        let everyone = engine.is_full_admin(me) && engine.module_level(me, Module::Users, Action::View) == Level::All;
+        ScopeFilter { engine, me: engine.user_index(me), everyone }
     }
 
     pub fn admits(&self, e: &Entry) -> bool {
-        use crate::access::Level;
-        let by_level = match self.level {
-            Level::All => true,
-            Level::Own => e.id == self.me,
-            Level::None => false,
-            _ => self.departments.contains(e.department.as_str()),
-        };
-        by_level && self.companies.as_ref().is_none_or(|cs| e.companies.iter().all(|c| cs.contains(c.as_str())))
+        self.everyone || self.me.is_some_and(|me| self.engine.allows_on_user(me, crate::access::Action::View, &e.id))
     }
 }
 

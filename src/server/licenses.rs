@@ -27,17 +27,13 @@ pub async fn list_licenses(ctx: &RequestCtx) -> Result<Vec<LicenseDto>, ApiError
 
 /// Creates or changes a license type. Seats cannot drop below the seats in use.
 pub async fn save_license(ctx: &RequestCtx, id: Option<&str>, name: &str, seats: u32, modules: &[Module]) -> Result<String, ApiError> {
-    let (me, engine) = ctx.require(Module::Settings, Action::Edit).await?;
+    ctx.require(Module::Settings, Action::Edit).await?;
     let name = parse_name("name", name, "license")?;
-    if let Some(m) = modules.iter().find(|m| !m.is_record_module()) {
-        return Err(ApiError::field("modules", format!("{} is not a record module; licenses apply to record modules", m.label())));
-    }
-    for m in modules {
-        if let Some(other) = engine.org().licenses.iter().find(|l| l.modules.contains(m) && Some(l.id.as_str()) != id) {
-            return Err(ApiError::field("modules", format!("{} already requires the {} license; a module requires at most one", m.label(), other.name)));
-        }
-    }
     let lid = id.map(str::to_string).unwrap_or_else(new_id);
+    // Judged like every access change: taking a module out of a license opens it to everyone
+    // whose profiles reach it.
+    let change = OrgChange::SaveLicense { id: id.map(str::to_string), name: name.clone(), seats, modules: modules.to_vec() };
+    let (me, _, _) = super::admin::check(ctx, &change, &lid).await?;
     let audit = audit_row(Some((&me.user_id, &me.full_name)), "license.save", "license", Some(&lid), Some(&name), None,
         Some(json!({ "name": name, "seats": seats, "modules": modules })), &ctx.ip);
     ctx.state
@@ -74,13 +70,9 @@ pub async fn set_user_licenses(ctx: &RequestCtx, id: &str, licenses: &[String]) 
     if let Some(l) = licenses.iter().find(|l| !org.licenses.iter().any(|x| &&x.id == l)) {
         return Err(ApiError::field("licenses", format!("no license `{l}`")));
     }
-    if !engine.is_full_admin(&me.user_id) {
-        let mine: Vec<String> = org.users.iter().find(|u| u.id == me.user_id).map(|u| u.licenses.clone()).unwrap_or_default();
-        if let Some(l) = licenses.iter().chain(current.iter()).find(|l| !mine.contains(l) && (licenses.contains(l) != current.contains(l))) {
-            let name = org.licenses.iter().find(|x| &x.id == l).map(|x| x.name.clone()).unwrap_or_default();
-            return Err(ApiError::Forbidden(format!("no escalation: you do not hold the {name} license yourself")));
-        }
-    }
+    let mut entry = org.users.iter().find(|u| u.id == id).cloned().ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+    entry.licenses = licenses.to_vec();
+    super::users::judge_entry(&engine, &me.user_id, entry)?;
     let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.licenses", "user", Some(id), Some(&user.email),
         Some(json!({ "licenses": current })), Some(json!({ "licenses": licenses })), &ctx.ip);
     ctx.state
@@ -111,18 +103,16 @@ pub async fn set_hidden_modules(ctx: &RequestCtx, id: &str, hidden: &[Module]) -
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
-    let mut proposed = engine.org().clone();
-    let before: Vec<Module> = proposed.users.iter().find(|u| u.id == id).map(|u| u.hidden_modules.clone()).unwrap_or_default();
-    if let Some(u) = proposed.users.iter_mut().find(|u| u.id == id) {
-        u.hidden_modules = hidden.to_vec();
-    }
-    let admins = engine.full_admins();
-    if admins.len() == 1 && admins[0] == id && hidden.iter().any(|m| !m.is_record_module()) {
-        return Err(ApiError::Conflict(format!(
+    let mut entry = engine.org().users.iter().find(|u| u.id == id).cloned().ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+    let before = std::mem::replace(&mut entry.hidden_modules, hidden.to_vec());
+    // The last full administrator keeps the administration modules (only those count).
+    super::users::judge_entry(&engine, &me.user_id, entry).map_err(|e| match e {
+        ApiError::Conflict(_) => ApiError::Conflict(format!(
             "{} is the last full administrator; administration modules stay in their menu",
             user.full_name
-        )));
-    }
+        )),
+        other => other,
+    })?;
     let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.navigation", "user", Some(id), Some(&user.email),
         Some(json!({ "hidden": before })), Some(json!({ "hidden": hidden })), &ctx.ip);
     ctx.state

@@ -2,12 +2,12 @@
 //! transaction and moves the access version stamp.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::access::BUMP;
 use super::http::RequestCtx;
 use super::services::{audit_row, new_id};
-use crate::access::{Action, Module};
+use crate::access::{Action, Module, OrgChange};
 use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput, RoleDto};
 
 pub const NAME_MAX: usize = 80;
@@ -194,140 +194,41 @@ pub async fn list_departments(ctx: &RequestCtx) -> Result<Vec<DepartmentDto>, Ap
     Ok(rows)
 }
 
-#[derive(Deserialize)]
-struct DeptLink {
-    id: String,
-    parent: Option<String>,
-}
-
-/// Checks the parent and manager of a department form; `moving` is the department being edited.
-async fn check_department_input(ctx: &RequestCtx, input: &DepartmentInput, moving: Option<&str>) -> Result<String, ApiError> {
-    let name = parse_name("name", &input.name, "department")?;
-    let all: Vec<DeptLink> = ctx
-        .state
-        .db
-        .query("SELECT record::id(id) AS id, IF parent { record::id(parent) } ELSE { NONE } AS parent FROM department;", json!({}))
-        .await?
-        .all(0)?;
-    if let Some(parent) = &input.parent {
-        if !all.iter().any(|d| &d.id == parent) {
-            return Err(ApiError::field("parent", "choose an existing department"));
+/// A department change takes the write path of every access change (judged by outcome: a
+/// manager or a parent widens Department reach), with its audit row and the version bump.
+async fn save_department(ctx: &RequestCtx, change: OrgChange, new: &str) -> Result<(), ApiError> {
+    super::admin::save_as(ctx, &change, new).await.map(|_| ()).map_err(|e| match e {
+        // "Users still belong here", "no such department": the state, not the form.
+        ApiError::Invalid { fields, .. } if fields.iter().any(|f| f.field == "id") => {
+            let m = fields.into_iter().find(|f| f.field == "id").map(|f| f.message).unwrap_or_default();
+            if m.starts_with("no such") { ApiError::NotFound(m) } else { ApiError::Conflict(m) }
         }
-        if let Some(me) = moving {
-            // Walk up from the new parent: meeting the department itself would make a cycle.
-            let mut cur = Some(parent.clone());
-            let mut steps = 0;
-            while let Some(c) = cur {
-                if c == me {
-                    return Err(ApiError::field("parent", "a department cannot sit below itself or one of its sub-departments"));
-                }
-                cur = all.iter().find(|d| d.id == c).and_then(|d| d.parent.clone());
-                steps += 1;
-                if steps > all.len() {
-                    break;
-                }
-            }
-        }
-    }
-    if let Some(manager) = &input.manager {
-        let exists: Option<Value> = ctx
-            .state
-            .db
-            .query("SELECT id FROM type::record('user', $id);", json!({ "id": manager }))
-            .await?
-            .first(0)?;
-        if exists.is_none() {
-            return Err(ApiError::field("manager", "choose an existing user"));
-        }
-    }
-    Ok(name)
+        other => other,
+    })
 }
 
 pub async fn create_department(ctx: &RequestCtx, input: &DepartmentInput) -> Result<String, ApiError> {
-    let (me, _) = ctx.require(Module::DepartmentsGroups, Action::Create).await?;
-    let name = check_department_input(ctx, input, None).await?;
+    ctx.require(Module::DepartmentsGroups, Action::Create).await?;
+    let name = parse_name("name", &input.name, "department")?;
     let id = new_id();
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "department.create", "department", Some(&id), Some(&name), None,
-        Some(json!({ "name": name, "parent": input.parent, "manager": input.manager })), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 CREATE type::record('department', $id) SET name = $name,
-                    parent = IF $parent {{ type::record('department', $parent) }} ELSE {{ NONE }},
-                    manager = IF $manager {{ type::record('user', $manager) }} ELSE {{ NONE }},
-                    created_at = time::millis(time::now());
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "name": name, "parent": input.parent, "manager": input.manager, "audit": audit }),
-        )
-        .await?;
+    let change = OrgChange::SaveDepartment { id: None, name, parent: input.parent.clone(), manager: input.manager.clone() };
+    save_department(ctx, change, &id).await?;
     Ok(id)
 }
 
 pub async fn update_department(ctx: &RequestCtx, id: &str, input: &DepartmentInput) -> Result<(), ApiError> {
-    let (me, _) = ctx.require(Module::DepartmentsGroups, Action::Edit).await?;
-    let before: Value = ctx
-        .state
-        .db
-        .query(
-            "SELECT name, IF parent { record::id(parent) } ELSE { NONE } AS parent, IF manager { record::id(manager) } ELSE { NONE } AS manager
-             FROM type::record('department', $id);",
-            json!({ "id": id }),
-        )
-        .await?
-        .first(0)?
-        .ok_or_else(|| ApiError::NotFound("no such department".into()))?;
-    let name = check_department_input(ctx, input, Some(id)).await?;
-    let after = json!({ "name": name, "parent": input.parent, "manager": input.manager });
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "department.update", "department", Some(id), Some(&name),
-        Some(before), Some(after), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('department', $id) SET name = $name,
-                    parent = IF $parent {{ type::record('department', $parent) }} ELSE {{ NONE }},
-                    manager = IF $manager {{ type::record('user', $manager) }} ELSE {{ NONE }};
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "name": name, "parent": input.parent, "manager": input.manager, "audit": audit }),
-        )
-        .await?;
-    Ok(())
+    let (_, engine) = ctx.require(Module::DepartmentsGroups, Action::Edit).await?;
+    if !engine.org().departments.iter().any(|d| d.id == id) {
+        return Err(ApiError::NotFound("no such department".into()));
+    }
+    let name = parse_name("name", &input.name, "department")?;
+    let change = OrgChange::SaveDepartment { id: Some(id.to_string()), name, parent: input.parent.clone(), manager: input.manager.clone() };
+    save_department(ctx, change, id).await
 }
 
 pub async fn delete_department(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
-    let (me, _) = ctx.require(Module::DepartmentsGroups, Action::Delete).await?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "department.delete", "department", Some(id), None, None, None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 IF !record::exists(type::record('department', $id)) {{ THROW 'notfound: no such department' }};
-                 IF (SELECT id FROM user WHERE department = type::record('department', $id) LIMIT 1) != [] {{
-                     THROW 'conflict: users still belong to this department; move them first'
-                 }};
-                 IF (SELECT id FROM department WHERE parent = type::record('department', $id) LIMIT 1) != [] {{
-                     THROW 'conflict: this department has sub-departments; move or delete them first'
-                 }};
-                 DELETE type::record('department', $id);
-                 DELETE grant WHERE to_kind = 'department' AND to_id = $id;
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "audit": audit }),
-        )
-        .await?;
-    Ok(())
+    ctx.require(Module::DepartmentsGroups, Action::Delete).await?;
+    save_department(ctx, OrgChange::DeleteDepartment { id: id.to_string() }, id).await
 }
 
 pub async fn list_roles(ctx: &RequestCtx) -> Result<Vec<RoleDto>, ApiError> {

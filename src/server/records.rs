@@ -327,6 +327,21 @@ fn check_owner(engine: &Engine, me: &str, module: Module, company: &str, owner: 
     Ok(())
 }
 
+/// Assigning: the new owner must be Active and allowed to View the record by the decision
+/// itself (its company, the module's license, the module not hidden). The assigner may lose
+/// sight of the record afterwards.
+fn check_assignee(engine: &Engine, module: Module, company: &str, owner: &str) -> Result<(), ApiError> {
+    let refuse = |why: &str| Err(ApiError::field("owner", why));
+    let active = engine.org().users.iter().any(|u| u.id == owner && u.status == crate::access::UserStatus::Active);
+    if !active {
+        return refuse("records go to active people only; this person is not active");
+    }
+    if !engine.decide(owner, module, Action::View, Some(RecordRef { owner, company })).allowed {
+        return refuse("this person could not view the record (no access to its company or to the module, or no license)");
+    }
+    Ok(())
+}
+
 /// The record as its writer now sees it, or None when the write took it out of their reach
 /// (created for someone their View does not reach, or assigned away): the write stands.
 async fn after_write(ctx: &RequestCtx, module: Module, id: &str) -> Result<Option<RecordDetail>, ApiError> {
@@ -455,7 +470,7 @@ pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> 
     if !d.allowed {
         return Err(ApiError::Forbidden(format!("you may view this record but not reassign it ({})", refusal(&d))));
     }
-    check_owner(&engine, &me.user_id, module, &stored.company.id, owner)?;
+    check_assignee(&engine, module, &stored.company.id, owner)?;
     if owner != stored.owner.id {
         let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.assign", "record", Some(id), Some(&search_text(module, &stored.attrs)),
             Some(json!({ "module": module, "owner": stored.owner.id })), Some(json!({ "module": module, "owner": owner })), &ctx.ip);

@@ -13,7 +13,7 @@ use super::http::RequestCtx;
 use super::mail;
 use super::services::{audit_row, new_id};
 use super::time::now_ms;
-use crate::access::{Action, Engine, Module, Org, UserStatus};
+use crate::access::{Action, Engine, Module, Objection, OrgChange, OrgUser, UserStatus};
 use crate::domain::*;
 
 /// The projection every user read shares. `$parent` is the user row inside sub-queries.
@@ -64,7 +64,7 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     // Search, filters, scope, count and sort run on the in-memory directory (kept current from
     // the database's change feed); only the page's 25 rows are read from the database.
     let dir = ctx.state.directory.current(&ctx.state.db).await?;
-    let in_scope = ScopeFilter::new(&scope, &me.user_id);
+    let in_scope = ScopeFilter::new(&engine, &me.user_id);
     let mut hits: Vec<&Entry> = dir
         .users
         .values()
@@ -131,13 +131,7 @@ struct CheckedInput {
 }
 
 /// Checks every field (all messages at once), then what the caller may grant.
-async fn check_input(
-    ctx: &RequestCtx,
-    engine: &Engine,
-    me: &str,
-    action: Action,
-    input: &UserInput,
-) -> Result<CheckedInput, ApiError> {
+async fn check_input(ctx: &RequestCtx, input: &UserInput) -> Result<CheckedInput, ApiError> {
     let mut errors = Vec::new();
     let name = PersonName::parse(&input.full_name).map_err(|m| errors.push(FieldError::new("full_name", m))).ok();
     let email = Email::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
@@ -188,30 +182,6 @@ async fn check_input(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    // No escalation: the role's profiles, the companies and the department must be within the
-    // caller's own reach.
-    if !engine.department_in_user_reach(me, action, &input.department) {
-        errors.push(FieldError::new("department", "this department is outside the users you manage"));
-    }
-    if !engine.is_full_admin(me) {
-        let mine = engine.companies_of(me);
-        if companies.iter().any(|c| !mine.contains(c)) {
-            errors.push(FieldError::new("companies", "you can only give access to companies you have access to"));
-        }
-    }
-    if let Some(role) = engine.org().roles.iter().find(|r| r.id == input.role) {
-        for pid in &role.profiles {
-            if let Some(p) = engine.org().profiles.iter().find(|p| &p.id == pid) {
-                if let Some(why) = engine.profile_exceeds(me, p) {
-                    errors.push(FieldError::new("role", format!("role {} exceeds your own access: {why}", role.name)));
-                    break;
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
-    }
     Ok(CheckedInput {
         name,
         email,
@@ -221,6 +191,52 @@ async fn check_input(
         companies,
         is_approver: input.is_approver,
     })
+}
+
+/// The write path for a user's entry: the proposed entry applied to the org and judged by
+/// outcome for `me` (no escalation, no change to an Administrator holder, no lock-out). Gains
+/// come back as messages on the form's fields.
+pub fn judge_entry(engine: &Engine, me: &str, entry: OrgUser) -> Result<(), ApiError> {
+    let target = entry.id.clone();
+    let proposed = OrgChange::SaveUser { user: entry }.apply(engine.org(), "").map_err(|e| ApiError::field(e.field, e.message))?;
+    let after = Engine::compile(proposed);
+    let objections = engine.judge(me, &after);
+    let Some(first) = objections.first() else { return Ok(()) };
+    Err(match first {
+        Objection::LockOut => {
+            let name = engine.org().users.iter().find(|u| u.id == target).map(|u| u.name.clone()).unwrap_or_default();
+            ApiError::Conflict(format!("{name} is the last active full administrator; make someone else a full administrator first"))
+        }
+        Objection::Gains { .. } => {
+            let mut fields: Vec<FieldError> = Vec::new();
+            for o in objections.iter().filter(|o| matches!(o, Objection::Gains { .. })) {
+                if !fields.iter().any(|f| f.field == o.field()) {
+                    fields.push(FieldError::new(o.field(), format!("no escalation: {}", o.message())));
+                }
+            }
+            ApiError::fields(fields)
+        }
+        other => ApiError::Forbidden(other.message()),
+    })
+}
+
+/// No takeover: credentials, status and sessions of another user only when their access does
+/// not exceed the caller's own (and never a holder of the Administrator profile, unless the
+/// caller is a full administrator).
+pub fn no_takeover(engine: &Engine, me: &str, target: &str) -> Result<(), ApiError> {
+    match engine.judge_takeover(me, target).first() {
+        None => Ok(()),
+        Some(o @ Objection::Gains { .. }) => Err(ApiError::Forbidden(format!(
+            "no takeover: {}; whoever controls an account holds its access",
+            o.takeover_message()
+        ))),
+        Some(o) => Err(ApiError::Forbidden(o.message())),
+    }
+}
+
+/// A user's entry as the engine reads it.
+fn entry_of(engine: &Engine, id: &str) -> Result<OrgUser, ApiError> {
+    engine.org().users.iter().find(|u| u.id == id).cloned().ok_or_else(not_found)
 }
 
 fn email_taken(e: DbError) -> ApiError {
@@ -254,8 +270,26 @@ pub fn mail_vars(kind: &str, user_id: &str, m: &mail::OutgoingMail) -> Value {
 /// Adds a user (status Invited) and queues the invitation email with a fresh activation link.
 pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow, ApiError> {
     let (me, engine) = ctx.require(Module::Users, Action::Create).await?;
-    let c = check_input(ctx, &engine, &me.user_id, Action::Create, input).await?;
+    let c = check_input(ctx, input).await?;
+    // Users / Create: the new user's department in that level's reach.
+    if !engine.department_in_user_reach(&me.user_id, Action::Create, &c.department) {
+        return Err(ApiError::field("department", "this department is outside the users you manage"));
+    }
     let id = new_id();
+    judge_entry(
+        &engine,
+        &me.user_id,
+        OrgUser {
+            id: id.clone(),
+            name: c.name.as_ref().to_string(),
+            status: UserStatus::Invited,
+            role: c.role.clone(),
+            department: c.department.clone(),
+            companies: c.companies.clone(),
+            licenses: Vec::new(),
+            hidden_modules: Vec::new(),
+        },
+    )?;
     let (raw, digest) = auth::new_token();
     let now = now_ms();
     let ttl = ctx.state.settings.invite_ttl;
@@ -307,15 +341,21 @@ pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Resul
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let before = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
-    let c = check_input(ctx, &engine, &me.user_id, Action::Edit, input).await?;
-    // No lock-out: the last full administrator cannot lose the Administrator profile.
-    let mut proposed = engine.org().clone();
-    if let Some(u) = proposed.users.iter_mut().find(|u| u.id == id) {
-        u.role = c.role.clone();
-        u.department = c.department.clone();
-        u.companies = c.companies.clone();
+    let c = check_input(ctx, input).await?;
+    let mut entry = entry_of(&engine, id)?;
+    // A user's department is one of their details: a move stays inside the users one manages.
+    if entry.department != c.department && !engine.department_in_user_reach(&me.user_id, Action::Edit, &c.department) {
+        return Err(ApiError::field("department", "this department is outside the users you manage"));
     }
-    ensure_an_admin_remains(&engine, proposed, id)?;
+    // Changing the address is changing where reset links go: no takeover.
+    if c.email.key() != before.email.to_lowercase() {
+        no_takeover(&engine, &me.user_id, id).map_err(|e| ApiError::field("email", e.to_string()))?;
+    }
+    entry.name = c.name.as_ref().to_string();
+    entry.role = c.role.clone();
+    entry.department = c.department.clone();
+    entry.companies = c.companies.clone();
+    judge_entry(&engine, &me.user_id, entry)?;
     let after = json!({
         "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
         "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver,
@@ -352,21 +392,6 @@ pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Resul
     get_user(ctx, id).await
 }
 
-/// Refuses a change that would leave no active full administrator.
-fn ensure_an_admin_remains(engine: &Engine, proposed: Org, target: &str) -> Result<(), ApiError> {
-    if !engine.is_full_admin(target) {
-        return Ok(());
-    }
-    let after = Engine::compile(proposed);
-    if after.full_admins().is_empty() {
-        let name = engine.org().users.iter().find(|u| u.id == target).map(|u| u.name.clone()).unwrap_or_default();
-        return Err(ApiError::Conflict(format!(
-            "{name} is the last active full administrator; make someone else a full administrator first"
-        )));
-    }
-    Ok(())
-}
-
 /// Active ⇄ Inactive, any → Blocked → Active. Blocking or deactivating ends every session of
 /// the user before the answer is sent.
 pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<UserRow, ApiError> {
@@ -394,11 +419,10 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
     if id == me.user_id && new != UserStatus::Active {
         return Err(ApiError::Conflict("you cannot block or deactivate your own account".into()));
     }
-    let mut proposed = engine.org().clone();
-    if let Some(u) = proposed.users.iter_mut().find(|u| u.id == id) {
-        u.status = new;
-    }
-    ensure_an_admin_remains(&engine, proposed, id)?;
+    no_takeover(&engine, &me.user_id, id)?;
+    let mut entry = entry_of(&engine, id)?;
+    entry.status = new;
+    judge_entry(&engine, &me.user_id, entry)?;
     let action = match new {
         UserStatus::Blocked => "user.block",
         UserStatus::Inactive => "user.deactivate",
@@ -414,7 +438,8 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
         .query(
             &format!(
                 "BEGIN TRANSACTION;
-                 UPDATE type::record('user', $id) SET status = $status, updated_at = $now;
+                 UPDATE type::record('user', $id) SET updated_at = $now,
+                    status = IF $status = 'active' AND password_hash = NONE {{ 'invited' }} ELSE {{ $status }};
                  IF $status != 'active' {{ DELETE session WHERE user = type::record('user', $id) }};
                  IF $status = 'blocked' {{ UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND used_at = NONE }};
                  {queue}
@@ -439,6 +464,7 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+    no_takeover(&engine, &me.user_id, id)?;
     if user.status != "invited" {
         return Err(ApiError::Conflict(format!("{} has already activated their account", user.full_name)));
     }
@@ -497,6 +523,10 @@ pub async fn bulk(ctx: &RequestCtx, ids: &[String], action: BulkAction) -> Resul
         };
         match outcome {
             Ok(()) => result.done += 1,
+            // The same words as the user page: field messages, not "one field needs attention".
+            Err(ApiError::Invalid { fields, .. }) => {
+                result.refused.push((id.clone(), fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join("; ")))
+            }
             Err(e) => result.refused.push((id.clone(), e.to_string())),
         }
     }

@@ -2,5 +2,6 @@
 //! the decision and its reasons), and property tests against a small reference model.
 
 mod fixtures;
+mod judge;
 mod properties;
 mod scenarios;

@@ -7,29 +7,29 @@ use proptest::prelude::*;
 use Action::*;
 
 /// A tiny deterministic generator, so one `u64` from proptest describes a whole org.
-struct Rng(u64);
+pub struct Rng(pub u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
-    fn level(&mut self) -> Level {
+    pub fn level(&mut self) -> Level {
         [Level::None, Level::None, Level::Own, Level::Department, Level::DepartmentTree, Level::All][self.below(6)]
     }
 }
 
-const MODS: [Module; 3] = [Module::Leads, Module::Opportunities, Module::Customers];
-const COMPANIES: [&str; 2] = ["c0", "c1"];
+pub const MODS: [Module; 3] = [Module::Leads, Module::Opportunities, Module::Customers];
+pub const COMPANIES: [&str; 2] = ["c0", "c1"];
 
-fn party(rng: &mut Rng, roles: usize, groups: usize, depts: usize) -> Party {
+pub fn party(rng: &mut Rng, roles: usize, groups: usize, depts: usize) -> Party {
     match rng.below(3) {
         0 => Party::Role { id: format!("r{}", rng.below(roles)), with_subordinates: rng.chance(50) },
         1 if groups > 0 => Party::Group(format!("g{}", rng.below(groups))),
@@ -37,7 +37,7 @@ fn party(rng: &mut Rng, roles: usize, groups: usize, depts: usize) -> Party {
     }
 }
 
-fn random_org(seed: u64) -> Org {
+pub fn random_org(seed: u64) -> Org {
     let mut rng = Rng(seed | 1);
     let n_roles = 2 + rng.below(4);
     let n_depts = 2 + rng.below(4);
@@ -128,7 +128,7 @@ fn random_org(seed: u64) -> Org {
     }
 }
 
-fn random_grant(rng: &mut Rng, n_profiles: usize, n_users: usize, n_depts: usize, n_groups: usize) -> OrgGrant {
+pub fn random_grant(rng: &mut Rng, n_profiles: usize, n_users: usize, n_depts: usize, n_groups: usize) -> OrgGrant {
     let to = match rng.below(3) {
         0 => Grantee::User(format!("u{}", rng.below(n_users))),
         1 if n_groups > 0 => Grantee::Group(format!("g{}", rng.below(n_groups))),

@@ -5,6 +5,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod demo;
+mod escalation;
 mod gate;
 mod matrix;
 mod org;

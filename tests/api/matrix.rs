@@ -117,11 +117,13 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
             Rule::Only(USER_ADMINS),
         ),
         ("POST", format!("/api/users/{rep}/status"), Some(json!({ "status": "active" })), Rule::Only(USER_ADMINS)),
-        ("POST", format!("/api/users/{rep}/resend-invite"), Some(json!({})), Rule::Only(USER_ADMINS)),
+        // No takeover: the rep holds records the delegated admin does not, so the delegated admin
+        // may not touch her credentials or sessions.
+        ("POST", format!("/api/users/{rep}/resend-invite"), Some(json!({})), Rule::Only(ADMIN)),
         ("POST", "/api/users/bulk".into(), Some(json!({ "ids": [], "action": "Activate" })), Rule::Only(USER_ADMINS)),
-        ("POST", format!("/api/users/{rep}/password"), Some(json!({ "change": "SendResetLink" })), Rule::Only(USER_ADMINS)),
+        ("POST", format!("/api/users/{rep}/password"), Some(json!({ "change": "SendResetLink" })), Rule::Only(ADMIN)),
         // Ending one's own other sessions is self-service too.
-        ("POST", format!("/api/users/{rep}/sessions/end"), Some(json!({ "session": null })), Rule::Only(&[FullAdmin, DelegatedAdmin, SalesRep])),
+        ("POST", format!("/api/users/{rep}/sessions/end"), Some(json!({ "session": null })), Rule::Only(&[FullAdmin, SalesRep])),
         ("POST", format!("/api/users/{rep}/licenses"), Some(json!({ "licenses": ["no-such-license"] })), Rule::Only(USER_ADMINS)),
         ("POST", format!("/api/users/{rep}/navigation"), Some(json!({ "hidden": [] })), Rule::Only(USER_ADMINS)),
         ("POST", "/api/account/password".into(), Some(json!({ "current": "not my password at all", "password": "x" })), Rule::AnySession),

@@ -234,7 +234,9 @@ async fn a_delegated_admin_sees_and_manages_only_users_within_their_companies() 
     // A "User admin" role: Users View/Create/Edit at All, nothing else.
     let user_admin = app.define_role("User admin", &[("Users", "View", "All"), ("Users", "Create", "All"), ("Users", "Edit", "All")]).await;
     let (_, delegate) = app.onboard("Dee Legate", "dee@example.com", PW, &user_admin, &[&acme], &dept).await;
-    let (acme_user, _) = app.onboard("Al Acme", "al@example.com", PW, "manager", &[&acme], &dept).await;
+    // Al holds what Dee holds, no more: Dee may act on his account ("no takeover").
+    let (acme_user, _) = app.onboard("Al Acme", "al@example.com", PW, &user_admin, &[&acme], &dept).await;
+    let (mona, _) = app.onboard("Mona Manager", "mona@example.com", PW, "manager", &[&acme], &dept).await;
     let both = app.invite(&app.client, "Bea Both", "bea@example.com", "manager", &[&acme, &globex], &dept).await.body["id"].as_str().unwrap().to_string();
     let glob = app.invite(&app.client, "Gus Globex", "gus@example.com", "manager", &[&globex], &dept).await.body["id"].as_str().unwrap().to_string();
 
@@ -255,13 +257,22 @@ async fn a_delegated_admin_sees_and_manages_only_users_within_their_companies() 
     assert_eq!(bulk.body["done"], 1);
     assert_eq!(bulk.body["refused"].as_array().unwrap().len(), 2);
     assert_eq!(app.get(&format!("/api/users/{glob}")).await.body["status"], "invited");
+    // Mona sees records Dee does not: Dee may not deactivate her, reset her password or end her sessions.
+    for (path, body) in [("status", json!({ "status": "inactive" })), ("password", json!({ "change": "SendResetLink" })), ("sessions/end", json!({}))] {
+        let took = app.call_with(&delegate, "POST", &format!("/api/users/{mona}/{path}"), Some(body)).await;
+        assert_eq!(took.status, 403, "{path}: {:?}", took.body);
+        assert!(took.message().contains("no takeover: Mona Manager holds View on Leads at Department tree"), "{}", took.message());
+    }
     // The delegate cannot give access to a company they do not hold, nor a role above theirs.
     let esc = app.invite(&delegate, "Esc Alate", "esc@example.com", "manager", &[&globex], &dept).await;
     assert_eq!(esc.status, 422);
     assert!(esc.field_message("companies").is_some());
-    let esc = app.invite(&delegate, "Esc Alate", "esc@example.com", "administrator", &[&acme], &dept).await;
+    let esc = app.invite(&delegate, "Esc Alate", "esc@example.com", "manager", &[&acme], &dept).await;
     assert_eq!(esc.status, 422);
-    assert!(esc.field_message("role").unwrap().contains("exceeds your own access"), "{:?}", esc.body);
+    assert!(esc.field_message("role").unwrap().contains("Esc Alate would gain View on Leads at Department tree, which you do not hold"), "{:?}", esc.body);
+    let esc = app.invite(&delegate, "Esc Alate", "esc@example.com", "administrator", &[&acme], &dept).await;
+    assert_eq!(esc.status, 403);
+    assert!(esc.message().contains("only full administrators grant or remove the Administrator profile"), "{:?}", esc.body);
     // Nor change a full administrator's account, even one inside their companies.
     let (root2, _) = app.onboard("Root Two", "root2@example.com", PW, "administrator", &[&acme], &dept).await;
     assert_eq!(app.call_with(&delegate, "GET", &format!("/api/users/{root2}"), None).await.status, 200, "visible");
