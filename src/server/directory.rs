@@ -9,7 +9,7 @@
 //! request. A full reload happens at start, when the feed cannot answer from where this
 //! instance stopped, or when the instance was idle for longer than the feed keeps changes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

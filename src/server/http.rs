@@ -94,7 +94,23 @@ pub fn router(state: AppState, assets: Assets) -> Router {
     base.route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(Extension(state.clone()))
+        .layer(compression())
         .layer(middleware::from_fn_with_state(state, access_log))
+}
+
+/// Compression by `Accept-Encoding` (Brotli, else gzip, with `Vary: accept-encoding`) for
+/// everything over 1 KB that is not already compressed: the WASM, scripts and styles (served as
+/// their precompressed `.br` files when the build made them, see `scripts/precompress.mjs`),
+/// server-rendered pages and server functions' JSON. Brotli at a fast level: on the fly it must
+/// cost less than the bytes it saves.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
+    use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)))
 }
 
 async fn healthz(Extension(state): Extension<AppState>) -> Response {

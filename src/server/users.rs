@@ -53,7 +53,7 @@ pub async fn reachable(ctx: &RequestCtx, engine: &Engine, me: &str, action: Acti
 
 pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>, ApiError> {
     let (me, engine) = ctx.require(Module::Users, Action::View).await?;
-    let scope = engine.user_scope(&me.user_id, Action::View).ok_or_else(|| ApiError::forbidden("you need View on Users"))?;
+    engine.user_scope(&me.user_id, Action::View).ok_or_else(|| ApiError::forbidden("you need View on Users"))?;
     let per_page = q.per_page.clamp(1, 200);
     let page = q.page.clamp(1, 100_000);
     fn some(v: &Option<String>) -> Option<&str> {

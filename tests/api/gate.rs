@@ -96,3 +96,31 @@ async fn health_answers_when_the_database_does() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers().get("x-content-type-options").unwrap(), "nosniff");
 }
+
+/// Responses over 1 KB travel compressed when the client asks (Brotli first, else gzip), with
+/// `Vary: accept-encoding`; small ones and clients that do not ask get them plain.
+#[tokio::test]
+async fn large_answers_are_compressed_when_the_client_asks() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let url = format!("{}/api/admin/org", app.base);
+    let ask = |encoding: &'static str| {
+        let (client, url) = (app.client.clone(), url.clone());
+        async move { client.get(url).header("accept-encoding", encoding).send().await.unwrap() }
+    };
+    let plain = ask("identity").await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let size = plain.bytes().await.unwrap().len();
+    assert!(size > 1024, "the org answer is large enough to compress: {size} bytes");
+    for encoding in ["br", "gzip"] {
+        let res = ask(encoding).await;
+        assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some(encoding));
+        assert!(res.headers().get("vary").unwrap().to_str().unwrap().to_lowercase().contains("accept-encoding"));
+        let sent = res.bytes().await.unwrap().len();
+        assert!(sent * 3 < size, "{encoding}: {sent} bytes for {size}");
+    }
+    // A small answer is not worth it.
+    let small = app.client.get(format!("{}/api/session", app.base)).header("accept-encoding", "br").send().await.unwrap();
+    assert!(small.headers().get("content-encoding").is_none());
+}

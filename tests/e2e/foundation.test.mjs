@@ -1,5 +1,7 @@
 // First run, sign-in and sign-out in Chromium, on a desktop and on a phone.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { assertNoHorizontalScroll, hydrated, newPage, serverAndBrowser, shot, VIEWPORTS } from './harness.mjs';
@@ -82,3 +84,30 @@ for (const viewport of VIEWPORTS) {
     });
   });
 }
+
+describe('compressed assets', () => {
+  const ctx = serverAndBrowser({ before, after });
+
+  test('the WASM module comes compressed to a browser that asks, and plain to one that does not', async () => {
+    // The module the page loads: its script is named in the page, the WASM sits beside it.
+    const html = await (await fetch(ctx.server.base + '/')).text();
+    const script = html.match(/src="([^"]*\.js)"/)?.[1] ?? html.match(/"([^"]*wasm\/[^"]*\.js)"/)?.[1];
+    assert.ok(script, 'the page names its script');
+    const dir = join(dirname(process.env.GATEHOUSE_E2E_SERVER), 'public', 'wasm');
+    const wasm = readdirSync(dir).find((f) => f.endsWith('.wasm'));
+    assert.ok(wasm, `a WASM module in ${dir}`);
+    const url = new URL(script.replace(/[^/]*\.js$/, wasm), ctx.server.base).href;
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.get('content-encoding'), null);
+    const raw = (await plain.arrayBuffer()).byteLength;
+    for (const encoding of ['br', 'gzip']) {
+      // Node's fetch decodes the body; the header says what travelled.
+      const res = await fetch(url, { headers: { 'accept-encoding': encoding } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-encoding'), encoding, url);
+      assert.match(res.headers.get('vary') ?? '', /accept-encoding/i);
+      assert.equal((await res.arrayBuffer()).byteLength, raw);
+    }
+  });
+});
