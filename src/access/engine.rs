@@ -139,11 +139,34 @@ pub struct AccessChange {
     pub to: Level,
 }
 
+/// One user's field rule changing between two versions of the org (None: no View on the module).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub user: String,
+    pub module: Module,
+    pub field: String,
+    pub from: Option<FieldRule>,
+    pub to: Option<FieldRule>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct AccessDiff {
     pub changes: Vec<AccessChange>,
-    /// Grouped sentences: "12 users gain Delete on Leads".
+    #[serde(default)]
+    pub field_changes: Vec<FieldChange>,
+    /// Grouped sentences naming the people: "2 users gain Delete on Leads: Ann Lee, Bo Chen";
+    /// "1 user gets Customers · annual_revenue Editable (was Hidden): Ann Assistant".
     pub summary: Vec<String>,
+}
+
+/// "Ann Lee, Bo Chen and 10 more".
+fn names(list: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = list.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if list.len() > SHOWN {
+        out.push_str(&format!(" and {} more", list.len() - SHOWN));
+    }
+    out
 }
 
 /// Which user accounts an administrator reaches for one action on the Users module, in a form
@@ -1010,7 +1033,17 @@ impl Engine {
                 }
             }
         }
-        let mut groups: BTreeMap<(Module, Action, u8), usize> = BTreeMap::new();
+        let name_of = |id: &str| -> String {
+            after
+                .org
+                .users
+                .iter()
+                .chain(before.org.users.iter())
+                .find(|u| u.id == id)
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| id.to_string())
+        };
+        let mut groups: BTreeMap<(Module, Action, u8), Vec<String>> = BTreeMap::new();
         for c in &changes {
             let kind = if c.from == Level::None {
                 0 // gain
@@ -1021,12 +1054,13 @@ impl Engine {
             } else {
                 3 // narrower
             };
-            *groups.entry((c.module, c.action, kind)).or_default() += 1;
+            groups.entry((c.module, c.action, kind)).or_default().push(name_of(&c.user));
         }
-        let summary = groups
+        let who = |n: usize| if n == 1 { "1 user".to_string() } else { format!("{n} users") };
+        let mut summary: Vec<String> = groups
             .into_iter()
-            .map(|((m, a, kind), n)| {
-                let who = if n == 1 { "1 user".to_string() } else { format!("{n} users") };
+            .map(|((m, a, kind), people)| {
+                let n = people.len();
                 let verb = match (kind, n == 1) {
                     (0, true) => "gains",
                     (0, false) => "gain",
@@ -1037,9 +1071,44 @@ impl Engine {
                     (_, true) => "gets narrower",
                     (_, false) => "get narrower",
                 };
-                format!("{who} {verb} {} on {}", a.label(), m.label())
+                let people: Vec<&str> = people.iter().map(String::as_str).collect();
+                format!("{} {verb} {} on {}: {}", who(n), a.label(), m.label(), names(&people))
             })
             .collect();
-        AccessDiff { changes, summary }
+        // Field rules: every field of every record module, an unstated one being Editable.
+        let mut field_changes = Vec::new();
+        for id in after.org.users.iter().map(|u| u.id.as_str()) {
+            let (Some(a), b) = (after.user_index(id), before.user_index(id)) else { continue };
+            for &m in Module::RECORDS.iter() {
+                for f in m.fields() {
+                    let to = after.held_field(a, m, f);
+                    let from = b.and_then(|b| before.held_field(b, m, f));
+                    // Gaining or losing the whole module is already said by its View line.
+                    if from != to && from.is_some() && to.is_some() {
+                        field_changes.push(FieldChange { user: id.to_string(), module: m, field: f.to_string(), from, to });
+                    }
+                }
+            }
+        }
+        let mut by_field: BTreeMap<(Module, String, Option<FieldRule>, Option<FieldRule>), Vec<String>> = BTreeMap::new();
+        for c in &field_changes {
+            by_field.entry((c.module, c.field.clone(), c.from, c.to)).or_default().push(name_of(&c.user));
+        }
+        for ((m, f, from, to), people) in by_field {
+            let n = people.len();
+            let people: Vec<&str> = people.iter().map(String::as_str).collect();
+            let label = |r: Option<FieldRule>| r.map(FieldRule::label).unwrap_or("not visible");
+            summary.push(format!(
+                "{} {} {} · {} {} (was {}): {}",
+                who(n),
+                if n == 1 { "gets" } else { "get" },
+                m.label(),
+                f.replace('_', " "),
+                label(to),
+                label(from),
+                names(&people)
+            ));
+        }
+        AccessDiff { changes, field_changes, summary }
     }
 }

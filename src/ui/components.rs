@@ -150,6 +150,19 @@ pub fn StatusBadge(status: String) -> Element {
     rsx! { span { class: "badge badge-{status}", "{label}" } }
 }
 
+/// A page the person may not use: one clear refusal with the server's reason, instead of an
+/// editor that refuses on submit or a "Loading…" that never ends.
+#[component]
+pub fn Refused(error: ApiError) -> Element {
+    rsx! {
+        div { class: "card refusal", role: "alert",
+            h1 { "You cannot use this page" }
+            p { "{error}" }
+            p { class: "muted", "If you need it for your work, ask an administrator." }
+        }
+    }
+}
+
 /// A message that confirms a finished action.
 #[component]
 pub fn Notice(text: Option<String>) -> Element {

@@ -92,6 +92,27 @@ pub fn App() -> Element {
     }
 }
 
+/// Bumped by every click in the main menu: lists read it, so choosing the page one is on
+/// (Users while on Users) loads it afresh.
+#[derive(Clone, Copy)]
+pub struct Reload(pub Signal<u64>);
+
+/// The reload count of the main menu (0 outside the signed-in frame); read it inside a resource
+/// to load again on each menu click.
+pub fn use_reload() -> Signal<u64> {
+    let fallback = use_signal(|| 0);
+    try_use_context::<Reload>().map(|r| r.0).unwrap_or(fallback)
+}
+
+/// Bumped by every save on a user's page, so every widget of the page shows the saved state.
+#[derive(Clone, Copy)]
+pub struct Saves(pub Signal<u64>);
+
+pub fn use_saves() -> Signal<u64> {
+    let fallback = use_signal(|| 0);
+    try_use_context::<Saves>().map(|r| r.0).unwrap_or(fallback)
+}
+
 /// True once the WASM app has taken over the server-rendered page. Until then forms keep their
 /// submit buttons disabled, so nothing is ever submitted natively (with a password in the URL).
 #[derive(Clone, Copy)]

@@ -35,6 +35,8 @@ pub fn Shell() -> Element {
 fn Frame(me: Me) -> Element {
     let mut menu_open = use_signal(|| false);
     let mut session = use_context::<Session>();
+    let mut reload = use_signal(|| 0u64);
+    use_context_provider(|| super::Reload(reload));
     let mut signing_out = use_signal(|| false);
     let route = use_route::<Route>();
     // Close the phone menu whenever the page changes.
@@ -70,7 +72,7 @@ fn Frame(me: Me) -> Element {
             }
             nav { id: "sidebar", class: "sidebar", "aria-label": "Main",
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
-                ul { class: "nav-list",
+                ul { class: "nav-list", onclick: move |_| reload += 1,
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
                     if Module::RECORDS.iter().any(|m| me.modules.contains(m)) {
                         li { class: "nav-heading", "aria-hidden": "true", "Records" }

@@ -310,8 +310,8 @@ fn the_preview_counts_who_gains_and_who_loses() {
         o.roles.iter_mut().find(|r| r.id == "agent").unwrap().profiles.clear();
     });
     let diff = Engine::diff(&before, &after);
-    assert!(diff.summary.contains(&"3 users gain Export on Leads".to_string()), "{:?}", diff.summary);
-    assert!(diff.summary.contains(&"1 user loses View on Support activities".to_string()), "{:?}", diff.summary);
+    assert!(diff.summary.contains(&"3 users gain Export on Leads: Sm, Rep1, Rep3".to_string()), "{:?}", diff.summary);
+    assert!(diff.summary.contains(&"1 user loses View on Support activities: Agent".to_string()), "{:?}", diff.summary);
     assert!(diff.changes.iter().all(|c| c.user != "gone"), "inactive users keep nothing to change");
     assert!(Engine::diff(&before, &engine()).changes.is_empty());
 }

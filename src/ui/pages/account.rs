@@ -62,7 +62,11 @@ pub fn AdminPasswordWidget(user_id: String, name: String) -> Element {
 #[component]
 pub fn SessionsWidget(user_id: String) -> Element {
     let uid = user_id.clone();
-    let mut sessions = use_resource(use_reactive!(|uid| async move { api::list_sessions(uid).await }));
+    let saves = crate::ui::use_saves();
+    let mut sessions = use_resource(use_reactive!(|uid| async move {
+        let _ = saves();
+        api::list_sessions(uid).await
+    }));
     let mut notice = use_signal(|| None::<String>);
     let uid_all = user_id.clone();
     let end_all = move |_| {
@@ -132,7 +136,11 @@ fn describe(e: &AuditEntry) -> String {
 #[component]
 pub fn ActivityWidget(user_id: String) -> Element {
     let uid = user_id.clone();
-    let activity = use_resource(use_reactive!(|uid| async move { api::user_activity(uid).await }));
+    let saves = crate::ui::use_saves();
+    let activity = use_resource(use_reactive!(|uid| async move {
+        let _ = saves();
+        api::user_activity(uid).await
+    }));
     let body = match &*activity.read() {
         None => rsx! { p { role: "status", "Loading…" } },
         Some(Err(ApiError::Forbidden(_))) => rsx! { p { class: "muted", "Viewing activity needs the Audit log / View permission." } },
@@ -307,7 +315,11 @@ pub fn Audit() -> Element {
 pub fn EffectiveAccessWidget(user_id: String) -> Element {
     use crate::access::{Action, Module};
     let uid = user_id.clone();
-    let access = use_resource(use_reactive!(|uid| async move { api::effective_access(uid).await }));
+    let saves = crate::ui::use_saves();
+    let access = use_resource(use_reactive!(|uid| async move {
+        let _ = saves();
+        api::effective_access(uid).await
+    }));
     let mut open = use_signal(|| None::<(Module, Action)>);
     let body = match &*access.read() {
         None => rsx! { p { role: "status", "Loading…" } },

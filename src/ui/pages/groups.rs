@@ -5,15 +5,17 @@ use dioxus::prelude::*;
 use crate::access::{Module, OrgChange, OrgGroup};
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{CheckboxGroup, FormBanner, Notice, TextField};
+use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Refused, TextField};
 
 #[component]
 pub fn Groups() -> Element {
     let mut org = use_resource(api::admin_org);
     let mut editing = use_signal(|| None::<Option<OrgGroup>>);
     let mut notice = use_signal(|| None::<String>);
-    let Some(Ok(o)) = org.read().clone() else {
-        return rsx! { p { role: "status", "Loading…" } };
+    let o = match org.read().clone() {
+        None => return rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => return rsx! { Refused { error: e } },
+        Some(Ok(o)) => o,
     };
     rsx! {
         document::Title { "Groups · Gatehouse" }
@@ -76,8 +78,8 @@ fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, on_done: EventHandle
             div { class: "form-actions",
                 button { class: "btn", onclick: move |_| { let c = change(); async move {
                     match api::preview_change(c).await {
-                        Ok(d) => preview.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { d.summary.join("; ") })),
-                        Err(e) => error.set(Some(e)),
+                        Ok(d) => { error.set(None); preview.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { d.summary.join("; ") })) }
+                        Err(e) => { preview.set(None); error.set(Some(e)) }
                     }
                 } }, "Preview changes" }
                 button { class: "btn btn-primary", onclick: move |_| { let c = change2(); async move {

@@ -61,6 +61,20 @@ fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element
     let id = company.id.clone();
     let id2 = company.id.clone();
     let archived = company.archived;
+    let mut confirm_archive = use_signal(|| false);
+    let people = if company.users == 1 { "1 person".to_string() } else { format!("{} people", company.users) };
+    let archive = move |to: bool| {
+        let id = id2.clone();
+        spawn(async move {
+            match api::set_company_archived(id, to).await {
+                Ok(()) => {
+                    confirm_archive.set(false);
+                    on_changed.call(if to { "Company archived.".into() } else { "Company restored.".into() })
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     rsx! {
         li { class: "list-item",
             if editing() {
@@ -91,19 +105,30 @@ fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element
                 div { class: "list-sub", "{company.users} user(s) with access" }
                 div { class: "row-actions",
                     button { class: "btn btn-small", onclick: move |_| editing.set(true), "aria-label": "Rename {company.name}", "Rename" }
-                    button {
-                        class: "btn btn-small",
-                        "aria-label": if archived { format!("Restore {}", company.name) } else { format!("Archive {}", company.name) },
-                        onclick: move |_| {
-                            let id = id2.clone();
-                            async move {
-                                match api::set_company_archived(id, !archived).await {
-                                    Ok(()) => on_changed.call(if archived { "Company restored.".into() } else { "Company archived.".into() }),
-                                    Err(e) => error.set(Some(e)),
-                                }
-                            }
-                        },
-                        if archived { "Restore" } else { "Archive" }
+                    if archived {
+                        button {
+                            class: "btn btn-small",
+                            "aria-label": "Restore {company.name}",
+                            onclick: { let archive = archive.clone(); move |_| archive(false) },
+                            "Restore"
+                        }
+                    } else {
+                        button {
+                            class: "btn btn-small",
+                            "aria-label": "Archive {company.name}",
+                            onclick: move |_| confirm_archive.set(true),
+                            "Archive"
+                        }
+                    }
+                }
+                // Archiving is wide: say what it does before it happens.
+                if confirm_archive() {
+                    div { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-archive-{company.id}",
+                        p { id: "confirm-archive-{company.id}",
+                            "Archive {company.name}? {people} lose access to {company.name}, and its records leave every list, export and assignment until it is restored."
+                        }
+                        button { class: "btn btn-danger", onclick: { let archive = archive.clone(); move |_| archive(true) }, "Yes, archive" }
+                        button { class: "btn", onclick: move |_| confirm_archive.set(false), "Cancel" }
                     }
                 }
                 FormBanner { error: error() }

@@ -50,7 +50,13 @@ pub fn Records(module: String) -> Element {
     let Some(m) = module_of(&module) else {
         return rsx! { div { class: "card", h1 { "No such module" } p { "There is no record module called “{module}”." } } };
     };
-    rsx! { RecordList { key: "{module}", module: m } }
+    // Keyed in a list, so another module is a new list (its own search, page and data), not the
+    // previous module's list with a new heading.
+    rsx! {
+        for m in [m] {
+            RecordList { key: "{module}", module: m }
+        }
+    }
 }
 
 #[component]
@@ -60,8 +66,10 @@ fn RecordList(module: Module) -> Element {
     let mut page = use_signal(|| 1u32);
     let mut error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
+    let reload = crate::ui::use_reload();
     let choices = use_resource(move || async move { api::record_choices(module, None).await });
     let records = use_resource(move || async move {
+        let _ = reload();
         api::list_records(RecordQuery {
             module: Some(module),
             search: search(),

@@ -344,8 +344,10 @@ pub fn Grants() -> Element {
     let mut with_sub = use_signal(|| false);
     let mut error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
-    let Some(Ok(o)) = org.read().clone() else {
-        return rsx! { p { role: "status", "Loading…" } };
+    let o = match org.read().clone() {
+        None => return rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => return rsx! { crate::ui::components::Refused { error: e } },
+        Some(Ok(o)) => o,
     };
     let depts: Vec<(String, String)> = match &*departments.read() {
         Some(Ok(d)) => d.iter().map(|d| (d.id.clone(), d.name.clone())).collect(),
@@ -409,8 +411,8 @@ pub fn Grants() -> Element {
             div { class: "form-actions",
                 button { class: "btn", onclick: move |_| { let c = proposed(); async move {
                     match api::preview_change(c).await {
-                        Ok(d) => notice.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { format!("If you save: {}.", d.summary.join("; ")) })),
-                        Err(e) => error.set(Some(e)),
+                        Ok(d) => { error.set(None); notice.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { format!("If you save: {}.", d.summary.join("; ")) })) }
+                        Err(e) => { notice.set(None); error.set(Some(e)) }
                     }
                 } }, "Preview changes" }
                 button { class: "btn btn-primary", onclick: move |_| { let c = p2(); async move {
@@ -450,7 +452,11 @@ pub fn Grants() -> Element {
 #[component]
 pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<String>) -> Element {
     let mut confirm = use_signal(|| false);
+    let mut refused = use_signal(|| None::<String>);
     rsx! {
+        if let Some(why) = refused() {
+            p { class: "field-error", role: "alert", "Not deleted: {why}" }
+        }
         if confirm() {
             button {
                 class: "btn btn-small btn-danger",
@@ -460,9 +466,9 @@ pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<Stri
                     async move {
                         confirm.set(false);
                         match api::save_change(c).await {
-                            Ok(_) => on_done.call("Deleted.".into()),
-                            Err(ApiError::Invalid { fields, .. }) => on_done.call(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
-                            Err(e) => on_done.call(e.to_string()),
+                            Ok(_) => { refused.set(None); on_done.call("Deleted.".into()) }
+                            Err(ApiError::Invalid { fields, .. }) => refused.set(Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "))),
+                            Err(e) => refused.set(Some(e.to_string())),
                         }
                     }
                 },

@@ -61,8 +61,14 @@ pub fn Users() -> Element {
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
     let choices = use_resource(load_choices);
+    let reload = crate::ui::use_reload();
+    let me = match use_context::<crate::ui::Session>().info() {
+        Some(Ok(SessionInfo { me: Some(me), .. })) => me.id,
+        _ => String::new(),
+    };
 
     let mut users = use_resource(move || async move {
+        let _ = reload();
         let (sort_by, descending) = match sort().as_str() {
             "Newest" => (UserSort::Created, true),
             "LastSignIn" => (UserSort::LastSignIn, true),
@@ -156,7 +162,7 @@ pub fn Users() -> Element {
                         }
                         tbody {
                             for u in p.items.iter().cloned() {
-                                UserListRow { key: "{u.id}", user: u, selected, on_changed: move |_| users.restart() }
+                                UserListRow { key: "{u.id}", is_me: u.id == me, user: u, selected, on_changed: move |_| users.restart() }
                             }
                         }
                     }
@@ -213,13 +219,15 @@ pub fn Users() -> Element {
 }
 
 #[component]
-fn UserListRow(user: UserRow, selected: Signal<Vec<String>>, on_changed: EventHandler<()>) -> Element {
+fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_changed: EventHandler<()>) -> Element {
     let mut selected = selected;
     let id = user.id.clone();
     let is_selected = selected().contains(&id);
     let mut busy = use_signal(|| false);
     let mut row_error = use_signal(|| None::<String>);
+    // Nobody is offered to deactivate themselves (the server refuses it anyway).
     let toggle_to = match user.status.as_str() {
+        "active" if is_me => None,
         "active" => Some(("inactive", "Deactivate")),
         "inactive" => Some(("active", "Activate")),
         _ => None,
@@ -406,7 +414,14 @@ pub fn NewUser() -> Element {
 #[component]
 pub fn UserPage(id: String) -> Element {
     let uid = id.clone();
-    let mut user = use_resource(use_reactive!(|uid| async move { api::get_user(uid).await }));
+    // Every save on this page bumps `saves`; the user and every widget read it, so all of them
+    // show the saved state (role in "Member of", effective access, activity) without a reload.
+    let mut saves = use_signal(|| 0u64);
+    use_context_provider(|| crate::ui::Saves(saves));
+    let user = use_resource(use_reactive!(|uid| async move {
+        let _ = saves();
+        api::get_user(uid).await
+    }));
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
     let mut confirm_block = use_signal(|| false);
@@ -417,7 +432,7 @@ pub fn UserPage(id: String) -> Element {
                 notice.set(Some(done.to_string()));
                 error.set(None);
                 confirm_block.set(false);
-                user.restart();
+                saves += 1;
             }
             Err(e) => error.set(Some(e)),
         }
@@ -499,7 +514,7 @@ pub fn UserPage(id: String) -> Element {
                                     let id = id3.clone();
                                     async move {
                                         match api::resend_invite(id).await {
-                                            Ok(()) => { notice.set(Some("A new invitation is on its way; the old link no longer works.".into())); user.restart(); }
+                                            Ok(()) => { notice.set(Some("A new invitation is on its way; the old link no longer works.".into())); saves += 1; }
                                             Err(e) => error.set(Some(e)),
                                         }
                                     }
@@ -523,7 +538,7 @@ pub fn UserPage(id: String) -> Element {
                             initial,
                             submit_label: "Save changes",
                             editing: Some(id4),
-                            on_saved: move |_| { notice.set(Some("Saved.".into())); user.restart(); },
+                            on_saved: move |_| { notice.set(Some("Saved.".into())); saves += 1; },
                         }
                     }
                 }

@@ -11,7 +11,11 @@ use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField};
 #[component]
 pub fn AccessSetupWidgets(user_id: String) -> Element {
     let uid = user_id.clone();
-    let mut setup = use_resource(use_reactive!(|uid| async move { api::user_access_setup(uid).await }));
+    let mut saves = crate::ui::use_saves();
+    let setup = use_resource(use_reactive!(|uid| async move {
+        let _ = saves();
+        api::user_access_setup(uid).await
+    }));
     let org = use_resource(api::admin_org);
     let licenses = use_resource(api::list_licenses);
     let Some(Ok(s)) = setup.read().clone() else {
@@ -20,12 +24,12 @@ pub fn AccessSetupWidgets(user_id: String) -> Element {
     rsx! {
         MemberOf { setup: s.clone() }
         if let Some(Ok(o)) = org.read().clone() {
-            PermissionsWidget { user_id: user_id.clone(), setup: s.clone(), org: o, on_changed: move |_| setup.restart() }
+            PermissionsWidget { user_id: user_id.clone(), setup: s.clone(), org: o, on_changed: move |_| saves += 1 }
         }
         if let Some(Ok(l)) = licenses.read().clone() {
-            LicensesWidget { key: "{s.licenses.join(\",\")}", user_id: user_id.clone(), setup: s.clone(), licenses: l, on_changed: move |_| setup.restart() }
+            LicensesWidget { key: "{s.licenses.join(\",\")}", user_id: user_id.clone(), setup: s.clone(), licenses: l, on_changed: move |_| saves += 1 }
         }
-        NavigationWidget { user_id: user_id.clone(), setup: s, on_changed: move |_| setup.restart() }
+        NavigationWidget { user_id: user_id.clone(), setup: s, on_changed: move |_| saves += 1 }
     }
 }
 
@@ -100,7 +104,7 @@ fn PermissionsWidget(user_id: String, setup: UserAccessSetup, org: AdminOrg, on_
                             let change = grant_of(chosen(), uid.clone());
                             async move {
                                 match api::preview_change(change).await {
-                                    Ok(d) => preview.set(Some(if d.summary.is_empty() { "No change in effective access.".into() } else { d.summary.join("; ") })),
+                                    Ok(d) => { error.set(None); preview.set(Some(if d.summary.is_empty() { "No change in effective access.".into() } else { d.summary.join("; ") })) }
                                     Err(e) => error.set(Some(e)),
                                 }
                             }

@@ -1,0 +1,190 @@
+// The console as an experienced admin expects it (issue 17, bugs 1–7), on the demo organisation:
+// the right data on every route, pages refreshed after a save, refusals that look like refusals.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { DESKTOP, PHONE, hydrated, newPage, serverAndBrowser, shot } from './harness.mjs';
+
+const PASSWORD = 'harbour lantern demo 2026';
+
+async function signedIn(ctx, email, viewport = DESKTOP) {
+  const page = await newPage(ctx.browser, viewport);
+  const res = await page.request.post(ctx.server.base + '/api/auth/sign-in', { data: { email, password: PASSWORD } });
+  assert.equal(res.status(), 200, await res.text());
+  return page;
+}
+
+describe('the console on the demo organisation', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('each module in the sidebar shows its own records, and Users reloads on a second click', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/records/leads');
+    await hydrated(page);
+    await page.getByRole('columnheader', { name: 'Source' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    // The table is the customers' (their phone column), not the leads' still on screen.
+    await page.getByRole('columnheader', { name: 'Phone' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByRole('columnheader', { name: 'Source' }).count(), 0);
+    await shot(page, DESKTOP, '40-customers-after-leads');
+
+    // Users, then a user added elsewhere, then Users again from the sidebar: the list shows them.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByLabel('Search name, email or mobile').fill('Zed Newcomer');
+    await page.getByText('No users match').waitFor();
+    const added = await page.request.post(ctx.server.base + '/api/users', { data: { input: {
+      full_name: 'Zed Newcomer', email: 'zed@example.com', mobile: '', department: 'people', role: 'manager', companies: ['northwind'], is_approver: false,
+    } } });
+    assert.equal(added.status(), 200, await added.text());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('link', { name: 'Zed Newcomer' }).waitFor({ timeout: 10_000 });
+    await page.context().close();
+  });
+
+  test('after saving a role, every widget of the user page shows the saved state', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/users/liam_lee');
+    await hydrated(page);
+    const memberOf = page.locator('section', { has: page.getByRole('heading', { name: 'Member of' }) });
+    await memberOf.getByText('Sales Rep').waitFor();
+    await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Sales Manager' });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.').waitFor();
+    await memberOf.getByText('Sales Manager').waitFor({ timeout: 10_000 });
+    const activity = page.locator('section', { has: page.getByRole('heading', { name: 'Activity' }) });
+    await activity.getByText('Ada Admin: user update').first().waitFor({ timeout: 10_000 });
+    await page.context().close();
+  });
+
+  test('a refused grant, then a valid preview, shows only the preview', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/grants');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Grant', exact: true }).click();
+    await page.getByRole('alert').first().waitFor();
+    await page.locator('#grant-profile').selectOption({ label: 'Key Accounts' });
+    await page.locator('#grant-target').selectOption({ label: 'Customer Support' });
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    await page.getByText(/If you save|Nobody's effective access changes/).waitFor();
+    assert.equal(await page.getByText('needs attention').count(), 0, 'the old error is gone');
+    assert.equal(await page.locator('.banner-error, .field-error').count(), 0);
+    await page.context().close();
+  });
+
+  test('a sales rep opening an administration page is told so, not kept waiting', async () => {
+    const page = await signedIn(ctx, 'rita.rep@demo.gatehouse.test', PHONE);
+    for (const path of ['/grants', '/groups']) {
+      await page.goto(ctx.server.base + path);
+      await hydrated(page);
+      await page.getByRole('heading', { name: 'You cannot use this page' }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByText('Loading…').count(), 0);
+    }
+    await shot(page, PHONE, '41-refused-page');
+    await page.context().close();
+  });
+
+  test('one is not offered to deactivate oneself, and a refused delete looks like a refusal', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/users');
+    await hydrated(page);
+    await page.getByLabel('Search name, email or mobile').fill('Ada Admin');
+    await page.getByRole('link', { name: 'Ada Admin' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Deactivate Ada Admin' }).count(), 0);
+    await page.getByLabel('Search name, email or mobile').fill('Rita Rep');
+    await page.getByRole('button', { name: 'Deactivate Rita Rep' }).waitFor();
+
+    await page.goto(ctx.server.base + '/roles');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Delete role Sales Rep' }).click();
+    await page.getByRole('button', { name: 'Confirm: Delete role Sales Rep' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'users still hold this role' });
+    await refusal.waitFor();
+    assert.equal(await page.locator('.banner-ok').filter({ hasText: 'still hold' }).count(), 0, 'not shown as a success');
+    await page.context().close();
+  });
+
+  for (const viewport of [DESKTOP, PHONE]) {
+    test(`settings fit their cards at ${viewport.width} px`, async () => {
+      const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', viewport);
+      await page.goto(ctx.server.base + '/settings');
+      await hydrated(page);
+      await page.getByRole('heading', { name: 'Settings' }).waitFor();
+      // Nothing inside a card reaches past the card's edge (or the window's).
+      const cut = await page.evaluate(() => [...document.querySelectorAll('main .card')].flatMap((card) => {
+        const edge = Math.min(card.getBoundingClientRect().right, document.documentElement.clientWidth);
+        return [...card.querySelectorAll('*')]
+          .filter((el) => el.getBoundingClientRect().right > edge + 1 || el.scrollWidth > el.clientWidth + 1)
+          .map((el) => `${el.tagName}.${el.className}: ${el.textContent.slice(0, 40)}`);
+      }));
+      assert.deepEqual(cut, []);
+      const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      assert.ok(scroll <= client + 1, `page is ${scroll}px wide in a ${client}px viewport`);
+      await shot(page, viewport, '42-settings');
+      await page.context().close();
+    });
+  }
+});
+
+describe('previews name the people and every gain', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('granting a profile to a department previews who gains what, field rules included', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/grants');
+    await hydrated(page);
+    // Key Accounts states no field rule: Ann Assistant, whose profile hides annual revenue, would see it.
+    await page.locator('#grant-profile').selectOption({ label: 'Key Accounts' });
+    await page.locator('#grant-target').selectOption({ label: 'Sales North' });
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    await page.getByText(/Customers · annual revenue Editable \(was Hidden\): .*Ann Assistant/).waitFor();
+    await page.getByText('1 user gains Edit on Customers: Ann Assistant').waitFor();
+    await shot(page, DESKTOP, '43-grant-preview');
+    await page.context().close();
+  });
+});
+
+describe('the phone menu', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('closed, it is out of the Tab order; open, its links are reachable', async () => {
+    const page = await signedIn(ctx, 'rita.rep@demo.gatehouse.test', PHONE);
+    await page.goto(ctx.server.base + '/');
+    await hydrated(page);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const focusedInMenu = () => page.evaluate(() => !!document.activeElement?.closest('#sidebar'));
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press('Tab');
+      assert.equal(await focusedInMenu(), false, `Tab ${i + 1} reached the closed menu`);
+    }
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Opportunities' }).isVisible(), false);
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Opportunities' }).click();
+    await page.getByRole('heading', { name: 'Opportunities' }).waitFor();
+    await page.context().close();
+  });
+});
+
+describe('wide actions say what they do first', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('archiving a company asks first, with how many people lose access', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    const companies = await (await page.request.get(ctx.server.base + '/api/companies')).json();
+    const contoso = companies.find((c) => c.id === 'contoso');
+    await page.goto(ctx.server.base + '/companies');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Archive Contoso Europe' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText(`${contoso.users} people lose access to Contoso Europe`).waitFor();
+    await shot(page, DESKTOP, '44-archive-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await (await page.request.get(ctx.server.base + '/api/companies')).json()).find((c) => c.id === 'contoso').archived, false);
+    await page.getByRole('button', { name: 'Archive Contoso Europe' }).click();
+    await page.getByRole('button', { name: 'Yes, archive' }).click();
+    await page.getByText('Company archived.').waitFor();
+    assert.equal((await (await page.request.get(ctx.server.base + '/api/companies')).json()).find((c) => c.id === 'contoso').archived, true);
+    await page.context().close();
+  });
+});
