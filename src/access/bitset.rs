@@ -35,6 +35,13 @@ impl BitSet {
         }
     }
 
+    /// Keeps only the members also in `other`.
+    pub fn intersect_with(&mut self, other: &BitSet) {
+        for (i, a) in self.words.iter_mut().enumerate() {
+            *a &= other.words.get(i).copied().unwrap_or(0);
+        }
+    }
+
     /// True when every member of `self` is in `other`.
     pub fn is_subset(&self, other: &BitSet) -> bool {
         self.words

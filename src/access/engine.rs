@@ -191,6 +191,12 @@ pub struct Engine {
     users: Vec<CUser>,
     /// Strict descendants of each role in the hierarchy.
     roles_below: Vec<BitSet>,
+    /// As owners, per department: its members; and its members and those of every department
+    /// below it. Per role: the users whose role is strictly below it. (Sets of user indices,
+    /// for judging reach as whole sets rather than owner by owner.)
+    dept_member_sets: Vec<BitSet>,
+    dept_tree_member_sets: Vec<BitSet>,
+    role_below_member_sets: Vec<BitSet>,
     module_license: [Option<u32>; MODULES],
     defaults: [OrgDefault; MODULES],
     rules: Vec<CRule>,
@@ -494,6 +500,28 @@ impl Engine {
             });
         }
 
+        let dept_tree_member_sets: Vec<BitSet> = dept_tree
+            .iter()
+            .map(|below| {
+                let mut set = BitSet::new(n_users);
+                for d in below.iter() {
+                    set.union_with(&dept_members[d as usize]);
+                }
+                set
+            })
+            .collect();
+        let role_below_member_sets: Vec<BitSet> = roles_below
+            .iter()
+            .map(|below| {
+                let mut set = BitSet::new(n_users);
+                for (ui, ur) in user_roles.iter().enumerate() {
+                    if ur.is_some_and(|r| below.contains(r)) {
+                        set.insert(ui as u32);
+                    }
+                }
+                set
+            })
+            .collect();
         let mut company_ids = vec![String::new(); company_ix.len()];
         for (id, &i) in &company_ix {
             company_ids[i as usize] = id.clone();
@@ -505,6 +533,9 @@ impl Engine {
             company_ids,
             users,
             roles_below,
+            dept_member_sets: dept_members,
+            dept_tree_member_sets,
+            role_below_member_sets,
             module_license,
             defaults,
             rules,
