@@ -30,6 +30,12 @@ pub async fn update_user(id: String, input: UserInput) -> Result<UserRow, ApiErr
     users::update_user(&RequestCtx::current()?, &id, &input).await
 }
 
+/// What saving this edit would change for whom; nothing is written.
+#[post("/api/users/{id}/preview")]
+pub async fn preview_user_update(id: String, input: UserInput) -> Result<crate::access::AccessDiff, ApiError> {
+    users::preview_update(&RequestCtx::current()?, &id, &input).await
+}
+
 /// `active`, `inactive` or `blocked`.
 #[post("/api/users/{id}/status")]
 pub async fn set_user_status(id: String, status: String) -> Result<UserRow, ApiError> {

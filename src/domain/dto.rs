@@ -50,6 +50,21 @@ pub struct AuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub ip: Option<String>,
+    /// The row in words, with names ("Ada Admin changed Gus Garcia's role from Sales Rep to
+    /// Sales Manager"); filled by the server.
+    #[serde(default)]
+    pub sentence: String,
+    /// The fields that changed, in words.
+    #[serde(default)]
+    pub changes: Vec<AuditChange>,
+}
+
+/// One changed field of an audit row: its name and both values, as people read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// Audit log filters; times are Unix milliseconds.

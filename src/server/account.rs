@@ -187,10 +187,28 @@ pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>
         .await?
         .all(0)?;
     super::records::strip_hidden_fields(&engine, &me.user_id, &mut rows);
+    in_words(ctx, &engine, &mut rows).await?;
     Ok(rows)
 }
 
 pub const AUDIT_PAGE: u32 = 50;
+
+/// Puts each row into words (see `audit_text`), with the names of today.
+async fn in_words(ctx: &RequestCtx, engine: &crate::access::Engine, rows: &mut [AuditEntry]) -> Result<(), ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Company {
+        id: String,
+        name: String,
+    }
+    let companies: Vec<Company> = ctx.state.db.query("SELECT record::id(id) AS id, name FROM company;", json!({})).await?.all(0)?;
+    let names = super::audit_text::Names::new(engine, companies.into_iter().map(|c| (c.id, c.name)).collect());
+    for row in rows.iter_mut() {
+        let (sentence, changes) = super::audit_text::describe(row, &names);
+        row.sentence = sentence;
+        row.changes = changes;
+    }
+    Ok(())
+}
 
 async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec<AuditEntry>, u64), ApiError> {
     // An auditor who is not a full administrator sees only rows about their own companies
@@ -231,6 +249,7 @@ async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec
     let mut items: Vec<AuditEntry> = rows.all(0)?;
     let total = rows.first::<Total>(1)?.map(|t| t.total).unwrap_or(0);
     super::records::strip_hidden_fields(&engine, &me.user_id, &mut items);
+    in_words(ctx, &engine, &mut items).await?;
     Ok((items, total))
 }
 
@@ -258,7 +277,7 @@ pub async fn export_audit(ctx: &RequestCtx, q: &AuditQuery) -> Result<String, Ap
     let (me, _) = ctx.require(Module::AuditLog, Action::Export).await?;
     let all = AuditQuery { page: 1, ..q.clone() };
     let (items, _) = audit_rows(ctx, &all, 50_000).await?;
-    let mut out = String::from("time_utc,actor,actor_name,action,target_kind,target_id,target_label,before,after,ip\n");
+    let mut out = String::from("time_utc,actor,actor_name,action,target_kind,target_id,target_label,before,after,ip,description,changes\n");
     for e in &items {
         let secs = e.at / 1000;
         let (y, m, d) = crate::domain::civil_from_days(secs.div_euclid(86_400));
@@ -275,6 +294,8 @@ pub async fn export_audit(ctx: &RequestCtx, q: &AuditQuery) -> Result<String, Ap
             e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
             e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
             e.ip.clone().unwrap_or_default(),
+            e.sentence.clone(),
+            e.changes.iter().map(|c| format!("{}: {} → {}", c.field, c.before, c.after)).collect::<Vec<_>>().join("; "),
         ];
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');

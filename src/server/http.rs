@@ -29,6 +29,7 @@ pub const VIEW_AS_READS: &[&str] = &[
     "/api/records/get",
     "/api/records/choices",
     "/api/admin/preview",
+    "/api/users/{id}/preview",
     "/api/auth/sign-out",
     "/api/view-as/end",
 ];

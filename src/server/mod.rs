@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod admin;
+pub mod audit_text;
 pub mod auth;
 pub mod config;
 pub mod dashboard;

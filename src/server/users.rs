@@ -336,26 +336,50 @@ fn search_text(name: &PersonName, email: &Email, mobile: Option<&Mobile>) -> Str
     format!("{} {} {}", name.as_ref(), email.as_ref(), mobile.map(|m| m.as_ref()).unwrap_or("")).to_lowercase()
 }
 
-/// Edits a user's details, department, role, companies and approver flag.
-pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<UserRow, ApiError> {
-    let me = ctx.require_user().await?;
-    let engine = ctx.engine().await?;
-    let before = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
+/// The checks of an edit of a user's details (reach, the department move, no takeover on the
+/// email, the judgement by outcome), shared by the save and its preview. Returns the user as
+/// read before, the checked form and the proposed entry.
+async fn checked_edit(
+    ctx: &RequestCtx,
+    engine: &Engine,
+    me: &str,
+    id: &str,
+    input: &UserInput,
+) -> Result<(UserRow, CheckedInput, OrgUser), ApiError> {
+    let before = reachable(ctx, engine, me, Action::Edit, id).await?;
     let c = check_input(ctx, input).await?;
-    let mut entry = entry_of(&engine, id)?;
+    let mut entry = entry_of(engine, id)?;
     // A user's department is one of their details: a move stays inside the users one manages.
-    if entry.department != c.department && !engine.department_in_user_reach(&me.user_id, Action::Edit, &c.department) {
+    if entry.department != c.department && !engine.department_in_user_reach(me, Action::Edit, &c.department) {
         return Err(ApiError::field("department", "this department is outside the users you manage"));
     }
     // Changing the address is changing where reset links go: no takeover.
     if c.email.key() != before.email.to_lowercase() {
-        no_takeover(&engine, &me.user_id, id).map_err(|e| ApiError::field("email", e.to_string()))?;
+        no_takeover(engine, me, id).map_err(|e| ApiError::field("email", e.to_string()))?;
     }
     entry.name = c.name.as_ref().to_string();
     entry.role = c.role.clone();
     entry.department = c.department.clone();
     entry.companies = c.companies.clone();
-    judge_entry(&engine, &me.user_id, entry)?;
+    judge_entry(engine, me, entry.clone())?;
+    Ok((before, c, entry))
+}
+
+/// What saving this edit would change for whom (a role, a department, companies): the same
+/// checks as the save, nothing written.
+pub async fn preview_update(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<crate::access::AccessDiff, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let (_, _, entry) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
+    let proposed = OrgChange::SaveUser { user: entry }.apply(engine.org(), "").map_err(|e| ApiError::field(e.field, e.message))?;
+    Ok(Engine::diff(&engine, &Engine::compile(proposed)))
+}
+
+/// Edits a user's details, department, role, companies and approver flag.
+pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<UserRow, ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let (before, c, _) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
     let after = json!({
         "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
         "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver,

@@ -274,3 +274,36 @@ async fn what_a_sharing_rule_uses_cannot_be_deleted_and_a_module_takes_one_licen
     assert_eq!(two.status, 422, "{:?}", two.body);
     assert!(two.field_message("modules").unwrap().contains("at most one"));
 }
+
+#[tokio::test]
+async fn a_role_change_previews_who_gains_what_and_refuses_like_the_save() {
+    let (app, peter) = demo().await;
+    let input = user_input("Liam Lee", "liam.lee@demo.gatehouse.test", "sales_north", "sales_manager", &["northwind"]);
+    let preview = app.post("/api/users/liam_lee/preview", input.clone()).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    let summary: Vec<&str> = preview.body["summary"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(summary.iter().any(|s| s.contains("Delete on Leads: Liam Lee")), "{summary:?}");
+    // Nothing was written.
+    assert_eq!(app.get("/api/users/liam_lee").await.body["role"]["id"], "sales_rep");
+    // Peter's preview of the same change is refused with the save's words.
+    let his = app.call_with(&peter, "POST", "/api/users/liam_lee/preview", Some(input.clone())).await;
+    let save = app.call_with(&peter, "POST", "/api/users/liam_lee", Some(input)).await;
+    assert_eq!(his.status, save.status);
+    assert_eq!(his.body, save.body);
+    assert_ne!(his.status, 200);
+}
+
+#[tokio::test]
+async fn the_audit_log_says_what_happened_in_words() {
+    let (app, _) = demo().await;
+    let saved = app.post("/api/users/gus_garcia", user_input("Gus Garcia", "gus.garcia@demo.gatehouse.test", "sales_south", "sales_manager", &["contoso"])).await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    let activity = app.get("/api/users/gus_garcia/activity").await;
+    assert_eq!(activity.status, 200, "{:?}", activity.body);
+    let sentences: Vec<&str> = activity.body.as_array().unwrap().iter().map(|e| e["sentence"].as_str().unwrap()).collect();
+    assert!(sentences.contains(&"Ada Admin changed Gus Garcia's role from Sales Rep to Sales Manager"), "{sentences:?}");
+    let log = app.post("/api/audit/search", json!({ "query": { "action": "user.update" } })).await;
+    let row = &log.body["items"][0];
+    assert_eq!(row["changes"][0]["field"], "role");
+    assert_eq!(row["changes"][0]["after"], "Sales Manager");
+}

@@ -116,6 +116,13 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
                 "role": "no-such-role", "companies": [ids.company], "is_approver": false } })),
             Rule::Only(USER_ADMINS),
         ),
+        (
+            "POST",
+            format!("/api/users/{rep}/preview"),
+            Some(json!({ "input": { "full_name": "Rita Rep", "email": "rita@example.com", "mobile": "", "department": ids.dept,
+                "role": "no-such-role", "companies": [ids.company], "is_approver": false } })),
+            Rule::Only(USER_ADMINS),
+        ),
         ("POST", format!("/api/users/{rep}/status"), Some(json!({ "status": "active" })), Rule::Only(USER_ADMINS)),
         // No takeover: the rep holds records the delegated admin does not, so the delegated admin
         // may not touch her credentials or sessions.

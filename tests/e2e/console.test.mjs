@@ -50,11 +50,22 @@ describe('the console on the demo organisation', () => {
     const memberOf = page.locator('section', { has: page.getByRole('heading', { name: 'Member of' }) });
     await memberOf.getByText('Sales Rep').waitFor();
     await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Sales Manager' });
+    // The role change previews like a profile edit, naming the person.
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    await page.getByText(/Delete on Leads: Liam Lee/).waitFor();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved.').waitFor();
     await memberOf.getByText('Sales Manager').waitFor({ timeout: 10_000 });
     const activity = page.locator('section', { has: page.getByRole('heading', { name: 'Activity' }) });
-    await activity.getByText('Ada Admin: user update').first().waitFor({ timeout: 10_000 });
+    await activity.getByText("Ada Admin changed Liam Lee's role from Sales Rep to Sales Manager").waitFor({ timeout: 10_000 });
+    // The audit log says it in the same words, with no raw data or ids.
+    await page.goto(ctx.server.base + '/audit');
+    await hydrated(page);
+    await page.getByRole('cell', { name: "Ada Admin changed Liam Lee's role from Sales Rep to Sales Manager" }).waitFor();
+    await page.getByRole('cell', { name: 'role: Sales Rep → Sales Manager' }).waitFor();
+    const text = await page.locator('main').innerText();
+    assert.ok(!text.includes('{') && !text.includes('sales_manager'), 'no JSON and no ids on the audit page');
+    await shot(page, DESKTOP, '45-audit-log');
     await page.context().close();
   });
 
@@ -185,6 +196,21 @@ describe('wide actions say what they do first', () => {
     await page.getByRole('button', { name: 'Yes, archive' }).click();
     await page.getByText('Company archived.').waitFor();
     assert.equal((await (await page.request.get(ctx.server.base + '/api/companies')).json()).find((c) => c.id === 'contoso').archived, true);
+    await page.context().close();
+  });
+});
+
+describe('sensible defaults', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test("adding a user starts in the admin's own department", async () => {
+    const page = await signedIn(ctx, 'peter.people@demo.gatehouse.test', PHONE);
+    await page.goto(ctx.server.base + '/users/new');
+    await hydrated(page);
+    await page.waitForFunction(() => document.querySelector('#department')?.selectedOptions[0]?.textContent === 'People & Finance');
+    // He manages Northwind only: the one company he can give is chosen.
+    assert.equal(await page.getByLabel('Northwind Traders').isChecked(), true);
+    assert.equal(await page.getByLabel('Contoso Europe').count(), 0);
     await page.context().close();
   });
 });

@@ -46,6 +46,9 @@ function activationLink(mail) {
 async function addUser(page, name, email) {
   await page.goto(page.base + '/users/new');
   await hydrated(page);
+  // One company and one department: both are chosen already.
+  await page.waitForFunction(() => document.querySelector('#department')?.selectedOptions[0]?.textContent === 'Head office');
+  assert.equal(await page.getByLabel('My company').isChecked(), true);
   await page.getByLabel('Full name').fill(name);
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Department').selectOption({ label: 'Head office' });
@@ -144,12 +147,12 @@ describe('users: invite over SMTP, activate, sign in', () => {
     // The user page's widgets: sessions and activity.
     await admin.getByRole('link', { name: 'Nina Newcomer' }).click();
     await admin.getByRole('heading', { name: 'Activity' }).waitFor();
-    await admin.getByText('user activated').waitFor();
+    await admin.getByText('Nina Newcomer activated their account').waitFor();
     await admin.getByRole('heading', { name: 'Sessions' }).waitFor();
     await shot(admin, PHONE, '16-user-page-active');
     // The audit log lists the invitation and exports what it shows.
     await desk.goto(server.base + '/audit');
-    await desk.getByRole('cell', { name: 'user.invite' }).first().waitFor();
+    await desk.getByRole('cell', { name: 'Ada Admin invited Nina Newcomer' }).first().waitFor();
     await shot(desk, DESKTOP, '17-audit-log');
     for (const p of [admin, nina, again, desk]) assert.deepEqual(p.errors, []);
   });

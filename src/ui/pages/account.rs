@@ -126,11 +126,9 @@ pub fn SessionsWidget(user_id: String) -> Element {
     }
 }
 
-fn describe(e: &AuditEntry) -> String {
-    let who = e.actor_name.clone().unwrap_or_else(|| "Someone".into());
-    let what = e.action.replace(['.', '_'], " ");
-    let target = e.target_label.clone().unwrap_or_default();
-    format!("{who}: {what} {target}")
+/// "role: Sales Rep → Sales Manager; department: Sales North → Sales South".
+fn changes_text(e: &AuditEntry) -> String {
+    e.changes.iter().map(|c| format!("{}: {} → {}", c.field, c.before, c.after)).collect::<Vec<_>>().join("; ")
 }
 
 #[component]
@@ -150,7 +148,8 @@ pub fn ActivityWidget(user_id: String) -> Element {
             ul { class: "list activity",
                 for e in list.iter().take(30).cloned() {
                     li { key: "{e.id}",
-                        div { class: "list-main", "{describe(&e)}" }
+                        div { class: "list-main", "{e.sentence}" }
+                        if e.changes.len() > 1 { div { class: "list-sub", "{changes_text(&e)}" } }
                         div { class: "list-sub", "{format_utc(e.at)}" }
                     }
                 }
@@ -261,29 +260,20 @@ pub fn Audit() -> Element {
             rsx! {
                 table { class: "data",
                     caption { class: "sr-only", "Audit log" }
-                    thead { tr { th { scope: "col", "When" } th { scope: "col", "Who" } th { scope: "col", "Action" } th { scope: "col", "Target" } th { scope: "col", "Change" } } }
+                    thead { tr { th { scope: "col", "When" } th { scope: "col", "What happened" } th { scope: "col", "Changes" } } }
                     tbody {
                         for e in p.items.iter().cloned() {
                             tr { key: "{e.id}",
                                 td { "data-label": "When", "{format_utc(e.at)}" }
-                                td { "data-label": "Who", {e.actor_name.clone().unwrap_or_else(|| "—".into())} }
-                                td { "data-label": "Action", code { "{e.action}" } }
-                                td { "data-label": "Target", class: "wrap", {e.target_label.clone().or(e.target_id.clone()).unwrap_or_default()} }
-                                td { "data-label": "Change", class: "wrap small",
-                                    {match (&e.before, &e.after) {
-                                        (Some(b), Some(a)) => format!("{b} → {a}"),
-                                        (None, Some(a)) => a.to_string(),
-                                        (Some(b), None) => format!("was {b}"),
-                                        _ => String::new(),
-                                    }}
-                                }
+                                td { "data-label": "What happened", class: "wrap", "{e.sentence}" }
+                                td { "data-label": "Changes", class: "wrap small", "{changes_text(&e)}" }
                             }
                         }
                     }
                 }
                 nav { class: "pager", "aria-label": "Pages",
                     button { class: "btn", disabled: current <= 1, onclick: move |_| page.set(current.saturating_sub(1).max(1)), "Previous page" }
-                    span { class: "muted", "Page {current} of {pages} · {p.total} entries" }
+                    span { class: "muted", "Page {current} of {pages} · {p.total} " {if p.total == 1 { "entry" } else { "entries" }} }
                     button { class: "btn", disabled: (current as u64) >= pages, onclick: move |_| page.set(current + 1), "Next page" }
                 }
             }

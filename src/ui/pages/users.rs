@@ -169,7 +169,7 @@ pub fn Users() -> Element {
                 }
                 nav { class: "pager", "aria-label": "Pages",
                     button { class: "btn", disabled: current <= 1, onclick: move |_| page.set(current.saturating_sub(1).max(1)), "Previous page" }
-                    span { class: "muted", "Page {current} of {pages} · {p.total} users" }
+                    span { class: "muted", "Page {current} of {pages} · {p.total} " {if p.total == 1 { "user" } else { "users" }} }
                     button { class: "btn", disabled: (current as u64) >= pages, onclick: move |_| page.set(current + 1), "Next page" }
                 }
             }
@@ -298,14 +298,72 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
     let full_name = use_signal(|| initial.full_name.clone());
     let email = use_signal(|| initial.email.clone());
     let mobile = use_signal(|| initial.mobile.clone());
-    let department = use_signal(|| initial.department.clone());
+    let mut department = use_signal(|| initial.department.clone());
     let role = use_signal(|| initial.role.clone());
-    let companies = use_signal(|| initial.companies.clone());
+    let mut companies = use_signal(|| initial.companies.clone());
     let mut is_approver = use_signal(|| initial.is_approver);
     let mut error = use_signal(|| None::<ApiError>);
     let mut pending = use_signal(|| false);
+    let mut preview = use_signal(|| None::<crate::access::AccessDiff>);
     let choices = use_resource(load_choices);
     let ready = crate::ui::use_hydrated();
+    let editing2 = editing.clone();
+    let is_edit = editing.is_some();
+    // Adding someone: the only company and the only department are chosen already; with several
+    // departments, the admin's own. The person adding can still change them.
+    let own_department = use_resource(move || async move {
+        if is_edit {
+            return None;
+        }
+        let info = api::session_info().await.ok()?;
+        let me = info.me?;
+        api::get_user(me.id).await.ok()?.department.map(|d| d.id)
+    });
+    use_effect(move || {
+        if is_edit {
+            return;
+        }
+        let Some(Ok(c)) = &*choices.read() else { return };
+        if department.peek().is_empty() {
+            let own = own_department.read().clone().flatten().filter(|d| c.departments.iter().any(|(id, _)| id == d));
+            match (c.departments.as_slice(), own) {
+                ([(only, _)], _) => department.set(only.clone()),
+                (_, Some(own)) => department.set(own),
+                _ => {}
+            }
+        }
+        if companies.peek().is_empty() {
+            if let [(only, _)] = c.companies.as_slice() {
+                companies.set(vec![only.clone()]);
+            }
+        }
+    });
+    let input_now = move || UserInput {
+        full_name: full_name(),
+        email: email(),
+        mobile: mobile(),
+        department: department(),
+        role: role(),
+        companies: companies(),
+        is_approver: is_approver(),
+    };
+    // A role, department or company change previews like a profile edit: who gains and loses what.
+    let run_preview = move |_| {
+        let id = editing2.clone();
+        async move {
+            let Some(id) = id else { return };
+            match api::preview_user_update(id, input_now()).await {
+                Ok(d) => {
+                    error.set(None);
+                    preview.set(Some(d));
+                }
+                Err(e) => {
+                    preview.set(None);
+                    error.set(Some(e));
+                }
+            }
+        }
+    };
 
     let onsubmit = move |evt: FormEvent| {
         let editing = editing.clone();
@@ -355,6 +413,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
             match result {
                 Ok(u) => {
                     error.set(None);
+                    preview.set(None);
                     on_saved.call(u);
                 }
                 Err(e) => error.set(Some(e)),
@@ -382,7 +441,20 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
                 input { r#type: "checkbox", name: "is_approver", checked: is_approver(), onchange: move |e: FormEvent| is_approver.set(e.checked()) }
                 span { "Is approver (takes part in approval workflows)" }
             }
+            if let Some(d) = preview() {
+                div { class: "why", role: "status",
+                    h3 { "If you save" }
+                    if d.summary.is_empty() {
+                        p { "Nobody's effective access changes." }
+                    } else {
+                        ul { for s in d.summary.iter() { li { key: "{s}", "{s}" } } }
+                    }
+                }
+            }
             div { class: "form-actions",
+                if is_edit {
+                    button { class: "btn", r#type: "button", disabled: !ready, onclick: run_preview, "Preview changes" }
+                }
                 button { class: "btn btn-primary", r#type: "submit", disabled: pending() || !ready,
                     if pending() { "Saving…" } else { "{submit_label}" }
                 }

@@ -1,0 +1,195 @@
+//! The audit log in words: each row becomes a sentence a person reads ("Ada Admin changed Gus
+//! Garcia's role from Sales Rep to Sales Manager") and a list of the fields that changed, with
+//! names instead of ids. Rendered on the server, where the names are known.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::access::Engine;
+use crate::domain::{AuditChange, AuditEntry};
+
+/// Names of everything an audit row may point at, by id.
+#[derive(Default)]
+pub struct Names {
+    users: HashMap<String, String>,
+    roles: HashMap<String, String>,
+    departments: HashMap<String, String>,
+    companies: HashMap<String, String>,
+    profiles: HashMap<String, String>,
+    groups: HashMap<String, String>,
+    licenses: HashMap<String, String>,
+}
+
+impl Names {
+    pub fn new(engine: &Engine, companies: HashMap<String, String>) -> Self {
+        let org = engine.org();
+        let map = |items: Vec<(String, String)>| items.into_iter().collect::<HashMap<_, _>>();
+        Names {
+            users: map(org.users.iter().map(|u| (u.id.clone(), u.name.clone())).collect()),
+            roles: map(org.roles.iter().map(|r| (r.id.clone(), r.name.clone())).collect()),
+            departments: map(org.departments.iter().map(|d| (d.id.clone(), d.name.clone())).collect()),
+            profiles: map(org.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect()),
+            groups: map(org.groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect()),
+            licenses: map(org.licenses.iter().map(|l| (l.id.clone(), l.name.clone())).collect()),
+            companies,
+        }
+    }
+
+    fn of<'a>(map: &'a HashMap<String, String>, id: &'a str) -> &'a str {
+        map.get(id).map(String::as_str).unwrap_or(id)
+    }
+
+    /// A field's value as words: ids named, lists joined, nothing as "none".
+    fn value(&self, field: &str, v: &Value) -> String {
+        let one = |s: &str| -> String {
+            match field {
+                "role" | "parent_role" => Self::of(&self.roles, s).to_string(),
+                "department" | "parent" => Self::of(&self.departments, s).to_string(),
+                "companies" => Self::of(&self.companies, s).to_string(),
+                "licenses" => Self::of(&self.licenses, s).to_string(),
+                "manager" | "owner" => Self::of(&self.users, s).to_string(),
+                "profiles" | "profile" => Self::of(&self.profiles, s).to_string(),
+                "users" => Self::of(&self.users, s).to_string(),
+                "groups" => Self::of(&self.groups, s).to_string(),
+                _ => s.to_string(),
+            }
+        };
+        match v {
+            Value::Null => "none".into(),
+            Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+            Value::String(s) if s.is_empty() => "none".into(),
+            Value::String(s) => one(s),
+            Value::Number(n) => n.to_string(),
+            Value::Array(items) if items.is_empty() => "none".into(),
+            Value::Array(items) => items.iter().map(|i| self.value(field, i)).collect::<Vec<_>>().join(", "),
+            Value::Object(_) => "changed".into(),
+        }
+    }
+}
+
+fn label(field: &str) -> &str {
+    match field {
+        "full_name" | "name" => "name",
+        "is_approver" => "approver",
+        "companies" => "company access",
+        "hidden" => "hidden modules",
+        "must_change_password" => "password change required",
+        other => other,
+    }
+}
+
+/// The fields that differ between `before` and `after` (both objects), in words.
+fn changes(n: &Names, before: Option<&Value>, after: Option<&Value>) -> Vec<AuditChange> {
+    let (Some(Value::Object(b)), Some(Value::Object(a))) = (before, after) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (k, av) in a {
+        let bv = b.get(k).unwrap_or(&Value::Null);
+        let same = match (bv, av) {
+            (Value::Array(x), Value::Array(y)) => {
+                let mut x: Vec<String> = x.iter().map(|v| v.to_string()).collect();
+                let mut y: Vec<String> = y.iter().map(|v| v.to_string()).collect();
+                x.sort();
+                y.sort();
+                x == y
+            }
+            _ => bv == av,
+        };
+        if !same {
+            out.push(AuditChange { field: label(k).to_string(), before: n.value(k, bv), after: n.value(k, av) });
+        }
+    }
+    out
+}
+
+/// The sentence and the changed fields of one row.
+pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
+    let actor = e.actor_name.clone().unwrap_or_else(|| "Someone".into());
+    let target = match (e.target_kind.as_str(), e.target_id.as_deref()) {
+        ("user", Some(id)) => n.users.get(id).cloned().or_else(|| e.target_label.clone()).unwrap_or_else(|| "a user".into()),
+        ("role", Some(id)) => format!("role {}", Names::of(&n.roles, id)),
+        ("profile", Some(id)) => format!("profile {}", Names::of(&n.profiles, id)),
+        ("group", Some(id)) => format!("group {}", Names::of(&n.groups, id)),
+        ("department", Some(id)) => format!("department {}", e.target_label.clone().unwrap_or_else(|| Names::of(&n.departments, id).to_string())),
+        ("company", Some(id)) => format!("company {}", e.target_label.clone().unwrap_or_else(|| Names::of(&n.companies, id).to_string())),
+        ("license", Some(id)) => format!("the {} license", e.target_label.clone().unwrap_or_else(|| Names::of(&n.licenses, id).to_string())),
+        ("record", _) => format!("the record “{}”", e.target_label.clone().unwrap_or_default()),
+        _ => e.target_label.clone().unwrap_or_default(),
+    };
+    let diff = changes(n, e.before.as_ref(), e.after.as_ref());
+    let own = |t: &str| if t.ends_with('s') { format!("{t}'") } else { format!("{t}'s") };
+    let sentence = match e.action.as_str() {
+        "installation.set_up" => format!("{actor} set up Gatehouse"),
+        "installation.demo" => format!("{actor} filled in the demo organisation"),
+        "user.invite" => format!("{actor} invited {target}"),
+        "user.invite_resent" => format!("{actor} sent {target} a new invitation"),
+        "user.activated" => format!("{target} activated their account"),
+        "user.update" | "user.licenses" | "user.navigation" => match diff.as_slice() {
+            [] => format!("{actor} saved {} details without a change", own(&target)),
+            [c] => format!("{actor} changed {} {} from {} to {}", own(&target), c.field, c.before, c.after),
+            many => {
+                let fields: Vec<&str> = many.iter().map(|c| c.field.as_str()).collect();
+                let (last, rest) = fields.split_last().unwrap_or((&"details", &[]));
+                format!("{actor} changed {} {} and {last}", own(&target), rest.join(", "))
+            }
+        },
+        "user.block" => format!("{actor} blocked {target}"),
+        "user.unblock" => format!("{actor} unblocked {target}"),
+        "user.activate" => format!("{actor} reactivated {target}"),
+        "user.deactivate" => format!("{actor} deactivated {target}"),
+        "user.temporary_password" => format!("{actor} set a temporary password for {target}"),
+        "user.reset_link_sent" => format!("{actor} sent {target} a password reset link"),
+        "user.reset_requested" => format!("A password reset link was requested for {target}"),
+        "user.password_reset" => format!("{target} chose a new password from a reset link"),
+        "user.password_changed" => format!("{actor} changed their password"),
+        "user.sessions_ended" => format!("{actor} ended {} other sessions", own(&target)),
+        "user.session_ended" => format!("{actor} ended a session of {target}"),
+        "auth.sign_in" => format!("{actor} signed in"),
+        "auth.sign_out" => format!("{actor} signed out"),
+        "auth.sign_in_failed" => format!("A sign-in as {target} failed"),
+        "auth.sign_in_refused" => format!("A sign-in as {target} was refused (the account is not active)"),
+        "view_as.start" => format!("{actor} started viewing the console as {target}"),
+        "view_as.end" => format!("{actor} stopped viewing the console as {target}"),
+        "grant.add" | "grant.remove" => {
+            let grant = e
+                .after
+                .as_ref()
+                .and_then(|a| a.pointer("/change/AddGrant/grant").or_else(|| a.pointer("/change/RemoveGrant/grant")))
+                .or(e.before.as_ref());
+            let profile = grant.and_then(|g| g.get("profile")).and_then(Value::as_str).map(|p| Names::of(&n.profiles, p).to_string());
+            let to = grant.and_then(|g| g.get("to")).map(|to| {
+                if let Some(u) = to.get("User").and_then(Value::as_str) {
+                    Names::of(&n.users, u).to_string()
+                } else if let Some(g) = to.get("Group").and_then(Value::as_str) {
+                    format!("group {}", Names::of(&n.groups, g))
+                } else if let Some(d) = to.pointer("/Department/id").and_then(Value::as_str) {
+                    format!("department {}", Names::of(&n.departments, d))
+                } else {
+                    "someone".into()
+                }
+            });
+            let (p, t) = (profile.unwrap_or_else(|| "a profile".into()), to.unwrap_or_else(|| "someone".into()));
+            if e.action == "grant.add" { format!("{actor} granted profile {p} to {t}") } else { format!("{actor} removed profile {p} from {t}") }
+        }
+        "company.create" | "department.create" => format!("{actor} created {target}"),
+        "company.rename" => format!("{actor} renamed {target}"),
+        "company.archive" => format!("{actor} archived {target}"),
+        "company.restore" => format!("{actor} restored {target}"),
+        "company.delete" | "department.delete" | "role.delete" | "profile.delete" | "group.delete" | "sharing.rule.delete" => {
+            format!("{actor} deleted {target}")
+        }
+        "role.save" | "profile.save" | "group.save" | "department.update" | "license.save" | "sharing.rule.save" => {
+            format!("{actor} saved {target}")
+        }
+        "sharing.settings" => format!("{actor} changed the sharing defaults"),
+        "record.create" => format!("{actor} created {target}"),
+        "record.update" => format!("{actor} changed {target}"),
+        "record.delete" => format!("{actor} deleted {target}"),
+        "record.assign" => format!("{actor} assigned {target} to someone else"),
+        "record.reassign" => format!("{actor} reassigned the records of {target}"),
+        "record.export" => format!("{actor} exported records"),
+        "audit.export" => format!("{actor} exported the audit log"),
+        other => format!("{actor}: {} {target}", other.replace(['.', '_'], " ")),
+    };
+    (sentence, diff)
+}
