@@ -202,6 +202,10 @@ pub struct RoleDto {
     pub id: String,
     pub name: String,
     pub parent: Option<String>,
+    /// Whether the caller may give this role: its profiles within their own access (the
+    /// Administrator role only to full administrators). Forms offer only these.
+    #[serde(default)]
+    pub grantable: bool,
 }
 
 /// Gregorian date from days since 1970-01-01 (Howard Hinnant's civil-from-days algorithm).

@@ -232,8 +232,9 @@ pub async fn delete_department(ctx: &RequestCtx, id: &str) -> Result<(), ApiErro
 }
 
 pub async fn list_roles(ctx: &RequestCtx) -> Result<Vec<RoleDto>, ApiError> {
-    ctx.require_user().await?;
-    Ok(ctx
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let mut roles: Vec<RoleDto> = ctx
         .state
         .db
         .query(
@@ -241,5 +242,16 @@ pub async fn list_roles(ctx: &RequestCtx) -> Result<Vec<RoleDto>, ApiError> {
             json!({}),
         )
         .await?
-        .all(0)?)
+        .all(0)?;
+    // A hint for the forms; every save is judged by outcome on the server all the same.
+    let org = engine.org();
+    for r in roles.iter_mut() {
+        r.grantable = engine.is_full_admin(&me.user_id)
+            || org.roles.iter().find(|x| x.id == r.id).is_some_and(|role| {
+                role.profiles.iter().all(|p| {
+                    org.profiles.iter().find(|x| &x.id == p).is_none_or(|p| engine.profile_exceeds(&me.user_id, p).is_none())
+                })
+            });
+    }
+    Ok(roles)
 }

@@ -163,6 +163,21 @@ pub fn Refused(error: ApiError) -> Element {
     }
 }
 
+/// What a change would do, before it is saved: the preview's sentences, naming the people.
+#[component]
+pub fn PreviewList(diff: crate::access::AccessDiff) -> Element {
+    rsx! {
+        div { class: "why", role: "status",
+            h3 { "If you save" }
+            if diff.summary.is_empty() {
+                p { "Nobody's effective access changes." }
+            } else {
+                ul { for s in diff.summary.iter() { li { key: "{s}", "{s}" } } }
+            }
+        }
+    }
+}
+
 /// A message that confirms a finished action.
 #[component]
 pub fn Notice(text: Option<String>) -> Element {

@@ -307,3 +307,16 @@ async fn the_audit_log_says_what_happened_in_words() {
     assert_eq!(row["changes"][0]["field"], "role");
     assert_eq!(row["changes"][0]["after"], "Sales Manager");
 }
+
+#[tokio::test]
+async fn role_lists_say_which_roles_the_caller_may_give() {
+    let (app, peter) = demo().await;
+    let roles = app.call_with(&peter, "GET", "/api/roles", None).await;
+    let grantable = |name: &str| roles.body.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["grantable"].as_bool().unwrap();
+    assert!(grantable("People Admin"));
+    assert!(!grantable("Administrator"));
+    assert!(!grantable("Sales Director"));
+    // A full administrator may give every role.
+    let all = app.get("/api/roles").await;
+    assert!(all.body.as_array().unwrap().iter().all(|r| r["grantable"] == true));
+}

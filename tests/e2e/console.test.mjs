@@ -21,6 +21,9 @@ describe('the console on the demo organisation', () => {
     const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
     await page.goto(ctx.server.base + '/records/leads');
     await hydrated(page);
+    // The page says its language, for screen readers and translation (axe: html-has-lang).
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.match(await (await page.request.get(ctx.server.base + '/records/leads')).text(), /<html lang="en"/);
     await page.getByRole('columnheader', { name: 'Source' }).waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('heading', { name: 'Customers' }).waitFor();
@@ -180,6 +183,25 @@ describe('the phone menu', () => {
 describe('wide actions say what they do first', () => {
   const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
 
+  test('deactivating people in bulk asks first and says what happens to them', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    const status = async () => (await (await page.request.get(ctx.server.base + '/api/users/rita_rep')).json()).status;
+    await page.goto(ctx.server.base + '/users');
+    await hydrated(page);
+    await page.getByLabel('Search name, email or mobile').fill('Rita Rep');
+    await page.getByLabel('Select Rita Rep').check();
+    await page.getByRole('region', { name: 'Bulk actions' }).getByRole('button', { name: 'Deactivate', exact: true }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText('Deactivate 1 person? They are signed out at once').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await status(), 'active');
+    await page.getByRole('region', { name: 'Bulk actions' }).getByRole('button', { name: 'Deactivate', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, deactivate 1' }).click();
+    await page.getByText('1 user(s) updated.').waitFor();
+    assert.equal(await status(), 'inactive');
+    await page.context().close();
+  });
+
   test('archiving a company asks first, with how many people lose access', async () => {
     const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
     const companies = await (await page.request.get(ctx.server.base + '/api/companies')).json();
@@ -211,6 +233,10 @@ describe('sensible defaults', () => {
     // He manages Northwind only: the one company he can give is chosen.
     assert.equal(await page.getByLabel('Northwind Traders').isChecked(), true);
     assert.equal(await page.getByLabel('Contoso Europe').count(), 0);
+    // The role list offers what he may give: his own kind of role, not Administrator.
+    const roles = await page.locator('#role option').allTextContents();
+    assert.ok(roles.includes('People Admin'), roles.join(', '));
+    assert.ok(!roles.includes('Administrator') && !roles.includes('Sales Director'), roles.join(', '));
     await page.context().close();
   });
 });

@@ -134,14 +134,7 @@ fn PreviewSave(change: OrgChange, on_done: EventHandler<Option<String>>) -> Elem
     rsx! {
         FormBanner { error: error() }
         if let Some(d) = preview() {
-            div { class: "why", role: "status",
-                h3 { "If you save" }
-                if d.summary.is_empty() {
-                    p { "Nobody's effective access changes." }
-                } else {
-                    ul { for s in d.summary.iter() { li { "{s}" } } }
-                }
-            }
+            crate::ui::components::PreviewList { diff: d }
         }
         div { class: "form-actions",
             button {

@@ -14,6 +14,8 @@ use super::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAc
 #[derive(Clone, PartialEq)]
 struct Choices {
     roles: Vec<(String, String)>,
+    /// The roles the admin may give (the filters list every role).
+    grantable_roles: Vec<(String, String)>,
     departments: Vec<(String, String)>,
     companies: Vec<(String, String)>,
     licenses: Vec<(String, String)>,
@@ -27,6 +29,7 @@ async fn load_choices() -> Result<Choices, ApiError> {
     let licenses = api::list_licenses().await.unwrap_or_default();
     Ok(Choices {
         licenses: licenses.into_iter().map(|l| (l.id, l.name)).collect(),
+        grantable_roles: roles.iter().filter(|r| r.grantable).map(|r| (r.id.clone(), r.name.clone())).collect(),
         roles: roles.into_iter().map(|r| (r.id, r.name)).collect(),
         departments: departments.into_iter().map(|d| (d.id, d.name)).collect(),
         companies: companies.into_iter().filter(|c| !c.archived).map(|c| (c.id, c.name)).collect(),
@@ -60,6 +63,8 @@ pub fn Users() -> Element {
     let bulk_company = use_signal(String::new);
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
+    // Deactivating or blocking several people asks first, saying what it does to them.
+    let mut confirm_bulk = use_signal(|| None::<BulkAction>);
     let choices = use_resource(load_choices);
     let reload = crate::ui::use_reload();
     let me = match use_context::<crate::ui::Session>().info() {
@@ -99,6 +104,7 @@ pub fn Users() -> Element {
     });
 
     let run_bulk = move |action: BulkAction| async move {
+        confirm_bulk.set(None);
         let ids = selected();
         match api::bulk_users(ids, action).await {
             Ok(r) => {
@@ -117,7 +123,7 @@ pub fn Users() -> Element {
 
     let opts = match &*choices.read() {
         Some(Ok(c)) => c.clone(),
-        _ => Choices { roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
+        _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
     };
     let statuses: Vec<(String, String)> =
         ["active", "invited", "inactive", "blocked"].iter().map(|s| (s.to_string(), crate::access::UserStatus::parse(s).unwrap().label().to_string())).collect();
@@ -201,11 +207,29 @@ pub fn Users() -> Element {
             div { class: "bulk-bar", role: "region", "aria-label": "Bulk actions",
                 strong { "{count} selected" }
                 button { class: "btn", onclick: move |_| run_bulk(BulkAction::Activate), "Activate" }
-                button { class: "btn", onclick: move |_| run_bulk(BulkAction::Deactivate), "Deactivate" }
-                button { class: "btn btn-danger", onclick: move |_| run_bulk(BulkAction::Block), "Block" }
+                button { class: "btn", onclick: move |_| confirm_bulk.set(Some(BulkAction::Deactivate)), "Deactivate" }
+                button { class: "btn btn-danger", onclick: move |_| confirm_bulk.set(Some(BulkAction::Block)), "Block" }
                 button { class: "btn", onclick: move |_| run_bulk(BulkAction::ResendInvite), "Resend invite" }
+                if let Some(action) = confirm_bulk() {
+                    div { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-bulk-text",
+                        p { id: "confirm-bulk-text",
+                            {
+                                let people = if count == 1 { "1 person".to_string() } else { format!("{count} people") };
+                                if action == BulkAction::Block {
+                                    format!("Block {people}? They are signed out everywhere at once, their links stop working, and they cannot sign in until unblocked.")
+                                } else {
+                                    format!("Deactivate {people}? They are signed out at once and cannot sign in until reactivated. Their records stay theirs.")
+                                }
+                            }
+                        }
+                        button { class: "btn btn-danger", onclick: move |_| run_bulk(action.clone()),
+                            if matches!(confirm_bulk(), Some(BulkAction::Block)) { "Yes, block {count}" } else { "Yes, deactivate {count}" }
+                        }
+                        button { class: "btn", onclick: move |_| confirm_bulk.set(None), "Cancel" }
+                    }
+                }
                 div { class: "bulk-assign",
-                    SelectField { id: "bulk-role", label: "Role", value: bulk_role, options: opts.roles.clone(), placeholder: "Choose a role" }
+                    SelectField { id: "bulk-role", label: "Role", value: bulk_role, options: opts.grantable_roles.clone(), placeholder: "Choose a role" }
                     button { class: "btn", disabled: bulk_role().is_empty(), onclick: move |_| run_bulk(BulkAction::AssignRole(bulk_role())), "Assign role" }
                 }
                 div { class: "bulk-assign",
@@ -369,15 +393,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
         let editing = editing.clone();
         async move {
             evt.prevent_default();
-            let input = UserInput {
-                full_name: full_name(),
-                email: email(),
-                mobile: mobile(),
-                department: department(),
-                role: role(),
-                companies: companies(),
-                is_approver: is_approver(),
-            };
+            let input = input_now();
             // The same checks the server makes, for a quick answer; the server checks again.
             let mut fields = Vec::new();
             if let Err(m) = PersonName::parse(&input.full_name) {
@@ -424,8 +440,15 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
     let field = |name: &str| err.as_ref().and_then(|e| e.field_message(name)).map(str::to_string);
     let c = match &*choices.read() {
         Some(Ok(c)) => c.clone(),
-        _ => Choices { roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
+        _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
     };
+    // Only the roles the admin may give, plus the person's current one (kept as it is).
+    let mut role_options = c.grantable_roles.clone();
+    if let Some(current) = c.roles.iter().find(|(id, _)| *id == initial.role) {
+        if !role_options.contains(current) {
+            role_options.push(current.clone());
+        }
+    }
     rsx! {
         form { class: "form", method: "post", novalidate: true, onsubmit,
             FormBanner { error: err.clone() }
@@ -434,7 +457,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
                 TextField { id: "email", label: "Email address", value: email, kind: "email", autocomplete: "off", error: field("email"), required: true }
                 TextField { id: "mobile", label: "Mobile (optional)", value: mobile, kind: "tel", hint: "International format, e.g. +44 7700 900123", error: field("mobile") }
                 SelectField { id: "department", label: "Department", value: department, options: c.departments.clone(), placeholder: "Choose a department", error: field("department") }
-                SelectField { id: "role", label: "Role", value: role, options: c.roles.clone(), placeholder: "Choose a role", error: field("role") }
+                SelectField { id: "role", label: "Role", value: role, options: role_options, placeholder: "Choose a role", error: field("role") }
             }
             CheckboxGroup { id: "companies", legend: "Company access", selected: companies, options: c.companies.clone(), error: field("companies") }
             label { class: "check",
@@ -442,14 +465,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
                 span { "Is approver (takes part in approval workflows)" }
             }
             if let Some(d) = preview() {
-                div { class: "why", role: "status",
-                    h3 { "If you save" }
-                    if d.summary.is_empty() {
-                        p { "Nobody's effective access changes." }
-                    } else {
-                        ul { for s in d.summary.iter() { li { key: "{s}", "{s}" } } }
-                    }
-                }
+                crate::ui::components::PreviewList { diff: d }
             }
             div { class: "form-actions",
                 if is_edit {
