@@ -849,8 +849,12 @@ impl Engine {
     /// The same answer as [`Engine::decide_on_user`] without reasons, for filtering a list of
     /// accounts: `admin` is an index from [`Engine::user_index`].
     pub fn allows_on_user(&self, admin: u32, action: Action, target: &str) -> bool {
-        let Some(t) = self.user_index(target) else { return false };
-        self.eval(admin, Module::Users, action, None, None).0 && self.user_refusal(admin, action, t).is_none()
+        self.eval(admin, Module::Users, action, None, None).0 && self.reaches_account(admin, action, target)
+    }
+
+    /// The account-level part alone, for a list that asked the module-level question once.
+    pub fn reaches_account(&self, admin: u32, action: Action, target: &str) -> bool {
+        self.user_index(target).is_some_and(|t| self.user_refusal(admin, action, t).is_none())
     }
 
     /// May `admin` place a (new or moved) user in `department` for `action` on Users?

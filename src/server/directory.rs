@@ -227,12 +227,15 @@ impl<'a> ScopeFilter<'a> {
     /// of it: a list shows exactly the accounts a user page would open).
     pub fn new(engine: &'a crate::access::Engine, me: &str) -> Self {
         use crate::access::{Action, Level, Module};
-        let everyone = engine.is_full_admin(me) && engine.module_level(me, Module::Users, Action::View) == Level::All;
-        ScopeFilter { engine, me: engine.user_index(me), everyone }
+        let level = engine.module_level(me, Module::Users, Action::View);
+        let everyone = engine.is_full_admin(me) && level == Level::All;
+        // The module-level answer once per list, not once per entry.
+        let me = engine.user_index(me).filter(|_| level > Level::None);
+        ScopeFilter { engine, me, everyone }
     }
 
     pub fn admits(&self, e: &Entry) -> bool {
-        self.everyone || self.me.is_some_and(|me| self.engine.allows_on_user(me, crate::access::Action::View, &e.id))
+        self.everyone || self.me.is_some_and(|me| self.engine.reaches_account(me, crate::access::Action::View, &e.id))
     }
 }
 
