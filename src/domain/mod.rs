@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: validated values, the API's error type and the
 //! data transfer objects that cross the wire. Nothing here does IO.
 
+mod audit;
 mod error;
 mod password;
 mod values;
@@ -8,6 +9,7 @@ mod dto;
 mod users;
 mod records;
 
+pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
 pub use users::*;
 pub use records::*;

@@ -7,9 +7,10 @@ use serde_json::json;
 use super::auth;
 use super::http::RequestCtx;
 use super::mail;
-use super::services::audit_row;
+use super::services::write_audit;
+use super::store::{session, user, Actor, Audit, Work};
 use super::time::now_ms;
-use super::users::{mail_vars, reachable, send_reset_link, QUEUE_MAIL};
+use super::users::{reachable, send_reset_link};
 use crate::access::{Action, Module};
 use crate::domain::*;
 
@@ -25,30 +26,24 @@ pub async fn admin_password(ctx: &RequestCtx, id: &str, change: PasswordChange) 
     }
     match change {
         PasswordChange::SendResetLink => {
-            send_reset_link(ctx, id, &user.full_name, &user.email, Some((&me.user_id, &me.full_name))).await
+            send_reset_link(ctx, id, &user.full_name, &user.email, Some(Actor::from(&me))).await
         }
         PasswordChange::Temporary(password) => {
             check_password_for(&password, &user.full_name, &user.email).map_err(|m| ApiError::field("password", m))?;
             let hash = auth::hash_password(password).await?;
             let notice = mail::password_changed_notice(&user.full_name, &user.email);
             // The audit row says that it happened, never what the password is.
-            let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.temporary_password", "user", Some(id), Some(&user.email),
-                None, Some(json!({ "must_change_password": true })), &ctx.ip);
-            ctx.state
-                .db
-                .query(
-                    &format!(
-                        "BEGIN TRANSACTION;
-                         UPDATE type::record('user', $id) SET password_hash = $hash, must_change_password = true, updated_at = $now;
-                         DELETE session WHERE user = type::record('user', $id);
-                         {QUEUE_MAIL}
-                         CREATE audit CONTENT $audit;
-                         COMMIT TRANSACTION;"
-                    ),
-                    json!({ "id": id, "hash": hash, "now": now_ms(), "mail": mail_vars("password_changed", id, &notice), "audit": audit }),
-                )
-                .await?;
-            ctx.state.mail_wake.notify_one();
+            let mut work = Work::new(ctx);
+            work.run(user::set_password(id, &hash, true, now_ms()))
+                .run(session::end_all(id))
+                .queue_mail("password_changed", id, &notice)
+                .audit(
+                    Audit::user(AuditAction::UserTemporaryPassword, id)
+                        .by(&me)
+                        .label(user.email.as_str())
+                        .after(json!({ "must_change_password": true })),
+                );
+            work.commit(&ctx.state).await?;
             Ok(())
         }
     }
@@ -76,26 +71,12 @@ pub async fn change_own_password(ctx: &RequestCtx, current: &str, new: &str) -> 
     check_password_for(new, &me.full_name, &me.email).map_err(|m| ApiError::field("password", m))?;
     let hash = auth::hash_password(new.to_string()).await?;
     let notice = mail::password_changed_notice(&me.full_name, &me.email);
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.password_changed", "user", Some(&me.user_id), Some(&me.email),
-        None, None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('user', $id) SET password_hash = $hash, must_change_password = false, updated_at = $now;
-                 DELETE session WHERE user = type::record('user', $id) AND id != type::record('session', $sid);
-                 {QUEUE_MAIL}
-                 CREATE audit CONTENT $audit;
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "id": me.user_id, "sid": me.session_id, "hash": hash, "now": now_ms(),
-                "mail": mail_vars("password_changed", &me.user_id, &notice), "audit": audit,
-            }),
-        )
-        .await?;
-    ctx.state.mail_wake.notify_one();
+    let mut work = Work::new(ctx);
+    work.run(user::set_password(&me.user_id, &hash, false, now_ms()))
+        .run(session::end_all_but(&me.user_id, &me.session_id))
+        .queue_mail("password_changed", &me.user_id, &notice)
+        .audit(Audit::user(AuditAction::UserPasswordChanged, &me.user_id).by(&me).label(me.email.as_str()));
+    work.commit(&ctx.state).await?;
     let mut me = me.me();
     me.must_change_password = false;
     Ok(me)
@@ -139,26 +120,12 @@ pub async fn list_sessions(ctx: &RequestCtx, id: &str) -> Result<Vec<SessionDto>
 /// Ends one session (`Some`) or all of them but the caller's own (`None`).
 pub async fn end_sessions(ctx: &RequestCtx, id: &str, session: Option<&str>) -> Result<u32, ApiError> {
     let me = check_sessions_access(ctx, id, Action::Edit).await?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), if session.is_some() { "user.session_ended" } else { "user.sessions_ended" },
-        "user", Some(id), None, None, session.map(|s| json!({ "session": s })), &ctx.ip);
-    #[derive(serde::Deserialize)]
-    struct Gone {
-        #[allow(dead_code)]
-        id: String,
-    }
-    let gone: Vec<Gone> = ctx
-        .state
-        .db
-        .query(
-            "BEGIN TRANSACTION;
-             DELETE session WHERE user = type::record('user', $id) AND ($one = NONE OR id = type::record('session', $one))
-                AND ($one != NONE OR id != type::record('session', $mine)) RETURN BEFORE;
-             CREATE audit CONTENT $audit;
-             COMMIT TRANSACTION;",
-            json!({ "id": id, "one": session, "mine": me.session_id, "audit": audit }),
-        )
-        .await?
-        .all(1)?;
+    let action = if session.is_some() { AuditAction::UserSessionEnded } else { AuditAction::UserSessionsEnded };
+    let mut work = Work::new(ctx);
+    work.run(session::end_some(id, session, &me.session_id))
+        .audit(Audit::user(action, id).by(&me).after_opt(session.map(|s| json!({ "session": s }))))
+        .returning("$gone.map(|$s| record::id($s.id))");
+    let gone: Vec<String> = work.commit_returning(&ctx.state).await?;
     if session.is_some() && gone.is_empty() {
         return Err(ApiError::NotFound("that session has already ended".into()));
     }
@@ -300,9 +267,12 @@ pub async fn export_audit(ctx: &RequestCtx, q: &AuditQuery) -> Result<String, Ap
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "audit.export", "audit", None, None, None,
-        Some(json!({ "rows": items.len(), "filters": serde_json::to_value(q).unwrap_or_default() })), &ctx.ip);
-    ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": audit })).await?;
+    let filters = serde_json::to_value(q).unwrap_or_default();
+    write_audit(
+        ctx,
+        Audit::new(AuditAction::AuditExport, AuditTarget::Audit, None).by(&me).after(json!({ "rows": items.len(), "filters": filters })),
+    )
+    .await?;
     Ok(out)
 }
 

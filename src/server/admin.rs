@@ -2,12 +2,13 @@
 //! previewed and saved through the same [`OrgChange`]: applied to the org in memory, checked
 //! (permission, no escalation, no lock-out), then written with its audit row and the version bump.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::http::RequestCtx;
-use super::services::{audit_row, audited, new_id};
+use super::services::new_id;
+use super::store::{self, Audit, Work};
 use crate::access::*;
-use crate::domain::{AdminOrg, ApiError};
+use crate::domain::{AdminOrg, ApiError, AuditAction, AuditTarget};
 
 fn change_error(e: ChangeError) -> ApiError {
     ApiError::field(e.field, e.message)
@@ -119,136 +120,58 @@ pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<
     let diff = Engine::diff(&before, &after);
     let org = before.org();
     let target = saved_id(change).cloned().unwrap_or_else(|| new.clone());
-    let (sql, vars, action, kind, old): (&str, Value, &str, &str, Option<Value>) = match change {
-        OrgChange::SaveProfile { name, permissions, field_rules, .. } => (
-            "UPSERT type::record('profile', $id) SET name = $name, name_key = string::lowercase($name), permissions = $permissions,
-                field_rules = $field_rules, built_in = false, description = description ?? '', created_at = created_at ?? $now, updated_at = $now;",
-            json!({ "id": target, "name": name.trim(), "permissions": permissions, "field_rules": field_rules }),
-            "profile.save",
-            "profile",
-            org.profiles.iter().find(|p| p.id == target).map(|p| json!(p)),
-        ),
-        OrgChange::DeleteProfile { id } => (
-            "DELETE type::record('profile', $id);",
-            json!({ "id": id }),
-            "profile.delete",
-            "profile",
-            org.profiles.iter().find(|p| &p.id == id).map(|p| json!(p)),
-        ),
-        OrgChange::SaveRole { name, parent, profiles, .. } => (
-            "UPSERT type::record('role', $id) SET name = $name, name_key = string::lowercase($name),
-                parent = IF $parent { type::record('role', $parent) } ELSE { NONE },
-                profiles = $profiles.map(|$p| type::record('profile', $p)), built_in = built_in ?? false, created_at = created_at ?? $now;",
-            json!({ "id": target, "name": name.trim(), "parent": parent, "profiles": profiles }),
-            "role.save",
-            "role",
-            org.roles.iter().find(|r| r.id == target).map(|r| json!(r)),
-        ),
-        OrgChange::DeleteRole { id } => (
-            "DELETE type::record('role', $id);",
-            json!({ "id": id }),
-            "role.delete",
-            "role",
-            org.roles.iter().find(|r| &r.id == id).map(|r| json!(r)),
-        ),
-        OrgChange::AddGrant { grant } | OrgChange::RemoveGrant { grant } => {
-            let (to_kind, to_id, with_sub) = match &grant.to {
-                Grantee::User(u) => ("user", u.clone(), false),
-                Grantee::Group(g) => ("group", g.clone(), false),
-                Grantee::Department { id, with_subdepartments } => ("department", id.clone(), *with_subdepartments),
-            };
-            let add = matches!(change, OrgChange::AddGrant { .. });
-            (
-                if add {
-                    "IF (SELECT id FROM grant WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub) = [] {
-                        CREATE grant SET profile = type::record('profile', $profile), to_kind = $kind, to_id = $to, with_subdepartments = $sub, created_at = $now;
-                    };"
-                } else {
-                    "DELETE grant WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub;"
-                },
-                json!({ "profile": grant.profile, "kind": to_kind, "to": to_id, "sub": with_sub }),
-                if add { "grant.add" } else { "grant.remove" },
-                "grant",
-                (!add).then(|| json!(grant)),
-            )
-        }
-        OrgChange::SaveGroup { name, users, groups, .. } => (
-            "UPSERT type::record('user_group', $id) SET name = $name, name_key = string::lowercase($name),
-                users = $users.map(|$u| type::record('user', $u)), groups = $groups.map(|$g| type::record('user_group', $g)),
-                created_at = created_at ?? $now;",
-            json!({ "id": target, "name": name.trim(), "users": users, "groups": groups }),
-            "group.save",
-            "group",
-            org.groups.iter().find(|g| g.id == target).map(|g| json!(g)),
-        ),
-        OrgChange::SaveSharing { defaults, hierarchy, inactive_may_read } => (
-            "UPSERT setting:access SET value = $value, updated_at = $now;",
-            json!({ "value": { "defaults": defaults, "hierarchy": hierarchy, "inactive_may_read": inactive_may_read } }),
-            "sharing.settings",
-            "setting",
+    let (action, kind, before) = match change {
+        OrgChange::SaveProfile { .. } => (AuditAction::ProfileSave, AuditTarget::Profile, org.profiles.iter().find(|p| p.id == target).map(|p| json!(p))),
+        OrgChange::DeleteProfile { id } => (AuditAction::ProfileDelete, AuditTarget::Profile, org.profiles.iter().find(|p| &p.id == id).map(|p| json!(p))),
+        OrgChange::SaveRole { .. } => (AuditAction::RoleSave, AuditTarget::Role, org.roles.iter().find(|r| r.id == target).map(|r| json!(r))),
+        OrgChange::DeleteRole { id } => (AuditAction::RoleDelete, AuditTarget::Role, org.roles.iter().find(|r| &r.id == id).map(|r| json!(r))),
+        OrgChange::AddGrant { .. } => (AuditAction::GrantAdd, AuditTarget::Grant, None),
+        OrgChange::RemoveGrant { grant } => (AuditAction::GrantRemove, AuditTarget::Grant, Some(json!(grant))),
+        OrgChange::SaveGroup { .. } => (AuditAction::GroupSave, AuditTarget::Group, org.groups.iter().find(|g| g.id == target).map(|g| json!(g))),
+        OrgChange::DeleteGroup { id } => (AuditAction::GroupDelete, AuditTarget::Group, org.groups.iter().find(|g| &g.id == id).map(|g| json!(g))),
+        OrgChange::SaveSharing { .. } => (
+            AuditAction::SharingSettings,
+            AuditTarget::Setting,
             Some(json!({ "defaults": org.defaults, "hierarchy": org.settings.hierarchy, "inactive_may_read": org.settings.inactive_may_read })),
         ),
-        OrgChange::SaveSharingRule { module, owners, recipients, access, .. } => (
-            "UPSERT type::record('sharing_rule', $id) SET module = $module, owners = $owners, recipients = $recipients,
-                access = $share_access, created_at = created_at ?? $now;",
-            json!({ "id": target, "module": module, "owners": owners, "recipients": recipients, "share_access": access }),
-            "sharing.rule.save",
-            "sharing_rule",
-            org.sharing_rules.iter().find(|r| r.id == target).map(|r| json!(r)),
-        ),
-        OrgChange::DeleteSharingRule { id } => (
-            "DELETE type::record('sharing_rule', $id);",
-            json!({ "id": id }),
-            "sharing.rule.delete",
-            "sharing_rule",
-            org.sharing_rules.iter().find(|r| &r.id == id).map(|r| json!(r)),
-        ),
-        OrgChange::SaveDepartment { name, parent, manager, id } => (
-            "UPSERT type::record('department', $id) SET name = $name,
-                parent = IF $parent { type::record('department', $parent) } ELSE { NONE },
-                manager = IF $manager { type::record('user', $manager) } ELSE { NONE },
-                created_at = created_at ?? $now;",
-            json!({ "id": target, "name": name.trim(), "parent": parent, "manager": manager }),
-            if id.is_none() { "department.create" } else { "department.update" },
-            "department",
+        OrgChange::SaveSharingRule { .. } => {
+            (AuditAction::SharingRuleSave, AuditTarget::SharingRule, org.sharing_rules.iter().find(|r| r.id == target).map(|r| json!(r)))
+        }
+        OrgChange::DeleteSharingRule { id } => {
+            (AuditAction::SharingRuleDelete, AuditTarget::SharingRule, org.sharing_rules.iter().find(|r| &r.id == id).map(|r| json!(r)))
+        }
+        OrgChange::SaveDepartment { id, .. } => (
+            if id.is_none() { AuditAction::DepartmentCreate } else { AuditAction::DepartmentUpdate },
+            AuditTarget::Department,
             org.departments.iter().find(|d| d.id == target).map(|d| json!(d)),
         ),
-        OrgChange::DeleteDepartment { id } => (
-            "IF (SELECT id FROM user WHERE department = type::record('department', $id) LIMIT 1) != [] {
-                 THROW 'conflict: users still belong to this department; move them first'
-             };
-             IF (SELECT id FROM department WHERE parent = type::record('department', $id) LIMIT 1) != [] {
-                 THROW 'conflict: this department has sub-departments; move or delete them first'
-             };
-             DELETE type::record('department', $id);
-             DELETE grant WHERE to_kind = 'department' AND to_id = $id;",
-            json!({ "id": id }),
-            "department.delete",
-            "department",
-            org.departments.iter().find(|d| &d.id == id).map(|d| json!(d)),
-        ),
+        OrgChange::DeleteDepartment { id } => {
+            (AuditAction::DepartmentDelete, AuditTarget::Department, org.departments.iter().find(|d| &d.id == id).map(|d| json!(d)))
+        }
         OrgChange::SaveUser { .. } | OrgChange::SaveLicense { .. } => {
             return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()))
         }
-        OrgChange::DeleteGroup { id } => (
-            "DELETE type::record('user_group', $id);
-             UPDATE user_group SET groups -= type::record('user_group', $id);
-             DELETE grant WHERE to_kind = 'group' AND to_id = $id;",
-            json!({ "id": id }),
-            "group.delete",
-            "group",
-            org.groups.iter().find(|g| &g.id == id).map(|g| json!(g)),
-        ),
     };
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), action, kind, Some(&target), None, old,
-        Some(json!({ "change": change, "effect": diff.summary })), &ctx.ip);
-    let mut vars = vars;
-    vars["now"] = json!(super::time::now_ms());
-    vars["audit"] = audit;
-    ctx.state
-        .db
-        .query(&audited(sql, true), vars)
-        .await?;
+    let Some(statements) = store::access::write(change, &target, super::time::now_ms()) else {
+        return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()));
+    };
+    let mut work = Work::new(ctx);
+    if let OrgChange::DeleteDepartment { id } = change {
+        work.refuse_if(store::access::department_has_users(id), ApiError::Conflict("users still belong to this department; move them first".into()))
+            .refuse_if(
+                store::access::department_has_children(id),
+                ApiError::Conflict("this department has sub-departments; move or delete them first".into()),
+            );
+    }
+    work.run(statements)
+        .audit(
+            Audit::new(action, kind, Some(&target))
+                .by(&me)
+                .before_opt(before)
+                .after(json!({ "change": change, "effect": diff.summary })),
+        )
+        .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(diff)
 }
 

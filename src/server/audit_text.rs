@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::access::Engine;
-use crate::domain::{AuditChange, AuditEntry};
+use crate::domain::{AuditAction, AuditChange, AuditEntry};
 
 /// Names of everything an audit row may point at, by id.
 #[derive(Default)]
@@ -118,13 +118,17 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
     };
     let diff = changes(n, e.before.as_ref(), e.after.as_ref());
     let own = |t: &str| if t.ends_with('s') { format!("{t}'") } else { format!("{t}'s") };
-    let sentence = match e.action.as_str() {
-        "installation.set_up" => format!("{actor} set up Gatehouse"),
-        "installation.demo" => format!("{actor} filled in the demo organisation"),
-        "user.invite" => format!("{actor} invited {target}"),
-        "user.invite_resent" => format!("{actor} sent {target} a new invitation"),
-        "user.activated" => format!("{target} activated their account"),
-        "user.update" | "user.licenses" | "user.navigation" => match diff.as_slice() {
+    use AuditAction as A;
+    let Some(action) = AuditAction::parse(&e.action) else {
+        return (format!("{actor}: {} {target}", e.action.replace(['.', '_'], " ")), diff);
+    };
+    let sentence = match action {
+        A::InstallationSetUp => format!("{actor} set up Gatehouse"),
+        A::InstallationDemo => format!("{actor} filled in the demo organisation"),
+        A::UserInvite => format!("{actor} invited {target}"),
+        A::UserInviteResent => format!("{actor} sent {target} a new invitation"),
+        A::UserActivated => format!("{target} activated their account"),
+        A::UserUpdate | A::UserLicenses | A::UserNavigation => match diff.as_slice() {
             [] => format!("{actor} saved {} details without a change", own(&target)),
             [c] => format!("{actor} changed {} {} from {} to {}", own(&target), c.field, c.before, c.after),
             many => {
@@ -133,24 +137,24 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
                 format!("{actor} changed {} {} and {last}", own(&target), rest.join(", "))
             }
         },
-        "user.block" => format!("{actor} blocked {target}"),
-        "user.unblock" => format!("{actor} unblocked {target}"),
-        "user.activate" => format!("{actor} reactivated {target}"),
-        "user.deactivate" => format!("{actor} deactivated {target}"),
-        "user.temporary_password" => format!("{actor} set a temporary password for {target}"),
-        "user.reset_link_sent" => format!("{actor} sent {target} a password reset link"),
-        "user.reset_requested" => format!("A password reset link was requested for {target}"),
-        "user.password_reset" => format!("{target} chose a new password from a reset link"),
-        "user.password_changed" => format!("{actor} changed their password"),
-        "user.sessions_ended" => format!("{actor} ended {} other sessions", own(&target)),
-        "user.session_ended" => format!("{actor} ended a session of {target}"),
-        "auth.sign_in" => format!("{actor} signed in"),
-        "auth.sign_out" => format!("{actor} signed out"),
-        "auth.sign_in_failed" => format!("A sign-in as {target} failed"),
-        "auth.sign_in_refused" => format!("A sign-in as {target} was refused (the account is not active)"),
-        "view_as.start" => format!("{actor} started viewing the console as {target}"),
-        "view_as.end" => format!("{actor} stopped viewing the console as {target}"),
-        "grant.add" | "grant.remove" => {
+        A::UserBlock => format!("{actor} blocked {target}"),
+        A::UserUnblock => format!("{actor} unblocked {target}"),
+        A::UserActivate => format!("{actor} reactivated {target}"),
+        A::UserDeactivate => format!("{actor} deactivated {target}"),
+        A::UserTemporaryPassword => format!("{actor} set a temporary password for {target}"),
+        A::UserResetLinkSent => format!("{actor} sent {target} a password reset link"),
+        A::UserResetRequested => format!("A password reset link was requested for {target}"),
+        A::UserPasswordReset => format!("{target} chose a new password from a reset link"),
+        A::UserPasswordChanged => format!("{actor} changed their password"),
+        A::UserSessionsEnded => format!("{actor} ended {} other sessions", own(&target)),
+        A::UserSessionEnded => format!("{actor} ended a session of {target}"),
+        A::SignIn => format!("{actor} signed in"),
+        A::SignOut => format!("{actor} signed out"),
+        A::SignInFailed => format!("A sign-in as {target} failed"),
+        A::SignInRefused => format!("A sign-in as {target} was refused (the account is not active)"),
+        A::ViewAsStart => format!("{actor} started viewing the console as {target}"),
+        A::ViewAsEnd => format!("{actor} stopped viewing the console as {target}"),
+        A::GrantAdd | A::GrantRemove => {
             let grant = e
                 .after
                 .as_ref()
@@ -169,27 +173,24 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
                 }
             });
             let (p, t) = (profile.unwrap_or_else(|| "a profile".into()), to.unwrap_or_else(|| "someone".into()));
-            if e.action == "grant.add" { format!("{actor} granted profile {p} to {t}") } else { format!("{actor} removed profile {p} from {t}") }
+            if action == A::GrantAdd { format!("{actor} granted profile {p} to {t}") } else { format!("{actor} removed profile {p} from {t}") }
         }
-        "company.create" | "department.create" => format!("{actor} created {target}"),
-        "company.rename" => format!("{actor} renamed {target}"),
-        "company.archive" => format!("{actor} archived {target}"),
-        "company.restore" => format!("{actor} restored {target}"),
-        "company.delete" | "department.delete" | "role.delete" | "profile.delete" | "group.delete" | "sharing.rule.delete" => {
+        A::CompanyCreate | A::DepartmentCreate | A::RecordCreate => format!("{actor} created {target}"),
+        A::CompanyRename => format!("{actor} renamed {target}"),
+        A::CompanyArchive => format!("{actor} archived {target}"),
+        A::CompanyRestore => format!("{actor} restored {target}"),
+        A::CompanyDelete | A::DepartmentDelete | A::RoleDelete | A::ProfileDelete | A::GroupDelete | A::SharingRuleDelete | A::RecordDelete => {
             format!("{actor} deleted {target}")
         }
-        "role.save" | "profile.save" | "group.save" | "department.update" | "license.save" | "sharing.rule.save" => {
+        A::RoleSave | A::ProfileSave | A::GroupSave | A::DepartmentUpdate | A::LicenseSave | A::SharingRuleSave => {
             format!("{actor} saved {target}")
         }
-        "sharing.settings" => format!("{actor} changed the sharing defaults"),
-        "record.create" => format!("{actor} created {target}"),
-        "record.update" => format!("{actor} changed {target}"),
-        "record.delete" => format!("{actor} deleted {target}"),
-        "record.assign" => format!("{actor} assigned {target} to someone else"),
-        "record.reassign" => format!("{actor} reassigned the records of {target}"),
-        "record.export" => format!("{actor} exported records"),
-        "audit.export" => format!("{actor} exported the audit log"),
-        other => format!("{actor}: {} {target}", other.replace(['.', '_'], " ")),
+        A::SharingSettings => format!("{actor} changed the sharing defaults"),
+        A::RecordUpdate => format!("{actor} changed {target}"),
+        A::RecordAssign => format!("{actor} assigned {target} to someone else"),
+        A::RecordReassign => format!("{actor} reassigned the records of {target}"),
+        A::RecordExport => format!("{actor} exported records"),
+        A::AuditExport => format!("{actor} exported the audit log"),
     };
     (sentence, diff)
 }

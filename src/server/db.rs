@@ -39,7 +39,7 @@ pub enum DbError {
     /// A unique index refused the write; the index name says which value clashed.
     #[error("unique index `{index}` refused the write")]
     Unique { index: String },
-    /// A `THROW` in our own SurrealQL: the text is meant for the caller.
+    /// A `THROW` in our own SurrealQL (see `store::Work::refuse_if`).
     #[error("{0}")]
     Thrown(String),
     #[error(transparent)]
@@ -53,35 +53,18 @@ impl From<DbError> for ApiError {
                 tracing::info!(%index, "write refused by a unique index");
                 ApiError::Conflict("this value is already used by another record".into())
             }
-            DbError::Thrown(msg) => thrown_to_api(&msg),
+            // Refusals inside a transaction are the unit of work's (`store::Work::refuse_if`),
+            // answered there; any other THROW is a fault.
+            DbError::Thrown(msg) => {
+                tracing::error!(message = %msg, "unexpected THROW from a query");
+                ApiError::Unavailable
+            }
             DbError::Other(e) => {
                 tracing::error!(error = %format!("{e:#}"), "database error");
                 ApiError::Unavailable
             }
         }
     }
-}
-
-/// Our queries `THROW` messages shaped `kind: text` (or `invalid:field: text`) so a refusal
-/// inside a transaction becomes the right typed error.
-fn thrown_to_api(msg: &str) -> ApiError {
-    let msg = msg.trim().trim_start_matches("An error occurred: ").trim();
-    if let Some(rest) = msg.strip_prefix("conflict:") {
-        return ApiError::Conflict(rest.trim().into());
-    }
-    if let Some(rest) = msg.strip_prefix("notfound:") {
-        return ApiError::NotFound(rest.trim().into());
-    }
-    if let Some(rest) = msg.strip_prefix("forbidden:") {
-        return ApiError::Forbidden(rest.trim().into());
-    }
-    if let Some(rest) = msg.strip_prefix("invalid:") {
-        if let Some((field, text)) = rest.split_once(':') {
-            return ApiError::field(field.trim(), text.trim());
-        }
-    }
-    tracing::error!(message = %msg, "unexpected THROW from a query");
-    ApiError::Unavailable
 }
 
 /// The rows of each statement of one query, taken by index.
@@ -103,6 +86,11 @@ impl Rows {
             .map(|v| serde_json::from_value(v).context("decoding a row"))
             .collect::<Result<Vec<T>, _>>()
             .map_err(DbError::Other)
+    }
+
+    /// How many statements answered.
+    pub fn count(&self) -> usize {
+        self.0.num_statements()
     }
 
     /// The first row of statement `index`, if any.
@@ -218,10 +206,13 @@ impl Db {
             if applied.contains(version) {
                 continue;
             }
-            let script = format!(
-                "BEGIN TRANSACTION;\n{sql}\nCREATE type::record('schema_migration', $version) SET version = $version, name = $name, applied_at = $at;\nCOMMIT TRANSACTION;"
-            );
-            self.query(&script, serde_json::json!({"version": version, "name": name, "at": super::time::now_ms()}))
+            let mut work = super::store::Work::from_address("migration");
+            work.run(super::store::Stmt::new(*sql, serde_json::json!({})))
+                .run(super::store::Stmt::new(
+                    "CREATE type::record('schema_migration', $version) SET version = $version, name = $name, applied_at = $at;",
+                    serde_json::json!({"version": version, "name": name, "at": super::time::now_ms()}),
+                ));
+            work.commit_raw(self)
                 .await
                 .map_err(|e| anyhow::anyhow!("migration {version:04}_{name} failed, nothing of it was applied: {e}"))?;
             tracing::info!(version, name, "migration applied");
@@ -255,16 +246,6 @@ fn unique_index_name(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thrown_messages_map_to_typed_errors() {
-        assert_eq!(thrown_to_api("conflict: already set up"), ApiError::Conflict("already set up".into()));
-        assert_eq!(
-            thrown_to_api("An error occurred: invalid:email: used by another user"),
-            ApiError::field("email", "used by another user")
-        );
-        assert_eq!(thrown_to_api("something odd"), ApiError::Unavailable);
-    }
 
     #[test]
     fn unique_index_is_named() {

@@ -10,10 +10,11 @@ use serde_json::{json, Value};
 
 use super::auth;
 use super::db::DbError;
-use super::services::audit_row;
+use super::store::{install, Audit, Work};
 use super::state::AppState;
 use super::time::now_ms;
 use crate::access::{self, Action, FieldRule, Level, Module};
+use crate::domain::{ApiError, AuditAction, AuditTarget};
 
 pub const DEMO_PASSWORD: &str = "harbour lantern demo 2026";
 pub const DEMO_ADMIN: &str = "ada.admin@demo.gatehouse.test";
@@ -206,64 +207,19 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
         records.push(json!({ "id": format!("demo{i:05}"), "module": format!("{m:?}"), "attrs": attrs, "search": title,
             "owner": owner, "company": company, "at": now - (rng.below(90 * 24) as i64) * 3_600_000 }));
     }
-    let audit = audit_row(None, "installation.demo", "installation", None, Some("demo data"), None,
-        Some(json!({ "users": users.len(), "records": RECORDS })), "local");
-    state
-        .db
-        .query(
-            "BEGIN TRANSACTION;
-             IF record::exists(installation:main) { THROW 'conflict: this installation is already set up' };
-             CREATE installation:main SET set_up_at = $now;
-             FOR $p IN $profiles {
-                 CREATE type::record('profile', $p.id) SET name = $p.name, name_key = string::lowercase($p.name), built_in = $p.builtin,
-                    description = '', permissions = $p.perms, field_rules = $p.rules, created_at = $now, updated_at = $now;
-             };
-             FOR $r IN $roles {
-                 CREATE type::record('role', $r[0]) SET name = $r[1], name_key = string::lowercase($r[1]),
-                    parent = IF $r[2] { type::record('role', $r[2]) } ELSE { NONE },
-                    profiles = $r[3].map(|$p| type::record('profile', $p)), built_in = $r[0] IN ['administrator', 'manager'], created_at = $now;
-             };
-             CREATE company:northwind SET name = 'Northwind Traders', name_key = 'northwind traders', archived = false, created_at = $now;
-             CREATE company:contoso SET name = 'Contoso Europe', name_key = 'contoso europe', archived = false, created_at = $now;
-             FOR $d IN $departments {
-                 CREATE type::record('department', $d[0]) SET name = $d[1],
-                    parent = IF $d[2] { type::record('department', $d[2]) } ELSE { NONE }, manager = NONE, created_at = $now;
-             };
-             CREATE license:sales SET name = 'Sales', name_key = 'sales', seats = 30, modules = ['Leads', 'Opportunities'], created_at = $now;
-             CREATE license:support SET name = 'Support', name_key = 'support', seats = 12, modules = ['SupportActivities'], created_at = $now;
-             FOR $u IN $users {
-                 CREATE type::record('user', $u.id) SET full_name = $u.name, email = $u.email, email_key = $u.email, mobile = NONE,
-                    department = type::record('department', $u.dept), role = type::record('role', $u.role),
-                    companies = $u.companies.map(|$c| type::record('company', $c)), status = $u.status, is_approver = $u.role != 'sales_rep',
-                    password_hash = IF $u.status = 'invited' { NONE } ELSE { $hash }, must_change_password = false,
-                    licenses = $u.licenses.map(|$l| type::record('license', $l)), hidden_modules = [],
-                    created_at = $now, updated_at = $now, search_text = $u.search;
-             };
-             FOR $m IN $managers { UPDATE type::record('department', $m[0]) SET manager = type::record('user', $m[1]); };
-             CREATE user_group:key_accounts SET name = 'Key accounts', name_key = 'key accounts',
-                users = [user:rita_rep, user:pia_petrov, user:kai_kowalski], groups = [], created_at = $now;
-             CREATE user_group:emea SET name = 'EMEA leadership', name_key = 'emea leadership',
-                users = [user:victor_vance], groups = [user_group:key_accounts], created_at = $now;
-             CREATE grant SET profile = profile:key_accounts, to_kind = 'group', to_id = 'key_accounts', with_subdepartments = false, created_at = $now;
-             CREATE grant SET profile = profile:manager, to_kind = 'department', to_id = 'people', with_subdepartments = false, created_at = $now;
-             UPSERT setting:access SET value = { defaults: [['Tasks', 'PublicRead']], hierarchy: true, inactive_may_read: false }, updated_at = $now;
-             CREATE sharing_rule:support_to_sales SET module = 'SupportActivities',
-                owners = { Role: { id: 'support_agent', with_subordinates: false } },
-                recipients = { Role: { id: 'sales_manager', with_subordinates: true } }, access = 'Read', created_at = $now;
-             FOR $r IN $records {
-                 CREATE type::record('crm_record', $r.id) SET module = $r.module, attrs = $r.attrs, search_text = $r.search,
-                    owner = type::record('user', $r.owner), company = type::record('company', $r.company),
-                    created_by = NONE, created_at = $r.at, updated_at = $r.at;
-             };
-             CREATE audit CONTENT $audit;
-             UPSERT access_version:current SET version += 1;
-             COMMIT TRANSACTION;",
-            json!({
-                "now": now, "hash": hash, "profiles": profiles, "roles": roles, "departments": departments, "users": users,
-                "managers": managers, "records": records, "audit": audit,
-            }),
+    let mut work = Work::from_address("local");
+    work.refuse_if(install::is_set_up(), ApiError::Conflict("this installation is already set up".into()))
+        .run(install::demo(json!({
+            "now": now, "hash": hash, "profiles": profiles, "roles": roles, "departments": departments, "users": users,
+            "managers": managers, "records": records,
+        })))
+        .audit(
+            Audit::new(AuditAction::InstallationDemo, AuditTarget::Installation, None)
+                .label("demo data")
+                .after(json!({ "users": users.len(), "records": RECORDS })),
         )
-        .await?;
+        .bump_access();
+    work.commit_to(&state.db).await.map_err(|e| DbError::Other(anyhow::anyhow!("writing the demo organisation: {e}")))?;
     tracing::info!(
         admin = DEMO_ADMIN,
         password = DEMO_PASSWORD,

@@ -2,13 +2,14 @@
 
 use serde_json::json;
 
-use super::access::BUMP;
 use super::http::RequestCtx;
 use super::org::parse_name;
-use super::services::{audit_row, new_id};
+use super::services::new_id;
+use super::store::{license, user, Audit, Work};
+use super::time::now_ms;
 use super::users::reachable;
 use crate::access::*;
-use crate::domain::{ApiError, LicenseDto, NamedRef, UserAccessSetup};
+use crate::domain::{ApiError, AuditAction, AuditTarget, LicenseDto, NamedRef, UserAccessSetup};
 
 pub async fn list_licenses(ctx: &RequestCtx) -> Result<Vec<LicenseDto>, ApiError> {
     ctx.require_user().await?;
@@ -33,29 +34,23 @@ pub async fn save_license(ctx: &RequestCtx, id: Option<&str>, name: &str, seats:
     // Judged like every access change: taking a module out of a license opens it to everyone
     // whose profiles reach it.
     let change = OrgChange::SaveLicense { id: id.map(str::to_string), name: name.clone(), seats, modules: modules.to_vec() };
-    let (me, _, _) = super::admin::check(ctx, &change, &lid).await?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "license.save", "license", Some(&lid), Some(&name), None,
-        Some(json!({ "name": name, "seats": seats, "modules": modules })), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 LET $used = (SELECT count() FROM user WHERE licenses CONTAINS type::record('license', $id) GROUP ALL)[0].count ?? 0;
-                 IF $used > $seats {{ THROW 'invalid:seats: ' + <string> $used + ' users hold this license; give some seats back first' }};
-                 UPSERT type::record('license', $id) SET name = $name, name_key = string::lowercase($name), seats = $seats,
-                    modules = $modules, created_at = created_at ?? time::millis(time::now());
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": lid, "name": name, "seats": seats, "modules": modules, "audit": audit }),
+    let (me, engine, _) = super::admin::check(ctx, &change, &lid).await?;
+    let held = engine.org().users.iter().filter(|u| u.licenses.iter().any(|l| *l == lid)).count();
+    let mut work = Work::new(ctx);
+    work.on_unique(license::NAME_INDEX, ApiError::field("name", format!("another license is already called `{name}`")))
+        .refuse_if(
+            license::held_by_more_than(&lid, seats),
+            ApiError::field("seats", format!("{held} users hold this license; give some seats back first")),
         )
-        .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::field("name", format!("another license is already called `{name}`")),
-            other => other,
-        })?;
+        .run(license::save(&lid, &name, seats, modules, now_ms()))
+        .audit(
+            Audit::new(AuditAction::LicenseSave, AuditTarget::License, Some(&lid))
+                .by(&me)
+                .label(name.as_str())
+                .after(json!({ "name": name, "seats": seats, "modules": modules })),
+        )
+        .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(lid)
 }
 
@@ -73,27 +68,23 @@ pub async fn set_user_licenses(ctx: &RequestCtx, id: &str, licenses: &[String]) 
     let mut entry = org.users.iter().find(|u| u.id == id).cloned().ok_or_else(|| ApiError::NotFound("no such user".into()))?;
     entry.licenses = licenses.to_vec();
     super::users::judge_entry(&engine, &me.user_id, entry)?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.licenses", "user", Some(id), Some(&user.email),
-        Some(json!({ "licenses": current })), Some(json!({ "licenses": licenses })), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('user', $id) SET licenses = $licenses.map(|$l| type::record('license', $l));
-                 FOR $l IN $licenses {{
-                     LET $lic = type::record('license', $l);
-                     IF (SELECT count() FROM user WHERE licenses CONTAINS $lic GROUP ALL)[0].count > $lic.seats {{
-                         THROW 'invalid:licenses: every seat of the ' + $lic.name + ' license is taken (' + <string> $lic.seats + ' seats); free one or add seats'
-                     }};
-                 }};
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "licenses": licenses, "audit": audit }),
-        )
-        .await?;
+    let mut work = Work::new(ctx);
+    work.run(user::set_licenses(id, licenses));
+    for l in licenses.iter().filter(|l| !current.contains(l)) {
+        if let Some(lic) = org.licenses.iter().find(|x| &x.id == l) {
+            let full = format!("every seat of the {} license is taken ({} seats); free one or add seats", lic.name, lic.seats);
+            work.refuse_if(license::over_its_seats(l), ApiError::field("licenses", full));
+        }
+    }
+    work.audit(
+        Audit::user(AuditAction::UserLicenses, id)
+            .by(&me)
+            .label(user.email.as_str())
+            .before(json!({ "licenses": current }))
+            .after(json!({ "licenses": licenses })),
+    )
+    .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 
@@ -113,21 +104,17 @@ pub async fn set_hidden_modules(ctx: &RequestCtx, id: &str, hidden: &[Module]) -
         )),
         other => other,
     })?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.navigation", "user", Some(id), Some(&user.email),
-        Some(json!({ "hidden": before })), Some(json!({ "hidden": hidden })), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('user', $id) SET hidden_modules = $hidden;
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "hidden": hidden, "audit": audit }),
+    let mut work = Work::new(ctx);
+    work.run(user::set_hidden_modules(id, hidden))
+        .audit(
+            Audit::user(AuditAction::UserNavigation, id)
+                .by(&me)
+                .label(user.email.as_str())
+                .before(json!({ "hidden": before }))
+                .after(json!({ "hidden": hidden })),
         )
-        .await?;
+        .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@ pub mod org;
 pub mod records;
 pub mod services;
 pub mod state;
+pub mod store;
 pub mod time;
 pub mod users;
 

@@ -4,11 +4,12 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::access::BUMP;
 use super::http::RequestCtx;
-use super::services::{audit_row, new_id};
+use super::services::new_id;
+use super::store::{company, user, Audit, Work};
+use super::time::now_ms;
 use crate::access::{Action, Module, OrgChange};
-use crate::domain::{ApiError, CompanyDto, DepartmentDto, DepartmentInput, RoleDto};
+use crate::domain::{ApiError, AuditAction, AuditTarget, CompanyDto, DepartmentDto, DepartmentInput, RoleDto};
 
 pub const NAME_MAX: usize = 80;
 
@@ -27,11 +28,8 @@ pub fn parse_name(field: &str, raw: &str, what: &str) -> Result<String, ApiError
     Ok(name)
 }
 
-fn conflict_on_name(e: ApiError, field: &str, name: &str, what: &str) -> ApiError {
-    match e {
-        ApiError::Conflict(_) => ApiError::field(field, format!("another {what} is already called `{name}`")),
-        other => other,
-    }
+fn name_taken(name: &str) -> ApiError {
+    ApiError::field("name", format!("another company is already called `{name}`"))
 }
 
 pub async fn list_companies(ctx: &RequestCtx) -> Result<Vec<CompanyDto>, ApiError> {
@@ -60,24 +58,14 @@ pub async fn create_company(ctx: &RequestCtx, name: &str) -> Result<CompanyDto, 
     let (me, _) = ctx.require(Module::Companies, Action::Create).await?;
     let name = parse_name("name", name, "company")?;
     let id = new_id();
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "company.create", "company", Some(&id), Some(&name), None,
-        Some(json!({ "name": name })), &ctx.ip);
     // Whoever creates a company gets access to it.
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 CREATE type::record('company', $id) SET name = $name, name_key = string::lowercase($name), archived = false, created_at = time::millis(time::now());
-                 UPDATE type::record('user', $me) SET companies += type::record('company', $id);
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "name": name, "me": me.user_id, "audit": audit }),
-        )
-        .await
-        .map_err(|e| conflict_on_name(e.into(), "name", &name, "company"))?;
+    let mut work = Work::new(ctx);
+    work.on_unique(company::NAME_INDEX, name_taken(&name))
+        .run(company::create(&id, &name, now_ms()))
+        .run(user::add_company(&me.user_id, &id))
+        .audit(Audit::new(AuditAction::CompanyCreate, AuditTarget::Company, Some(&id)).by(&me).label(name.as_str()).after(json!({ "name": name })))
+        .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(CompanyDto { id, name, archived: false, users: 1 })
 }
 
@@ -107,19 +95,15 @@ pub async fn rename_company(ctx: &RequestCtx, id: &str, name: &str) -> Result<()
     let (me, _) = ctx.require(Module::Companies, Action::Edit).await?;
     let name = parse_name("name", name, "company")?;
     let before = company(ctx, id).await?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "company.rename", "company", Some(id), Some(&name),
-        Some(json!({ "name": before.name })), Some(json!({ "name": name })), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            "BEGIN TRANSACTION;
-             UPDATE type::record('company', $id) SET name = $name, name_key = string::lowercase($name);
-             CREATE audit CONTENT $audit;
-             COMMIT TRANSACTION;",
-            json!({ "id": id, "name": name, "audit": audit }),
-        )
-        .await
-        .map_err(|e| conflict_on_name(e.into(), "name", &name, "company"))?;
+    let mut work = Work::new(ctx);
+    work.on_unique(company::NAME_INDEX, name_taken(&name)).run(company::rename(id, &name)).audit(
+        Audit::new(AuditAction::CompanyRename, AuditTarget::Company, Some(id))
+            .by(&me)
+            .label(name.as_str())
+            .before(json!({ "name": before.name }))
+            .after(json!({ "name": name })),
+    );
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 
@@ -131,21 +115,18 @@ pub async fn set_company_archived(ctx: &RequestCtx, id: &str, archived: bool) ->
     if before.archived == archived {
         return Ok(());
     }
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), if archived { "company.archive" } else { "company.restore" },
-        "company", Some(id), Some(&before.name), Some(json!({ "archived": before.archived })), Some(json!({ "archived": archived })), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('company', $id) SET archived = $archived;
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "archived": archived, "audit": audit }),
+    let action = if archived { AuditAction::CompanyArchive } else { AuditAction::CompanyRestore };
+    let mut work = Work::new(ctx);
+    work.run(company::set_archived(id, archived))
+        .audit(
+            Audit::new(action, AuditTarget::Company, Some(id))
+                .by(&me)
+                .label(before.name.as_str())
+                .before(json!({ "archived": before.archived }))
+                .after(json!({ "archived": archived })),
         )
-        .await?;
+        .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 
@@ -153,27 +134,18 @@ pub async fn set_company_archived(ctx: &RequestCtx, id: &str, archived: bool) ->
 pub async fn delete_company(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     let (me, _) = ctx.require(Module::Companies, Action::Delete).await?;
     let before = company(ctx, id).await?;
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "company.delete", "company", Some(id), Some(&before.name),
-        Some(json!({ "name": before.name })), None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 IF (SELECT id FROM user WHERE companies CONTAINS type::record('company', $id) LIMIT 1) != [] {{
-                     THROW 'conflict: users still have access to this company; archive it instead'
-                 }};
-                 IF (SELECT id FROM crm_record WHERE company = type::record('company', $id) LIMIT 1) != [] {{
-                     THROW 'conflict: records still belong to this company; archive it instead'
-                 }};
-                 DELETE type::record('company', $id);
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({ "id": id, "audit": audit }),
+    let mut work = Work::new(ctx);
+    work.refuse_if(company::has_users(id), ApiError::Conflict("users still have access to this company; archive it instead".into()))
+        .refuse_if(company::has_records(id), ApiError::Conflict("records still belong to this company; archive it instead".into()))
+        .run(company::delete(id))
+        .audit(
+            Audit::new(AuditAction::CompanyDelete, AuditTarget::Company, Some(id))
+                .by(&me)
+                .label(before.name.as_str())
+                .before(json!({ "name": before.name })),
         )
-        .await?;
+        .bump_access();
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 

@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use super::account::csv_cell;
 use super::auth::Principal;
 use super::http::RequestCtx;
-use super::services::{audit_row, audited, new_id};
+use super::services::new_id;
+use super::store::{record, Audit, Work};
 use super::time::now_ms;
 use crate::access::{Action, Engine, FieldRule, Module, RecordReach, RecordRef};
 use crate::domain::*;
@@ -276,13 +277,8 @@ pub async fn get(ctx: &RequestCtx, module: Module, id: &str) -> Result<RecordDet
     detail(&engine, &me, stored, visible)
 }
 
-/// Sets `set` on record `$id` only if nobody changed it since it was read (`$loaded`); otherwise
-/// the transaction fails with a 409 that says to reload.
-fn unchanged_update(set: &str) -> String {
-    format!(
-        "LET $done = (UPDATE type::record('crm_record', $id) SET {set}, updated_at = $now WHERE updated_at = $loaded RETURN VALUE id);
-         IF array::len($done) = 0 {{ THROW 'conflict: someone changed this record meanwhile; reload it and try again' }};"
-    )
+fn changed_meanwhile() -> ApiError {
+    ApiError::Conflict("someone changed this record meanwhile; reload it and try again".into())
 }
 
 /// Refuses writes to fields the user may not write: any value for a hidden field, a changed
@@ -376,22 +372,14 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
     check_owner(&engine, &me.user_id, module, &company, &owner)?;
     let id = new_id();
     let after = json!({ "module": module, "owner": owner, "company": company, "values": values });
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.create", "record", Some(&id), Some(&search_text(module, &values)), None, Some(after), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &audited(
-                "CREATE type::record('crm_record', $id) SET module = $module, attrs = $attrs, search_text = $search,
-                    owner = type::record('user', $owner), company = type::record('company', $company),
-                    created_by = type::record('user', $me), created_at = $now, updated_at = $now;",
-                false,
-            ),
-            json!({
-                "id": id, "module": format!("{module:?}"), "attrs": values, "search": search_text(module, &values),
-                "owner": owner, "company": company, "me": me.user_id, "now": now_ms(), "audit": audit,
-            }),
-        )
-        .await?;
+    let title = search_text(module, &values);
+    let mut work = Work::new(ctx);
+    work.run(record::create(
+        &record::NewRecord { id: &id, module, attrs: &values, search: title.clone(), owner: &owner, company: &company, created_by: &me.user_id },
+        now_ms(),
+    ))
+    .audit(Audit::new(AuditAction::RecordCreate, AuditTarget::Record, Some(&id)).by(&me).label(title).after(after));
+    work.commit(&ctx.state).await?;
     after_write(ctx, module, &id).await
 }
 
@@ -421,15 +409,18 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
     let changed: BTreeMap<&String, &String> = values.iter().filter(|(k, v)| stored.attrs.get(*k) != Some(v)).collect();
     if !changed.is_empty() {
         let before: BTreeMap<&String, Option<&String>> = changed.keys().map(|k| (*k, stored.attrs.get(*k))).collect();
-        let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.update", "record", Some(id), Some(&search_text(module, &attrs)),
-            Some(json!({ "module": module, "values": before })), Some(json!({ "module": module, "values": changed })), &ctx.ip);
-        ctx.state
-            .db
-            .query(
-                &audited(&unchanged_update("attrs = $attrs, search_text = $search"), false),
-                json!({ "id": id, "attrs": attrs, "search": search_text(module, &attrs), "now": now_ms(), "loaded": stored.updated_at, "audit": audit }),
-            )
-            .await?;
+        let title = search_text(module, &attrs);
+        let mut work = Work::new(ctx);
+        work.run(record::update_if_unchanged(id, record::Update::Values { attrs: &attrs, search: title.clone() }, stored.updated_at, now_ms()))
+            .refuse_if(record::changed_meanwhile(), changed_meanwhile())
+            .audit(
+                Audit::new(AuditAction::RecordUpdate, AuditTarget::Record, Some(id))
+                    .by(&me)
+                    .label(title)
+                    .before(json!({ "module": module, "values": before }))
+                    .after(json!({ "module": module, "values": changed })),
+            );
+        work.commit(&ctx.state).await?;
     }
     get(ctx, module, id).await
 }
@@ -447,17 +438,16 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
         return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", refusal(&d))));
     }
     let before = json!({ "module": module, "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
-    let mut audit = audit_row(Some((&me.user_id, &me.full_name)), "record.delete", "record", Some(id), Some(&search_text(module, &stored.attrs)),
-        Some(before), None, &ctx.ip);
     // The record is gone when the row is written: it names the company itself.
-    audit["companies"] = json!([stored.company.id]);
-    ctx.state
-        .db
-        .query(
-            &audited("DELETE type::record('crm_record', $id);", false),
-            json!({ "id": id, "audit": audit }),
-        )
-        .await?;
+    let mut work = Work::new(ctx);
+    work.run(record::delete(id)).audit(
+        Audit::new(AuditAction::RecordDelete, AuditTarget::Record, Some(id))
+            .by(&me)
+            .label(search_text(module, &stored.attrs))
+            .before(before)
+            .companies(vec![stored.company.id.clone()]),
+    );
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 
@@ -472,15 +462,17 @@ pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> 
     }
     check_assignee(&engine, module, &stored.company.id, owner)?;
     if owner != stored.owner.id {
-        let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.assign", "record", Some(id), Some(&search_text(module, &stored.attrs)),
-            Some(json!({ "module": module, "owner": stored.owner.id })), Some(json!({ "module": module, "owner": owner })), &ctx.ip);
-        ctx.state
-            .db
-            .query(
-                &audited(&unchanged_update("owner = type::record('user', $owner)"), false),
-                json!({ "id": id, "owner": owner, "now": now_ms(), "loaded": stored.updated_at, "audit": audit }),
-            )
-            .await?;
+        let mut work = Work::new(ctx);
+        work.run(record::update_if_unchanged(id, record::Update::Owner(owner), stored.updated_at, now_ms()))
+            .refuse_if(record::changed_meanwhile(), changed_meanwhile())
+            .audit(
+                Audit::new(AuditAction::RecordAssign, AuditTarget::Record, Some(id))
+                    .by(&me)
+                    .label(search_text(module, &stored.attrs))
+                    .before(json!({ "module": module, "owner": stored.owner.id }))
+                    .after(json!({ "module": module, "owner": owner })),
+            );
+        work.commit(&ctx.state).await?;
     }
     after_write(ctx, module, id).await
 }
@@ -540,11 +532,8 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<Reas
         return Err(ApiError::field("to", "choose someone other than the current owner"));
     }
     let mut moves = Vec::new();
-    let mut statements = vec!["BEGIN TRANSACTION;".to_string()];
-    let mut vars = serde_json::Map::new();
-    vars.insert("from".into(), json!(from));
-    vars.insert("to".into(), json!(to));
-    vars.insert("now".into(), json!(now_ms()));
+    let mut work = Work::new(ctx);
+    let now = now_ms();
     let mut any_module = false;
     for (i, module) in Module::RECORDS.into_iter().enumerate() {
         let Some(reach) = engine.record_reach(&me.user_id, module, Action::Edit) else { continue };
@@ -558,46 +547,31 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<Reas
         if companies.is_empty() {
             continue;
         }
-        vars.insert(format!("m{i}"), json!(format!("{module:?}")));
-        vars.insert(format!("c{i}"), json!(companies));
-        statements.push(format!(
-            "LET $moved{i} = (UPDATE crm_record SET owner = type::record('user', $to), updated_at = $now
-                WHERE module = $m{i} AND owner = type::record('user', $from)
-                AND company IN $c{i}.map(|$c| type::record('company', $c)) RETURN VALUE record::id(id));"
-        ));
+        work.run(record::reassign(i, module, from, to, &companies, now));
         moves.push((i, module));
     }
     if !any_module {
         return Err(ApiError::forbidden("you may not edit records of any module"));
     }
-    let mut selects = Vec::new();
+    let mut counts = Vec::new();
     for (i, module) in &moves {
-        let audit = audit_row(Some((&me.user_id, &me.full_name)), "record.reassign", "user", Some(from), None,
-            Some(json!({ "owner": from, "module": module.label() })), Some(json!({ "owner": to })), &ctx.ip);
-        vars.insert(format!("a{i}"), audit);
-        statements.push(format!("IF array::len($moved{i}) > 0 {{ CREATE audit CONTENT object::extend($a{i}, {{ after: object::extend($a{i}.after, {{ records: array::len($moved{i}) }}) }}); }};"));
-        selects.push(format!("array::len($moved{i})"));
+        let audit = Audit::user(AuditAction::RecordReassign, from)
+            .by(&me)
+            .before(json!({ "owner": from, "module": module.label() }))
+            .after(json!({ "owner": to }));
+        work.audit_with(audit, |a| {
+            format!("IF array::len($moved{i}) > 0 {{ CREATE audit CONTENT object::extend(${a}, {{ after: object::extend(${a}.after, {{ records: array::len($moved{i}) }}) }}); }};")
+        });
+        counts.push(format!("array::len($moved{i})"));
     }
     // What stays with the leaving person, counted inside the caller's own companies only.
-    vars.insert("mine".into(), json!(engine.companies_of(&me.user_id)));
-    statements.push(
-        "LET $left = (SELECT count() AS n FROM crm_record WHERE owner = type::record('user', $from)
-            AND company IN $mine.map(|$c| type::record('company', $c)) GROUP ALL)[0].n OR 0;"
-            .into(),
-    );
-    // One RETURN, last: in a transaction SurrealDB skips what follows a RETURN.
-    statements.push(format!("RETURN {{ moved: [{}], left: $left }};", selects.join(", ")));
-    statements.push("COMMIT TRANSACTION;".into());
-    let sql = statements.join("\n");
-    let mut rows = ctx.state.db.query(&sql, Value::Object(vars)).await?;
-    let n = statements.len();
+    work.run(record::count_left(from, &engine.companies_of(&me.user_id))).returning(&format!("{{ moved: [{}], left: $left }}", counts.join(", ")));
     #[derive(Deserialize)]
     struct Outcome {
         moved: Vec<u64>,
         left: u64,
     }
-    let Outcome { moved: counts, left } =
-        rows.first::<Outcome>(n - 2)?.ok_or_else(|| ApiError::Unavailable)?;
+    let Outcome { moved: counts, left } = work.commit_returning(&ctx.state).await?;
     let moved = moves.iter().zip(counts).map(|((_, m), c)| (m.label().to_string(), c)).collect();
     Ok(ReassignResult { moved, left })
 }
@@ -638,10 +612,16 @@ pub async fn export(ctx: &RequestCtx, q: &RecordQuery) -> Result<String, ApiErro
         }
         out.push_str(&format!(",{},{},{}\n", csv_cell(&r.owner.name), csv_cell(&r.company.name), format_utc(r.updated_at)));
     }
-    let mut audit = audit_row(Some((&me.user_id, &me.full_name)), "record.export", "module", Some(module_slug(module)), Some(module.label()),
-        None, Some(json!({ "rows": rows.len(), "fields": visible.iter().map(|f| &f.name).collect::<Vec<_>>(), "search": search })), &ctx.ip);
-    audit["companies"] = json!(reach.companies);
-    ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": audit })).await?;
+    let fields: Vec<&String> = visible.iter().map(|f| &f.name).collect();
+    super::services::write_audit(
+        ctx,
+        Audit::new(AuditAction::RecordExport, AuditTarget::Module, Some(module_slug(module)))
+            .by(&me)
+            .label(module.label())
+            .after(json!({ "rows": rows.len(), "fields": fields, "search": search }))
+            .companies(reach.companies.clone()),
+    )
+    .await?;
     Ok(out)
 }
 

@@ -3,14 +3,15 @@
 //! in one transaction.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::auth::{self, throttle, Principal};
 use super::http::RequestCtx;
+use super::store::{install, session, user, Actor, Audit, Work};
 use super::time::now_ms;
 use crate::access;
 use crate::domain::{
-    check_password, ApiError, Email, FieldError, Me, PersonName, SessionInfo,
+    check_password, ApiError, AuditAction, AuditTarget, Email, FieldError, Me, PersonName, SessionInfo,
 };
 
 /// A new record key: 20 characters of [a-z0-9], starting with a letter (so SurrealDB never
@@ -21,39 +22,6 @@ pub fn new_id() -> String {
     let mut rng = rand::thread_rng();
     let first = CHARS[rng.gen_range(0..26)] as char;
     std::iter::once(first).chain((0..19).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)).collect()
-}
-
-/// One change and its audit row (bound as `$audit`) in one transaction; with `bump`, the access
-/// version stamp moves too (for changes the access engine reads).
-pub fn audited(change: &str, bump: bool) -> String {
-    let bump = if bump { super::access::BUMP } else { "" };
-    format!("BEGIN TRANSACTION;\n{change}\nCREATE audit CONTENT $audit;\n{bump}\nCOMMIT TRANSACTION;")
-}
-
-/// One audit row, bound as `$audit` (or another name) and written with `CREATE audit CONTENT $audit`.
-#[allow(clippy::too_many_arguments)]
-pub fn audit_row(
-    actor: Option<(&str, &str)>,
-    action: &str,
-    target_kind: &str,
-    target_id: Option<&str>,
-    target_label: Option<&str>,
-    before: Option<Value>,
-    after: Option<Value>,
-    ip: &str,
-) -> Value {
-    json!({
-        "at": now_ms(),
-        "actor": actor.map(|a| a.0),
-        "actor_name": actor.map(|a| a.1),
-        "action": action,
-        "target_kind": target_kind,
-        "target_id": target_id,
-        "target_label": target_label,
-        "before": before,
-        "after": after,
-        "ip": ip,
-    })
 }
 
 pub async fn needs_setup(ctx: &RequestCtx) -> Result<bool, ApiError> {
@@ -112,59 +80,30 @@ pub async fn setup(ctx: &RequestCtx, full_name: &str, email: &str, password: &st
     let user_id = new_id();
     let company_id = new_id();
     let department_id = new_id();
-    let perms = |p: Vec<access::Permission>| serde_json::to_value(p).expect("permissions serialize");
-    let audit = audit_row(
-        Some((&user_id, name.as_ref())),
-        "installation.set_up",
-        "user",
-        Some(&user_id),
-        Some(email.as_ref()),
-        None,
-        Some(json!({ "full_name": name.as_ref(), "email": email.as_ref(), "role": "Administrator", "status": "active" })),
-        &ctx.ip,
-    );
-    ctx.state
-        .db
-        .query(
-            "BEGIN TRANSACTION;
-             IF record::exists(installation:main) { THROW 'conflict: this installation is already set up; sign in instead' };
-             CREATE installation:main SET set_up_at = $now;
-             CREATE profile:administrator SET name = 'Administrator', name_key = 'administrator', built_in = true,
-                description = 'Full administration: All on every module and action',
-                permissions = $admin_perms, field_rules = [], created_at = $now, updated_at = $now;
-             CREATE profile:manager SET name = 'Manager', name_key = 'manager', built_in = false,
-                description = 'Records of their department tree; no administration',
-                permissions = $manager_perms, field_rules = [], created_at = $now, updated_at = $now;
-             CREATE role:administrator SET name = 'Administrator', name_key = 'administrator', parent = NONE,
-                profiles = [profile:administrator], built_in = true, created_at = $now;
-             CREATE role:manager SET name = 'Manager', name_key = 'manager', parent = role:administrator,
-                profiles = [profile:manager], built_in = true, created_at = $now;
-             CREATE type::record('company', $company) SET name = 'My company', name_key = 'my company',
-                archived = false, created_at = $now;
-             CREATE type::record('department', $department) SET name = 'Head office', parent = NONE,
-                manager = NONE, created_at = $now;
-             CREATE type::record('user', $user) SET full_name = $name, email = $email, email_key = $email_key,
-                mobile = NONE, department = type::record('department', $department), role = role:administrator,
-                companies = [type::record('company', $company)], status = 'active', is_approver = true,
-                password_hash = $hash, must_change_password = false, created_at = $now, updated_at = $now,
-                search_text = string::lowercase($name + ' ' + $email);
-             UPDATE type::record('department', $department) SET manager = type::record('user', $user);
-             CREATE audit CONTENT $audit;
-             UPSERT access_version:current SET version += 1;
-             COMMIT TRANSACTION;",
-            json!({
-                "now": now, "user": user_id, "company": company_id, "department": department_id,
-                "name": name.as_ref(), "email": email.as_ref(), "email_key": email.key(), "hash": hash,
-                "admin_perms": perms(access::administrator_permissions()),
-                "manager_perms": perms(access::manager_permissions()),
-                "audit": audit,
-            }),
+    let perms = |p: Vec<access::Permission>| serde_json::to_value(p).unwrap_or_default();
+    let details = user::Details {
+        name,
+        email,
+        mobile: None,
+        department: department_id.clone(),
+        role: "administrator".into(),
+        companies: vec![company_id.clone()],
+        is_approver: true,
+    };
+    let mut work = Work::new(ctx);
+    work.refuse_if(install::is_set_up(), already_set_up())
+        .run(install::first_run(&company_id, &department_id, perms(access::administrator_permissions()), perms(access::manager_permissions()), now))
+        .run(user::create_first_admin(&user_id, &details, &hash, now))
+        .run(install::set_department_manager(&department_id, &user_id))
+        .audit(
+            Audit::user(AuditAction::InstallationSetUp, &user_id)
+                .by(Actor::new(&user_id, details.name.as_ref()))
+                .label(details.email.as_ref())
+                .after(json!({ "full_name": details.name.as_ref(), "email": details.email.as_ref(), "role": "Administrator", "status": "active" })),
         )
-        .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => already_set_up(),
-            other => other,
-        })?;
+        .bump_access();
+    work.commit(&ctx.state).await?;
+    let email = details.email;
     tracing::info!(email = %email, "installation set up");
     start_session(ctx, &user_id).await
 }
@@ -176,10 +115,9 @@ fn already_set_up() -> ApiError {
 /// Creates a session for the user, sets the cookie and returns who they are.
 pub async fn start_session(ctx: &RequestCtx, user_id: &str) -> Result<Me, ApiError> {
     let policy = ctx.state.session_policy();
-    ctx.state
-        .db
-        .query("UPDATE type::record('user', $id) SET last_sign_in_at = $now;", json!({ "id": user_id, "now": now_ms() }))
-        .await?;
+    let mut work = Work::new(ctx);
+    work.run(user::signed_in(user_id, now_ms()));
+    work.commit(&ctx.state).await?;
     let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref()).await?;
     let principal = auth::resolve_session(&ctx.state.db, &raw, &policy).await?.ok_or_else(|| {
         tracing::error!(user_id, "a new session did not resolve");
@@ -233,17 +171,17 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
     let target_id = account.as_ref().map(|a| a.id.as_str());
     if !ok {
         let wait = throttle::record_failure(db, &key).await?;
-        write_audit(ctx, audit_row(None, "auth.sign_in_failed", "user", target_id, Some(email.as_ref()), None, None, &ctx.ip)).await?;
+        write_audit(ctx, Audit::new(AuditAction::SignInFailed, AuditTarget::User, target_id).label(email.as_ref())).await?;
         tracing::warn!(email = %email, ip = %ctx.ip, known = account.is_some(), "sign-in failed");
         return Err(if wait > 0 { too_many(wait) } else { ApiError::BadCredentials });
     }
-    let account = account.expect("a verified password belongs to an account");
+    // A verified password belongs to an account.
+    let Some(account) = account else { return Err(ApiError::BadCredentials) };
     throttle::clear(db, &key).await?;
     if account.status != "active" {
         write_audit(
             ctx,
-            audit_row(None, "auth.sign_in_refused", "user", Some(&account.id), Some(email.as_ref()), None,
-                Some(json!({ "status": account.status })), &ctx.ip),
+            Audit::user(AuditAction::SignInRefused, &account.id).label(email.as_ref()).after(json!({ "status": account.status })),
         )
         .await?;
         tracing::warn!(email = %email, status = %account.status, "sign-in refused by status");
@@ -253,12 +191,9 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
             _ => "this account is inactive; ask an administrator to reactivate it".into(),
         }));
     }
-    db.query(
-        "CREATE audit CONTENT $audit;",
-        json!({
-            "audit": audit_row(Some((&account.id, &account.full_name)), "auth.sign_in", "user", Some(&account.id),
-                Some(email.as_ref()), None, None, &ctx.ip),
-        }),
+    write_audit(
+        ctx,
+        Audit::user(AuditAction::SignIn, &account.id).by(Actor::new(&account.id, &account.full_name)).label(email.as_ref()),
     )
     .await?;
     tracing::info!(email = %email, ip = %ctx.ip, "signed in");
@@ -274,27 +209,23 @@ fn too_many(wait_ms: i64) -> ApiError {
     }
 }
 
-async fn write_audit(ctx: &RequestCtx, row: Value) -> Result<(), ApiError> {
-    ctx.state.db.query("CREATE audit CONTENT $audit;", json!({ "audit": row })).await?;
+/// An audit row on its own (events that change nothing else).
+pub async fn write_audit(ctx: &RequestCtx, audit: Audit) -> Result<(), ApiError> {
+    let mut work = Work::new(ctx);
+    work.audit(audit);
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 
 pub async fn sign_out(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> {
-    ctx.state
-        .db
-        .query(
-            &audited("DELETE type::record('session', $sid);", false),
-            json!({
-                "sid": me.session_id,
-                // During "view as" it is the administrator who signs out.
-                "audit": match &me.viewed_by {
-                    Some((id, name)) => audit_row(Some((id, name)), "auth.sign_out", "user", Some(id), Some(name), None, None, &ctx.ip),
-                    None => audit_row(Some((&me.user_id, &me.full_name)), "auth.sign_out", "user", Some(&me.user_id),
-                        Some(&me.email), None, None, &ctx.ip),
-                },
-            }),
-        )
-        .await?;
+    // During "view as" it is the administrator who signs out.
+    let audit = match &me.viewed_by {
+        Some((id, name)) => Audit::user(AuditAction::SignOut, id).by(Actor::new(id, name)).label(name.as_str()),
+        None => Audit::user(AuditAction::SignOut, &me.user_id).by(me).label(me.email.as_str()),
+    };
+    let mut work = Work::new(ctx);
+    work.run(session::delete(&me.session_id)).audit(audit);
+    work.commit(&ctx.state).await?;
     ctx.set_cookie(&auth::clear_cookie(ctx.state.settings.secure_cookies()));
     Ok(())
 }
@@ -317,28 +248,21 @@ pub async fn view_as_start(ctx: &RequestCtx, user: &str) -> Result<(), ApiError>
     let Some(target) = engine.org().users.iter().find(|u| u.id == user) else {
         return Err(ApiError::NotFound("no such user, or not one you can see".into()));
     };
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "view_as.start", "user", Some(user), Some(&target.name), None, None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &audited("UPDATE type::record('session', $sid) SET view_as = type::record('user', $user);", false),
-            json!({ "sid": me.session_id, "user": user, "audit": audit }),
-        )
-        .await?;
+    let mut work = Work::new(ctx);
+    work.run(session::set_view_as(&me.session_id, Some(user)))
+        .audit(Audit::user(AuditAction::ViewAsStart, user).by(&me).label(target.name.as_str()));
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 
 pub async fn view_as_end(ctx: &RequestCtx) -> Result<(), ApiError> {
     let me = ctx.require_session().await?;
     let Some((admin_id, admin_name)) = me.viewed_by.clone() else { return Ok(()) };
-    let audit = audit_row(Some((&admin_id, &admin_name)), "view_as.end", "user", Some(&me.user_id), Some(&me.full_name), None, None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &audited("UPDATE type::record('session', $sid) SET view_as = NONE;", false),
-            json!({ "sid": me.session_id, "audit": audit }),
-        )
-        .await?;
+    let mut work = Work::new(ctx);
+    work.run(session::set_view_as(&me.session_id, None)).audit(
+        Audit::user(AuditAction::ViewAsEnd, &me.user_id).by(Actor::new(&admin_id, &admin_name)).label(me.full_name.as_str()),
+    );
+    work.commit(&ctx.state).await?;
     Ok(())
 }
 

@@ -3,15 +3,15 @@
 //! reset and forgot-password flows. Every change is one transaction with its audit row.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::access::BUMP;
 use super::auth;
-use super::db::DbError;
 use super::directory::{Entry, ScopeFilter};
 use super::http::RequestCtx;
 use super::mail;
-use super::services::{audit_row, new_id};
+use super::services::new_id;
+use super::store::user::{self, Details};
+use super::store::{link, mail_job, session, Actor, Audit, Work};
 use super::time::now_ms;
 use crate::access::{Action, Engine, Module, Objection, OrgChange, OrgUser, UserStatus};
 use crate::domain::*;
@@ -119,19 +119,8 @@ pub async fn get_user(ctx: &RequestCtx, id: &str) -> Result<UserRow, ApiError> {
     reachable(ctx, &engine, &me.user_id, Action::View, id).await
 }
 
-/// A parsed, checked user form.
-struct CheckedInput {
-    name: PersonName,
-    email: Email,
-    mobile: Option<Mobile>,
-    department: String,
-    role: String,
-    companies: Vec<String>,
-    is_approver: bool,
-}
-
 /// Checks every field (all messages at once), then what the caller may grant.
-async fn check_input(ctx: &RequestCtx, input: &UserInput) -> Result<CheckedInput, ApiError> {
+async fn check_input(ctx: &RequestCtx, input: &UserInput) -> Result<Details, ApiError> {
     let mut errors = Vec::new();
     let name = PersonName::parse(&input.full_name).map_err(|m| errors.push(FieldError::new("full_name", m))).ok();
     let email = Email::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
@@ -182,7 +171,7 @@ async fn check_input(ctx: &RequestCtx, input: &UserInput) -> Result<CheckedInput
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    Ok(CheckedInput {
+    Ok(Details {
         name,
         email,
         mobile,
@@ -239,32 +228,8 @@ fn entry_of(engine: &Engine, id: &str) -> Result<OrgUser, ApiError> {
     engine.org().users.iter().find(|u| u.id == id).cloned().ok_or_else(not_found)
 }
 
-fn email_taken(e: DbError) -> ApiError {
-    match e {
-        DbError::Unique { index } if index == "user_email_key" => {
-            ApiError::field("email", "another user already has this email address")
-        }
-        other => other.into(),
-    }
-}
-
-/// Replaces a user's unused links of `$link_kind` by a new one (`$digest`, `$now`, `$expires`):
-/// the previous link stops working the moment the new one exists.
-const NEW_LINK: &str = "UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = $link_kind AND used_at = NONE;
-    CREATE link_token SET user = type::record('user', $id), kind = $link_kind, token_hash = $digest,
-    created_at = $now, expires_at = $expires, revoked = false;";
-
-/// The statements that queue one email; bind `$mail` with [`mail_vars`].
-pub const QUEUE_MAIL: &str = "CREATE mail_job SET kind = $mail.kind, user = type::record('user', $mail.user),
-    to_name = $mail.to_name, to_email = $mail.to_email, subject = $mail.subject, text = $mail.text,
-    html = $mail.html, links = $mail.links, status = 'pending', attempts = 0, next_attempt_at = $mail.at,
-    claimed_until = 0, created_at = $mail.at;";
-
-pub fn mail_vars(kind: &str, user_id: &str, m: &mail::OutgoingMail) -> Value {
-    json!({
-        "kind": kind, "user": user_id, "to_name": m.to_name, "to_email": m.to_email, "subject": m.subject,
-        "text": m.text, "html": m.html, "links": m.links, "at": now_ms(),
-    })
+fn email_taken() -> ApiError {
+    ApiError::field("email", "another user already has this email address")
 }
 
 /// Adds a user (status Invited) and queues the invitation email with a fresh activation link.
@@ -299,41 +264,16 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
         "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
         "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver, "status": "invited",
     });
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.invite", "user", Some(&id), Some(c.email.as_ref()), None, Some(after), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 CREATE type::record('user', $id) SET full_name = $name, email = $email, email_key = $email_key,
-                    mobile = $mobile, department = type::record('department', $department), role = type::record('role', $role),
-                    companies = $companies.map(|$c| type::record('company', $c)), status = 'invited',
-                    is_approver = $approver, must_change_password = false, created_at = $now, updated_at = $now,
-                    search_text = $search, licenses = [], hidden_modules = [];
-                 {NEW_LINK}
-                 {QUEUE_MAIL}
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "id": id, "name": c.name.as_ref(), "email": c.email.as_ref(), "email_key": c.email.key(),
-                "mobile": c.mobile.as_ref().map(|m| m.as_ref()), "department": c.department, "role": c.role,
-                "companies": c.companies, "approver": c.is_approver, "now": now,
-                "search": search_text(&c.name, &c.email, c.mobile.as_ref()),
-                "digest": digest, "expires": now + ttl.as_millis() as i64, "link_kind": "activation",
-                "mail": mail_vars("invitation", &id, &invite), "audit": audit,
-            }),
-        )
-        .await
-        .map_err(email_taken)?;
+    let mut work = Work::new(ctx);
+    work.on_unique("user_email_key", email_taken())
+        .run(user::create_invited(&id, &c, now))
+        .run(link::issue(&id, "activation", &digest, now, now + ttl.as_millis() as i64))
+        .queue_mail("invitation", &id, &invite)
+        .audit(Audit::user(AuditAction::UserInvite, &id).by(&me).label(c.email.as_ref()).after(after))
+        .bump_access();
+    work.commit(&ctx.state).await?;
     mail::log_link("invitation", c.email.as_ref(), &link);
-    ctx.state.mail_wake.notify_one();
     get_user(ctx, &id).await
-}
-
-fn search_text(name: &PersonName, email: &Email, mobile: Option<&Mobile>) -> String {
-    format!("{} {} {}", name.as_ref(), email.as_ref(), mobile.map(|m| m.as_ref()).unwrap_or("")).to_lowercase()
 }
 
 /// The checks of an edit of a user's details (reach, the department move, no takeover on the
@@ -345,7 +285,7 @@ async fn checked_edit(
     me: &str,
     id: &str,
     input: &UserInput,
-) -> Result<(UserRow, CheckedInput, OrgUser), ApiError> {
+) -> Result<(UserRow, Details, OrgUser), ApiError> {
     let before = reachable(ctx, engine, me, Action::Edit, id).await?;
     let c = check_input(ctx, input).await?;
     let mut entry = entry_of(engine, id)?;
@@ -389,30 +329,12 @@ pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Resul
         "department": before.department.as_ref().map(|d| &d.id), "role": before.role.id,
         "companies": before.companies.iter().map(|c| &c.id).collect::<Vec<_>>(), "is_approver": before.is_approver,
     });
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.update", "user", Some(id), Some(c.email.as_ref()),
-        Some(before_json), Some(after), &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('user', $id) SET full_name = $name, email = $email, email_key = $email_key,
-                    mobile = $mobile, department = type::record('department', $department), role = type::record('role', $role),
-                    companies = $companies.map(|$c| type::record('company', $c)), is_approver = $approver,
-                    updated_at = $now, search_text = $search;
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "id": id, "name": c.name.as_ref(), "email": c.email.as_ref(), "email_key": c.email.key(),
-                "mobile": c.mobile.as_ref().map(|m| m.as_ref()), "department": c.department, "role": c.role,
-                "companies": c.companies, "approver": c.is_approver, "now": now_ms(),
-                "search": search_text(&c.name, &c.email, c.mobile.as_ref()), "audit": audit,
-            }),
-        )
-        .await
-        .map_err(email_taken)?;
+    let mut work = Work::new(ctx);
+    work.on_unique("user_email_key", email_taken())
+        .run(user::update_details(id, &c, now_ms()))
+        .audit(Audit::user(AuditAction::UserUpdate, id).by(&me).label(c.email.as_ref()).before(before_json).after(after))
+        .bump_access();
+    work.commit(&ctx.state).await?;
     get_user(ctx, id).await
 }
 
@@ -448,38 +370,29 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
     entry.status = new;
     judge_entry(&engine, &me.user_id, entry)?;
     let action = match new {
-        UserStatus::Blocked => "user.block",
-        UserStatus::Inactive => "user.deactivate",
-        _ if old == UserStatus::Blocked => "user.unblock",
-        _ => "user.activate",
+        UserStatus::Blocked => AuditAction::UserBlock,
+        UserStatus::Inactive => AuditAction::UserDeactivate,
+        _ if old == UserStatus::Blocked => AuditAction::UserUnblock,
+        _ => AuditAction::UserActivate,
     };
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), action, "user", Some(id), Some(&before.email),
-        Some(json!({ "status": old.as_str() })), Some(json!({ "status": new.as_str() })), &ctx.ip);
-    let notice = (new == UserStatus::Blocked).then(|| mail::blocked_notice(&before.full_name, &before.email));
-    let queue = if notice.is_some() { QUEUE_MAIL } else { "" };
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE type::record('user', $id) SET updated_at = $now,
-                    status = IF $status = 'active' AND password_hash = NONE {{ 'invited' }} ELSE {{ $status }};
-                 IF $status != 'active' {{ DELETE session WHERE user = type::record('user', $id) }};
-                 IF $status = 'blocked' {{ UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND used_at = NONE }};
-                 {queue}
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "id": id, "status": new.as_str(), "now": now_ms(), "audit": audit,
-                "mail": notice.as_ref().map(|n| mail_vars("blocked", id, n)),
-            }),
-        )
-        .await?;
-    if notice.is_some() {
-        ctx.state.mail_wake.notify_one();
+    let mut work = Work::new(ctx);
+    work.run(user::set_status(id, new.as_str(), now_ms()));
+    if new != UserStatus::Active {
+        work.run(session::end_all(id));
     }
+    if new == UserStatus::Blocked {
+        work.run(link::revoke_open(id));
+        work.queue_mail("blocked", id, &mail::blocked_notice(&before.full_name, &before.email));
+    }
+    work.audit(
+        Audit::user(action, id)
+            .by(&me)
+            .label(before.email.as_str())
+            .before(json!({ "status": old.as_str() }))
+            .after(json!({ "status": new.as_str() })),
+    )
+    .bump_access();
+    work.commit(&ctx.state).await?;
     get_user(ctx, id).await
 }
 
@@ -497,27 +410,13 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     let ttl = ctx.state.settings.invite_ttl;
     let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
     let invite = mail::invitation(&user.full_name, &user.email, &me.full_name, &link, ttl);
-    let audit = audit_row(Some((&me.user_id, &me.full_name)), "user.invite_resent", "user", Some(id), Some(&user.email), None, None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 UPDATE mail_job SET status = 'failed', last_error = 'replaced by a newer invitation'
-                    WHERE user = type::record('user', $id) AND kind = 'invitation' AND status = 'pending';
-                 {NEW_LINK}
-                 {QUEUE_MAIL}
-                 CREATE audit CONTENT $audit;
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64, "link_kind": "activation",
-                "mail": mail_vars("invitation", id, &invite), "audit": audit,
-            }),
-        )
-        .await?;
+    let mut work = Work::new(ctx);
+    work.run(mail_job::drop_pending_invitations(id))
+        .run(link::issue(id, "activation", &digest, now, now + ttl.as_millis() as i64))
+        .queue_mail("invitation", id, &invite)
+        .audit(Audit::user(AuditAction::UserInviteResent, id).by(&me).label(user.email.as_str()));
+    work.commit(&ctx.state).await?;
     mail::log_link("invitation", &user.email, &link);
-    ctx.state.mail_wake.notify_one();
     Ok(())
 }
 
@@ -630,39 +529,22 @@ pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Res
     check_password_for(password, &row.full_name, &row.email).map_err(|m| ApiError::field("password", m))?;
     let hash = auth::hash_password(password.to_string()).await?;
     let now = now_ms();
-    let action = if row.kind == "activation" { "user.activated" } else { "user.password_reset" };
-    let audit = audit_row(Some((&row.user, &row.full_name)), action, "user", Some(&row.user), Some(&row.email), None,
-        Some(json!({ "status": "active" })), &ctx.ip);
-    let notice = (row.kind == "reset").then(|| mail::password_changed_notice(&row.full_name, &row.email));
-    let queue = if notice.is_some() { QUEUE_MAIL } else { "" };
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 LET $t = (SELECT * FROM link_token WHERE token_hash = $digest LIMIT 1)[0];
-                 IF $t = NONE OR $t.used_at != NONE OR $t.revoked OR $t.expires_at <= $now {{
-                     THROW 'conflict: this link was already used or has expired; ask for a new one'
-                 }};
-                 UPDATE $t.id SET used_at = $now;
-                 UPDATE $t.user SET password_hash = $hash, must_change_password = false, updated_at = $now,
-                    status = IF $t.kind = 'activation' {{ 'active' }} ELSE {{ status }};
-                 UPDATE link_token SET revoked = true WHERE user = $t.user AND used_at = NONE;
-                 DELETE session WHERE user = $t.user;
-                 {queue}
-                 CREATE audit CONTENT $audit;
-                 {BUMP}
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "digest": auth::token_digest(token.trim()), "now": now, "hash": hash, "audit": audit,
-                "mail": notice.as_ref().map(|n| mail_vars("password_changed", &row.user, n)),
-            }),
-        )
-        .await?;
-    if notice.is_some() {
-        ctx.state.mail_wake.notify_one();
+    let action = if row.kind == "activation" { AuditAction::UserActivated } else { AuditAction::UserPasswordReset };
+    let mut work = Work::new(ctx);
+    work.run(link::claim(&auth::token_digest(token.trim())))
+        .refuse_if(link::claim_is_stale(now), ApiError::Conflict("this link was already used or has expired; ask for a new one".into()))
+        .run(link::use_claimed(&hash, now));
+    if row.kind == "reset" {
+        work.queue_mail("password_changed", &row.user, &mail::password_changed_notice(&row.full_name, &row.email));
     }
+    work.audit(
+        Audit::user(action, &row.user)
+            .by(Actor::new(&row.user, &row.full_name))
+            .label(row.email.as_str())
+            .after(json!({ "status": "active" })),
+    )
+    .bump_access();
+    work.commit(&ctx.state).await?;
     super::services::start_session(ctx, &row.user).await
 }
 
@@ -693,30 +575,18 @@ pub async fn forgot_password(ctx: &RequestCtx, email: &str) -> Result<(), ApiErr
 }
 
 /// Revokes older reset links and queues a new one (2 hours, once).
-pub async fn send_reset_link(ctx: &RequestCtx, id: &str, full_name: &str, email: &str, actor: Option<(&str, &str)>) -> Result<(), ApiError> {
+pub async fn send_reset_link(ctx: &RequestCtx, id: &str, full_name: &str, email: &str, actor: Option<Actor>) -> Result<(), ApiError> {
     let (raw, digest) = auth::new_token();
     let now = now_ms();
     let ttl = std::time::Duration::from_secs(2 * 3600);
     let link = format!("{}/reset/{raw}", ctx.state.settings.public_url);
     let m = mail::reset_link(full_name, email, &link, ttl);
-    let audit = audit_row(actor, if actor.is_some() { "user.reset_link_sent" } else { "user.reset_requested" }, "user", Some(id), Some(email), None, None, &ctx.ip);
-    ctx.state
-        .db
-        .query(
-            &format!(
-                "BEGIN TRANSACTION;
-                 {NEW_LINK}
-                 {QUEUE_MAIL}
-                 CREATE audit CONTENT $audit;
-                 COMMIT TRANSACTION;"
-            ),
-            json!({
-                "id": id, "digest": digest, "now": now, "expires": now + ttl.as_millis() as i64, "link_kind": "reset",
-                "mail": mail_vars("reset", id, &m), "audit": audit,
-            }),
-        )
-        .await?;
+    let action = if actor.is_some() { AuditAction::UserResetLinkSent } else { AuditAction::UserResetRequested };
+    let mut work = Work::new(ctx);
+    work.run(link::issue(id, "reset", &digest, now, now + ttl.as_millis() as i64))
+        .queue_mail("reset", id, &m)
+        .audit(Audit::user(action, id).by_opt(actor).label(email));
+    work.commit(&ctx.state).await?;
     mail::log_link("password reset", email, &link);
-    ctx.state.mail_wake.notify_one();
     Ok(())
 }

@@ -51,3 +51,35 @@ async fn a_failing_migration_stops_with_a_clear_message_and_applies_nothing() {
     let info: Vec<serde_json::Value> = db.query("INFO FOR DB;", json!({})).await.unwrap().all(0).unwrap();
     assert!(!info[0]["tables"].as_object().unwrap().contains_key("probe"), "the table of the failed migration is gone");
 }
+
+/// The unit of work: a refusal checked inside the transaction comes back as the typed error
+/// chosen for it, and nothing of the transaction is written; a unique index answers the field
+/// message registered for it.
+#[tokio::test]
+async fn a_unit_of_work_refused_inside_its_transaction_writes_nothing_and_answers_its_own_error() {
+    use gatehouse::domain::ApiError;
+    use gatehouse::server::store::{Stmt, Work};
+    let settings = Settings::for_tests("target/test-outbox");
+    let db = Db::connect(&settings).await.unwrap();
+    db.migrate().await.unwrap();
+    let create = |id: &str, name: &str| {
+        Stmt::new(
+            "CREATE type::record('company', $id) SET name = $name, name_key = string::lowercase($name), archived = false, created_at = 1;",
+            json!({ "id": id, "name": name }),
+        )
+    };
+    let mut work = Work::from_address("test");
+    work.run(create("first", "First"))
+        .refuse_if(Stmt::new("(SELECT id FROM company WHERE name = $n) != []", json!({ "n": "First" })), ApiError::Conflict("first exists".into()))
+        .run(create("second", "Second"));
+    assert_eq!(work.commit_to(&db).await.err(), Some(ApiError::Conflict("first exists".into())));
+    let names: Vec<serde_json::Value> = db.query("SELECT name FROM company;", json!({})).await.unwrap().all(0).unwrap();
+    assert!(names.is_empty(), "nothing of a refused unit of work is written: {names:?}");
+
+    let mut ok = Work::from_address("test");
+    ok.run(create("first", "First"));
+    assert!(ok.commit_to(&db).await.is_ok());
+    let mut clash = Work::from_address("test");
+    clash.on_unique("company_name_key", ApiError::field("name", "taken")).run(create("other", "FIRST"));
+    assert_eq!(clash.commit_to(&db).await.err(), Some(ApiError::field("name", "taken")));
+}
