@@ -17,7 +17,7 @@ fn change_error(e: ChangeError) -> ApiError {
 pub async fn admin_org(ctx: &RequestCtx) -> Result<AdminOrg, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
-    let may = |m| engine.decide(&me.user_id, m, Action::View, None).allowed;
+    let may = |m| engine.decide(&me.user_id, m, Action::View, None).allowed();
     if !may(Module::RolesProfiles) && !may(Module::DepartmentsGroups) && !may(Module::Settings) {
         return Err(ApiError::forbidden("you need View on Roles & Profiles, Departments & Groups or Settings"));
     }
@@ -188,7 +188,7 @@ pub async fn conflicts_report(ctx: &RequestCtx) -> Result<Vec<Conflict>, ApiErro
     let (me, engine) = ctx.require(Module::RolesProfiles, Action::View).await?;
     let mut out = Vec::new();
     for u in &engine.org().users {
-        if engine.decide_on_user(&me.user_id, Action::View, &u.id).allowed {
+        if engine.decide_on_user(&me.user_id, Action::View, &u.id).allowed() {
             let (mut c, _) = engine.conflicts(&u.id);
             for x in c.iter_mut() {
                 x.user = format!("{} ({})", u.name, u.id);

@@ -76,7 +76,7 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
         .collect();
     let users_with_conflicts = engine
         .decide(&me.user_id, Module::RolesProfiles, Action::View, None)
-        .allowed
+        .allowed()
         .then(|| people.iter().filter(|e| !engine.conflicts(&e.id).0.is_empty()).count() as u64);
     let companies = match &scope.companies {
         Some(mine) => mine.len() as u64,

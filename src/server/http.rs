@@ -330,14 +330,8 @@ impl RequestCtx {
         let me = self.require_user().await?;
         let engine = self.engine().await?;
         let decision = engine.decide(&me.user_id, module, action, None);
-        if !decision.allowed {
-            let why = decision.reasons.last().cloned().unwrap_or_default();
-            return Err(ApiError::Forbidden(format!(
-                "you need {} on {} for this ({})",
-                action.label(),
-                module.label(),
-                why.trim_start_matches("refused: ")
-            )));
+        if let Some(denial) = decision.denial() {
+            return Err(ApiError::Forbidden(format!("you need {} on {} for this ({})", action.label(), module.label(), denial.message())));
         }
         Ok((me, engine))
     }

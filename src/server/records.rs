@@ -254,7 +254,7 @@ async fn load_visible(ctx: &RequestCtx, engine: &Engine, me: &Principal, module:
         return Err(not_found());
     }
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
-    if !engine.decide(&me.user_id, module, Action::View, Some(rec)).allowed {
+    if !engine.decide(&me.user_id, module, Action::View, Some(rec)).allowed() {
         return Err(not_found());
     }
     let visible = visible_fields(engine, &me.user_id, module);
@@ -265,8 +265,8 @@ fn detail(engine: &Engine, me: &Principal, stored: Stored, visible: Vec<FieldMet
     let module = parse_module(&stored.module).ok_or_else(not_found)?;
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
     let writable = me.viewed_by.is_none();
-    let can_edit = writable && engine.decide(&me.user_id, module, Action::Edit, Some(rec)).allowed;
-    let can_delete = writable && engine.decide(&me.user_id, module, Action::Delete, Some(rec)).allowed;
+    let can_edit = writable && engine.decide(&me.user_id, module, Action::Edit, Some(rec)).allowed();
+    let can_delete = writable && engine.decide(&me.user_id, module, Action::Delete, Some(rec)).allowed();
     let record = to_row(stored, &visible).ok_or_else(not_found)?;
     Ok(RecordDetail { record, fields: visible, can_edit, can_delete, can_assign: can_edit })
 }
@@ -310,7 +310,7 @@ fn search_text(module: Module, attrs: &BTreeMap<String, String>) -> String {
 fn check_owner(engine: &Engine, me: &str, module: Module, company: &str, owner: &str) -> Result<(), ApiError> {
     let refuse = |why: &str| Err(ApiError::field("owner", why));
     // Reach first: nothing is said about people outside it.
-    if !engine.decide(me, module, Action::Create, Some(RecordRef { owner, company })).allowed {
+    if !engine.decide(me, module, Action::Create, Some(RecordRef { owner, company })).allowed() {
         return refuse("you may not assign records to this person (outside your Create reach)");
     }
     let active = engine.org().users.iter().any(|u| u.id == owner && u.status == crate::access::UserStatus::Active);
@@ -332,7 +332,7 @@ fn check_assignee(engine: &Engine, module: Module, company: &str, owner: &str) -
     if !active {
         return refuse("records go to active people only; this person is not active");
     }
-    if !engine.decide(owner, module, Action::View, Some(RecordRef { owner, company })).allowed {
+    if !engine.decide(owner, module, Action::View, Some(RecordRef { owner, company })).allowed() {
         return refuse("this person could not view the record (no access to its company or to the module, or no license)");
     }
     Ok(())
@@ -388,8 +388,8 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
     let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
     let d = engine.decide(&me.user_id, module, Action::Edit, Some(rec));
-    if !d.allowed {
-        return Err(ApiError::Forbidden(format!("you may view this record but not edit it ({})", refusal(&d))));
+    if !d.allowed() {
+        return Err(ApiError::Forbidden(format!("you may view this record but not edit it ({})", d.why_not())));
     }
     let values = check_values(module, &input.values).map_err(ApiError::fields)?;
     check_writable(&engine, &me.user_id, module, &values, &stored.attrs)?;
@@ -425,17 +425,14 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
     get(ctx, module, id).await
 }
 
-fn refusal(d: &crate::access::Decision) -> String {
-    d.reasons.last().cloned().unwrap_or_default().trim_start_matches("refused: ").to_string()
-}
 
 pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), ApiError> {
     let (me, engine) = ctx.require(module, Action::View).await?;
     let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
     let d = engine.decide(&me.user_id, module, Action::Delete, Some(rec));
-    if !d.allowed {
-        return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", refusal(&d))));
+    if !d.allowed() {
+        return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", d.why_not())));
     }
     let before = json!({ "module": module, "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
     // The record is gone when the row is written: it names the company itself.
@@ -457,8 +454,8 @@ pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> 
     let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
     let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
     let d = engine.decide(&me.user_id, module, Action::Edit, Some(rec));
-    if !d.allowed {
-        return Err(ApiError::Forbidden(format!("you may view this record but not reassign it ({})", refusal(&d))));
+    if !d.allowed() {
+        return Err(ApiError::Forbidden(format!("you may view this record but not reassign it ({})", d.why_not())));
     }
     check_assignee(&engine, module, &stored.company.id, owner)?;
     if owner != stored.owner.id {
@@ -525,8 +522,8 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<Reas
     if engine.user_index(from).is_none() || engine.user_index(to).is_none() {
         return Err(ApiError::NotFound("no such user, or not one you can see".into()));
     }
-    if !d.allowed {
-        return Err(ApiError::Forbidden(format!("you may not reassign this person's records ({})", refusal(&d))));
+    if !d.allowed() {
+        return Err(ApiError::Forbidden(format!("you may not reassign this person's records ({})", d.why_not())));
     }
     if from == to {
         return Err(ApiError::field("to", "choose someone other than the current owner"));

@@ -48,7 +48,7 @@ pub async fn session_info(ctx: &RequestCtx) -> Result<SessionInfo, ApiError> {
             let mut me = p.me();
             me.modules = access::Module::ALL
                 .into_iter()
-                .filter(|m| engine.decide(&p.user_id, *m, access::Action::View, None).allowed)
+                .filter(|m| engine.decide(&p.user_id, *m, access::Action::View, None).allowed())
                 .collect();
             Some(me)
         }

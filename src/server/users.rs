@@ -33,14 +33,13 @@ fn not_found() -> ApiError {
 /// (no existence leak) and a 403 naming the rule for changes of a visible user.
 pub async fn reachable(ctx: &RequestCtx, engine: &Engine, me: &str, action: Action, id: &str) -> Result<UserRow, ApiError> {
     let view = engine.decide_on_user(me, Action::View, id);
-    if !view.allowed {
+    if !view.allowed() {
         return Err(not_found());
     }
     if action != Action::View {
         let d = engine.decide_on_user(me, action, id);
-        if !d.allowed {
-            let why = d.reasons.last().cloned().unwrap_or_default();
-            return Err(ApiError::Forbidden(why.trim_start_matches("refused: ").to_string()));
+        if let Some(denial) = d.denial() {
+            return Err(ApiError::Forbidden(denial.message()));
         }
     }
     ctx.state

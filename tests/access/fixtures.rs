@@ -128,8 +128,8 @@ pub fn rec<'a>(owner: &'a str, company: &'a str) -> Option<RecordRef<'a>> {
 #[track_caller]
 pub fn check(engine: &Engine, user: &str, module: Module, action: Action, record: Option<RecordRef<'_>>, allowed: bool, phrases: &[&str]) {
     let d = engine.decide(user, module, action, record);
-    assert_eq!(d.allowed, allowed, "{user} {action:?} {module:?} {:?}: {:#?}", record.map(|r| (r.owner, r.company)), d.reasons);
-    let all = d.reasons.join(" | ");
+    assert_eq!(d.allowed(), allowed, "{user} {action:?} {module:?} {:?}: {:#?}", record.map(|r| (r.owner, r.company)), d.reasons());
+    let all = d.reasons().join(" | ");
     for p in phrases {
         assert!(all.contains(p), "{user} {action:?} {module:?}: expected `{p}` in reasons: {all}");
     }

@@ -195,8 +195,8 @@ fn reasons_name_every_path_that_reaches_a_record() {
     });
     let e = Engine::compile(org);
     let d = e.decide("sm", Leads, View, rec("rep1", "acme"));
-    let all = d.reasons.join(" | ");
-    assert!(d.allowed);
+    let all = d.reasons().join(" | ");
+    assert!(d.allowed());
     assert!(all.contains("department tree") && all.contains("role hierarchy") && all.contains("sharing rule"), "{all}");
 }
 
@@ -307,7 +307,7 @@ fn check_allowed(before: &Engine, after: &Engine, actor: &str) -> Result<(), Tes
     let org = before.org();
     // (b) no holder of the Administrator profile was touched.
     for u in &org.users {
-        let holder = before.effective_access(&u.id).iter().any(|c| c.decision.reasons.iter().any(|r| r.contains("profile Administrator")));
+        let holder = before.effective_access(&u.id).iter().any(|c| c.decision.reasons().iter().any(|r| r.contains("profile Administrator")));
         if holder {
             prop_assert_eq!(entry(org, &u.id), entry(after.org(), &u.id), "an Administrator holder's entry changed");
         }
@@ -333,12 +333,12 @@ fn check_allowed(before: &Engine, after: &Engine, actor: &str) -> Result<(), Tes
                 for o in after.org().users.iter().map(|x| x.id.as_str()).chain(["nobody"]) {
                     for c in COMPANIES {
                         let r = Some(RecordRef { owner: o, company: c });
-                        if !after.decide(&u.id, m, a, r).allowed || (was_active && before.decide(&u.id, m, a, r).allowed) {
+                        if !after.decide(&u.id, m, a, r).allowed() || (was_active && before.decide(&u.id, m, a, r).allowed()) {
                             continue;
                         }
                         let own = o == u.id && before.module_level(actor, m, a) >= Level::Own;
                         prop_assert!(
-                            own || before.decide(actor, m, a, r).allowed,
+                            own || before.decide(actor, m, a, r).allowed(),
                             "{} gained {a:?} on {m:?} records of {o} in {c}, beyond {actor}",
                             u.id
                         );
@@ -407,7 +407,7 @@ proptest! {
             let ix = e.user_index(&admin.id).unwrap();
             for target in &org.users {
                 for a in [View, Edit] {
-                    prop_assert_eq!(e.allows_on_user(ix, a, &target.id), e.decide_on_user(&admin.id, a, &target.id).allowed);
+                    prop_assert_eq!(e.allows_on_user(ix, a, &target.id), e.decide_on_user(&admin.id, a, &target.id).allowed());
                 }
             }
         }

@@ -299,7 +299,7 @@ fn questions(org: &Org) -> Vec<(String, Module, Action, Option<(String, String)>
 fn engine_allows(e: &Engine, u: &str, m: Module, a: Action, r: &Option<(String, String)>) -> bool {
     let rec = r.as_ref().map(|(o, c)| RecordRef { owner: o, company: c });
     let fast = e.user_index(u).is_some_and(|ix| e.allows(ix, m, a, rec.map(|r| e.record_key(r))));
-    let slow = e.decide(u, m, a, rec).allowed;
+    let slow = e.decide(u, m, a, rec).allowed();
     assert_eq!(fast, slow, "allows and decide disagree for {u} {a:?} {m:?} {r:?}");
     fast
 }
@@ -376,7 +376,7 @@ proptest! {
                     let reach = engine.record_reach(&u.id, m, a);
                     for o in &org.users {
                         for c in COMPANIES {
-                            let allowed = engine.decide(&u.id, m, a, Some(RecordRef { owner: &o.id, company: c })).allowed;
+                            let allowed = engine.decide(&u.id, m, a, Some(RecordRef { owner: &o.id, company: c })).allowed();
                             let in_reach = reach.as_ref().is_some_and(|r| {
                                 r.companies.iter().any(|x| x == c) && r.owners.as_ref().is_none_or(|os| os.contains(&o.id))
                             });

@@ -24,7 +24,7 @@ fn rule_1_only_active_users_are_allowed_anything() {
         check(&e, user, Leads, View, None, false, &["refused: the user is"]);
         check(&e, user, Leads, View, rec(user, "acme"), false, &["only active users"]);
     }
-    assert_eq!(e.decide("gone", Leads, View, None).refused_by, Some(Refusal::Status));
+    assert_eq!(e.decide("gone", Leads, View, None).refused_by(), Some(Refusal::Status));
     // The settings may let inactive users read: View only, Export and Edit included in the "no".
     let e = with(|o| {
         o.settings.inactive_may_read = true;
@@ -44,7 +44,7 @@ fn rule_2_no_level_crosses_the_company_boundary() {
     check(&e, "rep1", Leads, View, rec("rep1", "globex"), false, &["company is outside"]);
     check(&e, "ceo", Leads, View, rec("sm", "globex"), true, &[]);
     check(&e, "rep1", Leads, View, rec("rep1", "no-such-company"), false, &["company"]);
-    assert_eq!(e.decide("rep1", Leads, View, rec("sm", "globex")).refused_by, Some(Refusal::Company));
+    assert_eq!(e.decide("rep1", Leads, View, rec("sm", "globex")).refused_by(), Some(Refusal::Company));
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn rule_3_a_module_that_needs_a_license_needs_the_user_to_hold_it() {
     check(&e, "rep1", Opportunities, View, None, false, &["needs the Sales license"]);
     check(&e, "sm", Opportunities, View, None, true, &[]);
     check(&e, "rep1", Leads, View, None, true, &[]);
-    assert_eq!(e.decide("rep1", Opportunities, View, rec("rep1", "acme")).refused_by, Some(Refusal::License));
+    assert_eq!(e.decide("rep1", Opportunities, View, rec("rep1", "acme")).refused_by(), Some(Refusal::License));
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn rule_4_each_level_reaches_what_it_says() {
     });
     check(&e3, "rep1", Leads, Edit, rec("agent", "acme"), true, &["one of the user's departments"]);
     // Levels are ordered and module-level answers report the level.
-    assert_eq!(e.decide("sm", Leads, View, None).level, Level::DepartmentTree);
+    assert_eq!(e.decide("sm", Leads, View, None).level(), Level::DepartmentTree);
     assert!(Level::None < Level::Own && Level::Own < Level::Department && Level::Department < Level::DepartmentTree && Level::DepartmentTree < Level::All);
     // Create at Level::Own: only records owned by oneself; above: owners the level reaches.
     check(&e, "rep1", Leads, Create, rec("rep1", "acme"), true, &[]);
@@ -127,40 +127,40 @@ fn rule_4_grants_reach_through_departments_groups_and_nested_groups() {
             // Export leans on View, which every sales role has on Leads.
             let d = e.decide(user, Leads, Export, None);
             let granted = e.granted_level(user, Leads, Export);
-            assert_eq!(granted == Level::All, allowed, "{to:?} → {user}: {:?}", d.reasons);
+            assert_eq!(granted == Level::All, allowed, "{to:?} → {user}: {:?}", d.reasons());
             if allowed && user != "ceo" {
-                assert!(d.reasons.iter().any(|r| r.contains(phrase)), "{to:?} → {user}: {:?}", d.reasons);
+                assert!(d.reasons().iter().any(|r| r.contains(phrase)), "{to:?} → {user}: {:?}", d.reasons());
             }
         }
     }
     let e = with(|o| o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::Group("all_sales".into()) }));
     let d = e.decide("rep2", Leads, Export, None);
-    assert!(d.reasons.iter().any(|r| r.contains("through a nested group")), "{:?}", d.reasons);
+    assert!(d.reasons().iter().any(|r| r.contains("through a nested group")), "{:?}", d.reasons());
 }
 
 #[test]
 fn rule_4_the_highest_level_wins_and_ties_name_every_source() {
     let e = with(|o| o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()) }));
     let d = e.decide("rep1", Leads, View, None);
-    assert_eq!(d.level, Level::All);
-    assert!(d.reasons.iter().any(|r| r == "View on Leads at All, from profile Lead Viewer All, granted directly"), "{:?}", d.reasons);
-    assert!(!d.reasons.iter().any(|r| r.contains("Sales Rep")), "the losing source is not a reason: {:?}", d.reasons);
+    assert_eq!(d.level(), Level::All);
+    assert!(d.reasons().iter().any(|r| r == "View on Leads at All, from profile Lead Viewer All, granted directly"), "{:?}", d.reasons());
+    assert!(!d.reasons().iter().any(|r| r.contains("Sales Rep")), "the losing source is not a reason: {:?}", d.reasons());
     // A tie: the same level from two sources names both.
     let e = with(|o| o.grants.push(OrgGrant { profile: "sales_rep".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false } }));
     let d = e.decide("rep1", Leads, View, None);
-    assert_eq!(d.level, Level::Own);
-    assert_eq!(d.reasons.len(), 2, "{:?}", d.reasons);
+    assert_eq!(d.level(), Level::Own);
+    assert_eq!(d.reasons().len(), 2, "{:?}", d.reasons());
     // Grants add; none takes away.
     let e = with(|o| o.grants.push(OrgGrant { profile: "importer".into(), to: Grantee::User("sm".into()) }));
-    assert_eq!(e.decide("sm", Leads, View, None).level, Level::DepartmentTree);
+    assert_eq!(e.decide("sm", Leads, View, None).level(), Level::DepartmentTree);
 }
 
 #[test]
 fn rule_4_edit_delete_and_export_lean_on_view() {
     let e = with(|o| o.grants.push(OrgGrant { profile: "lead_editor_all".into(), to: Grantee::User("rep1".into()) }));
     let d = e.decide("rep1", Leads, Edit, None);
-    assert_eq!(d.level, Level::Own, "Edit capped at View's level");
-    assert!(d.reasons.iter().any(|r| r.contains("capped at Own")), "{:?}", d.reasons);
+    assert_eq!(d.level(), Level::Own, "Edit capped at View's level");
+    assert!(d.reasons().iter().any(|r| r.contains("capped at Own")), "{:?}", d.reasons());
     check(&e, "rep1", Leads, Edit, rec("rep3", "acme"), false, &["needs View on the record"]);
     check(&e, "rep1", Leads, Edit, rec("rep1", "acme"), true, &[]);
     // No View at all: Edit is refused at module level.
@@ -239,7 +239,7 @@ fn rule_7_navigation_hides_and_never_grants() {
     check(&e, "rep1", Leads, View, rec("rep1", "acme"), false, &["hidden"]);
     check(&e, "rep1", Projects, View, None, false, &[]);
     check(&e, "rep1", Opportunities, View, None, true, &[]);
-    assert_eq!(e.decide("rep1", Leads, View, None).refused_by, Some(Refusal::Navigation));
+    assert_eq!(e.decide("rep1", Leads, View, None).refused_by(), Some(Refusal::Navigation));
 }
 
 #[test]

@@ -332,7 +332,7 @@ pub fn EffectiveAccessWidget(user_id: String) -> Element {
                                         {
                                             let cell = ea.cells.iter().find(|c| c.module == m && c.action == a).cloned();
                                             let (text, class) = match &cell {
-                                                Some(c) if c.decision.allowed => (c.decision.level.label().to_string(), "cell-yes"),
+                                                Some(c) if c.decision.allowed() => (c.decision.level().label().to_string(), "cell-yes"),
                                                 _ => ("—".to_string(), "cell-no"),
                                             };
                                             let class = if conflicted(m, a) { format!("{class} cell-conflict") } else { class.to_string() };
@@ -356,8 +356,8 @@ pub fn EffectiveAccessWidget(user_id: String) -> Element {
                 }
                 if let Some(c) = selected {
                     div { class: "why", role: "region", "aria-label": "Why",
-                        h3 { "{c.action.label()} on {c.module.label()}: " if c.decision.allowed { "{c.decision.level.label()}" } else { "not allowed" } }
-                        ul { for r in c.decision.reasons.iter() { li { "{r}" } } }
+                        h3 { "{c.action.label()} on {c.module.label()}: " if c.decision.allowed() { "{c.decision.level().label()}" } else { "not allowed" } }
+                        ul { for r in c.decision.reasons().iter() { li { "{r}" } } }
                     }
                 }
                 if !ea.conflicts.is_empty() {
