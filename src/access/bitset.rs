@@ -17,7 +17,9 @@ impl BitSet {
         if w >= self.words.len() {
             self.words.resize(w + 1, 0);
         }
-        self.words[w] |= 1 << b;
+        if let Some(word) = self.words.get_mut(w) {
+            *word |= 1 << b;
+        }
     }
 
     #[inline]

@@ -10,27 +10,27 @@ use crate::server::{admin, http::RequestCtx};
 
 #[get("/api/admin/org")]
 pub async fn admin_org() -> Result<AdminOrg, ApiError> {
-    admin::admin_org(&RequestCtx::current()?).await
+    admin::admin_org(&RequestCtx::read()?).await
 }
 
 /// Whose effective access would change, and how, if `change` were saved. Writes nothing.
 #[post("/api/admin/preview")]
 pub async fn preview_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
-    admin::preview(&RequestCtx::current()?, &change).await
+    admin::preview(&RequestCtx::read()?, &change).await
 }
 
 /// Saves `change` after the same checks (permission, no escalation, no lock-out).
 #[post("/api/admin/save")]
 pub async fn save_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
-    admin::save(&RequestCtx::current()?, &change).await
+    admin::save(&RequestCtx::write()?, &change).await
 }
 
 #[get("/api/users/{id}/access")]
 pub async fn effective_access(id: String) -> Result<crate::domain::EffectiveAccess, ApiError> {
-    admin::effective_access(&RequestCtx::current()?, &id).await
+    admin::effective_access(&RequestCtx::read()?, &id).await
 }
 
 #[get("/api/admin/conflicts")]
 pub async fn conflicts_report() -> Result<Vec<crate::access::Conflict>, ApiError> {
-    admin::conflicts_report(&RequestCtx::current()?).await
+    admin::conflicts_report(&RequestCtx::read()?).await
 }

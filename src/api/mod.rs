@@ -1,6 +1,7 @@
 //! The typed server functions: the browser calls them over HTTP, the server runs them. Each is
-//! a few lines: read the request context, check the session (unless it is on the public list in
-//! `server::http::PUBLIC_ENDPOINTS`), call a service.
+//! a few lines: declare itself (`RequestCtx::public`, `read` or `write`: only reads run during
+//! "view as", only public ones, also listed in `server::http::PUBLIC_ENDPOINTS`, run without a
+//! session), then call a service, which checks the session and the engine itself.
 
 use dioxus::prelude::*;
 
@@ -25,28 +26,28 @@ use crate::server::{http::RequestCtx, services};
 /// Public: is the installation set up, and who is signed in here (if anyone).
 #[get("/api/session")]
 pub async fn session_info() -> Result<SessionInfo, ApiError> {
-    let ctx = RequestCtx::current()?;
+    let ctx = RequestCtx::public()?;
     services::session_info(&ctx).await
 }
 
 /// Public while the installation is empty: creates the first administrator and signs them in.
 #[post("/api/setup")]
 pub async fn setup(full_name: String, email: String, password: String) -> Result<Me, ApiError> {
-    let ctx = RequestCtx::current()?;
+    let ctx = RequestCtx::public()?;
     services::setup(&ctx, &full_name, &email, &password).await
 }
 
 /// Public: exchanges an email and password for a session cookie.
 #[post("/api/auth/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
-    let ctx = RequestCtx::current()?;
+    let ctx = RequestCtx::public()?;
     services::sign_in(&ctx, &email, &password).await
 }
 
 /// Ends this browser's session on the server and clears its cookie.
 #[post("/api/auth/sign-out")]
 pub async fn sign_out() -> Result<(), ApiError> {
-    let ctx = RequestCtx::current()?;
+    let ctx = RequestCtx::read()?;
     let me = ctx.require_session().await?;
     services::sign_out(&ctx, &me).await
 }
@@ -54,31 +55,31 @@ pub async fn sign_out() -> Result<(), ApiError> {
 /// The signed-in user.
 #[get("/api/auth/me")]
 pub async fn me() -> Result<Me, ApiError> {
-    let ctx = RequestCtx::current()?;
+    let ctx = RequestCtx::read()?;
     Ok(ctx.require_user().await?.me())
 }
 
 /// The dashboard's numbers.
 #[get("/api/dashboard")]
 pub async fn dashboard() -> Result<DashboardSummary, ApiError> {
-    let ctx = RequestCtx::current()?;
+    let ctx = RequestCtx::read()?;
     crate::server::dashboard::dashboard(&ctx).await
 }
 
 /// "View as": a full administrator sees the console as another user, read-only.
 #[post("/api/view-as")]
 pub async fn view_as(user: String) -> Result<(), ApiError> {
-    services::view_as_start(&RequestCtx::current()?, &user).await
+    services::view_as_start(&RequestCtx::write()?, &user).await
 }
 
 #[post("/api/view-as/end")]
 pub async fn end_view_as() -> Result<(), ApiError> {
-    services::view_as_end(&RequestCtx::current()?).await
+    services::view_as_end(&RequestCtx::read()?).await
 }
 
 /// The Settings page (Settings / View): the configuration, without secrets.
 #[get("/api/settings")]
 pub async fn settings_overview() -> Result<crate::domain::SettingsOverview, ApiError> {
-    services::settings_overview(&RequestCtx::current()?).await
+    services::settings_overview(&RequestCtx::read()?).await
 }
 

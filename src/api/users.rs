@@ -11,61 +11,61 @@ use crate::server::{http::RequestCtx, users};
 /// A page of users within the caller's reach.
 #[post("/api/users/search")]
 pub async fn list_users(query: UserQuery) -> Result<Page<UserRow>, ApiError> {
-    users::list_users(&RequestCtx::current()?, &query).await
+    users::list_users(&RequestCtx::read()?, &query).await
 }
 
 #[get("/api/users/{id}")]
 pub async fn get_user(id: String) -> Result<UserRow, ApiError> {
-    users::get_user(&RequestCtx::current()?, &id).await
+    users::get_user(&RequestCtx::read()?, &id).await
 }
 
 /// Adds a user and sends the invitation.
 #[post("/api/users")]
 pub async fn create_user(input: UserInput) -> Result<UserRow, ApiError> {
-    users::create_user(&RequestCtx::current()?, &input).await
+    users::create_user(&RequestCtx::write()?, &input).await
 }
 
 #[post("/api/users/{id}")]
 pub async fn update_user(id: String, input: UserInput) -> Result<UserRow, ApiError> {
-    users::update_user(&RequestCtx::current()?, &id, &input).await
+    users::update_user(&RequestCtx::write()?, &id, &input).await
 }
 
 /// What saving this edit would change for whom; nothing is written.
 #[post("/api/users/{id}/preview")]
 pub async fn preview_user_update(id: String, input: UserInput) -> Result<crate::access::AccessDiff, ApiError> {
-    users::preview_update(&RequestCtx::current()?, &id, &input).await
+    users::preview_update(&RequestCtx::read()?, &id, &input).await
 }
 
 /// `active`, `inactive` or `blocked`.
 #[post("/api/users/{id}/status")]
 pub async fn set_user_status(id: String, status: String) -> Result<UserRow, ApiError> {
-    users::set_status(&RequestCtx::current()?, &id, &status).await
+    users::set_status(&RequestCtx::write()?, &id, &status).await
 }
 
 #[post("/api/users/{id}/resend-invite")]
 pub async fn resend_invite(id: String) -> Result<(), ApiError> {
-    users::resend_invite(&RequestCtx::current()?, &id).await
+    users::resend_invite(&RequestCtx::write()?, &id).await
 }
 
 #[post("/api/users/bulk")]
 pub async fn bulk_users(ids: Vec<String>, action: BulkAction) -> Result<BulkResult, ApiError> {
-    users::bulk(&RequestCtx::current()?, &ids, action).await
+    users::bulk(&RequestCtx::write()?, &ids, action).await
 }
 
 /// Public: what an activation or reset link is for, or why it no longer works.
 #[post("/api/links/info")]
 pub async fn link_info(token: String) -> Result<LinkInfo, ApiError> {
-    users::link_info(&RequestCtx::current()?, &token).await
+    users::link_info(&RequestCtx::public()?, &token).await
 }
 
 /// Public: sets the password from a link and signs the person in.
 #[post("/api/links/complete")]
 pub async fn complete_link(token: String, password: String) -> Result<Me, ApiError> {
-    users::complete_link(&RequestCtx::current()?, &token, &password).await
+    users::complete_link(&RequestCtx::public()?, &token, &password).await
 }
 
 /// Public: mails a reset link when the address belongs to an active account (same answer either way).
 #[post("/api/auth/forgot")]
 pub async fn forgot_password(email: String) -> Result<(), ApiError> {
-    users::forgot_password(&RequestCtx::current()?, &email).await
+    users::forgot_password(&RequestCtx::public()?, &email).await
 }

@@ -154,7 +154,8 @@ impl Db {
                     !m.contains("not executed due to a failed transaction") && !m.contains("Cannot COMMIT")
                 })
             })
-            .unwrap_or(&errors[0]);
+            .or(errors.first());
+        let Some(cause) = cause else { return Err(DbError::Other(anyhow::anyhow!("a query failed without an error"))) };
         let message = cause.1.to_string();
         if cause.1.is_thrown() {
             return Err(DbError::Thrown(message));

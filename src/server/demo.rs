@@ -5,6 +5,7 @@
 //! dozen people in every status and a few thousand records of the six modules.
 //!
 //! Everyone (the administrator too) signs in with [`DEMO_PASSWORD`]; the start-up log says so.
+#![allow(clippy::indexing_slicing, reason = "demo data: indices are drawn below the lengths of constant, non-empty lists")]
 
 use serde_json::{json, Value};
 

@@ -18,21 +18,6 @@ use super::auth::{self, Principal};
 use super::state::AppState;
 use crate::domain::ApiError;
 
-/// The server functions anyone may call without a session. Everything else under `/api/`
-/// answers 401 without one; the test suite enumerates every registered route to prove it.
-/// The POST endpoints that only read, and may run while an administrator views the console as
-/// someone else (GET endpoints always may). Exports are not among them: they leave with data.
-pub const VIEW_AS_READS: &[&str] = &[
-    "/api/users/search",
-    "/api/audit/search",
-    "/api/records/search",
-    "/api/records/get",
-    "/api/records/choices",
-    "/api/admin/preview",
-    "/api/users/{id}/preview",
-    "/api/auth/sign-out",
-    "/api/view-as/end",
-];
 
 pub const PUBLIC_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/session"),
@@ -264,15 +249,41 @@ pub struct RequestCtx {
     pub ip: String,
     pub user_agent: Option<String>,
     pub token: Option<String>,
-    /// The request's method and path (the page's, during server-side rendering).
-    method: axum::http::Method,
-    path: String,
     verified: Option<VerifiedSession>,
     fullstack: dioxus::fullstack::FullstackContext,
+    /// What the server function declared it does (see [`Declared`]).
+    declared: Declared,
+}
+
+/// What a server function declares about itself, on itself: each one starts with
+/// [`RequestCtx::public`], [`RequestCtx::read`] or [`RequestCtx::write`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared {
+    /// No session needed (it must also be on [`PUBLIC_ENDPOINTS`], or the gate refuses it).
+    Public,
+    /// Reads only: it runs while a full administrator views the console as someone.
+    Read,
+    /// Changes something (or exports): refused while viewing as someone.
+    Write,
 }
 
 impl RequestCtx {
-    pub fn current() -> Result<Self, ApiError> {
+    /// A public server function (sign-in, setup, links): no session required.
+    pub fn public() -> Result<Self, ApiError> {
+        Self::declared(Declared::Public)
+    }
+
+    /// A server function that only reads (allowed during "view as").
+    pub fn read() -> Result<Self, ApiError> {
+        Self::declared(Declared::Read)
+    }
+
+    /// A server function that writes or exports (refused during "view as").
+    pub fn write() -> Result<Self, ApiError> {
+        Self::declared(Declared::Write)
+    }
+
+    fn declared(declared: Declared) -> Result<Self, ApiError> {
         let fullstack = dioxus::fullstack::FullstackContext::current().ok_or_else(|| {
             tracing::error!("a server function ran outside a request");
             ApiError::Unavailable
@@ -281,15 +292,14 @@ impl RequestCtx {
             tracing::error!("request without application state");
             ApiError::Unavailable
         })?;
-        let (ip, user_agent, token, method, path) = {
+        let (ip, user_agent, token) = {
             let parts = fullstack.parts_mut();
-            let (method, path) = (parts.method.clone(), parts.uri.path().to_string());
             let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "local".into());
             let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-            (ip, ua, auth::token_from_headers(&parts.headers), method, path)
+            (ip, ua, auth::token_from_headers(&parts.headers))
         };
         let verified = fullstack.extension::<VerifiedSession>();
-        Ok(Self { state, ip, user_agent, token, method, path, verified, fullstack })
+        Ok(Self { state, ip, user_agent, token, verified, fullstack, declared })
     }
 
     /// The signed-in user, or 401. Every protected server function starts here.
@@ -305,12 +315,10 @@ impl RequestCtx {
     /// functions that let it do exactly that, or sign out).
     pub async fn require_session(&self) -> Result<Principal, ApiError> {
         let me = self.user().await?.ok_or(ApiError::Unauthorized)?;
-        // "View as" is read-only: over the API only the reads on this list run; pages rendered
-        // on the server only read.
+        // "View as" is read-only: only functions declared [`Declared::Read`] run, over HTTP and
+        // during server-side rendering alike.
         if let Some((_, admin)) = &me.viewed_by {
-            let api = self.path.starts_with("/api/");
-            let read = self.method == axum::http::Method::GET || VIEW_AS_READS.iter().any(|p| path_matches(p, &self.path));
-            if api && !read {
+            if self.declared != Declared::Read {
                 return Err(ApiError::Forbidden(format!(
                     "{admin}, you are viewing the console as {} (read-only); end \"view as\" to make changes",
                     me.full_name

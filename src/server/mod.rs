@@ -36,10 +36,13 @@ pub fn run() {
         }
     };
     http::init_logging(&settings.log_filter);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("the tokio runtime starts");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("gatehouse: the async runtime did not start: {e}");
+            std::process::exit(1);
+        }
+    };
     runtime.block_on(async move {
         let state = match AppState::open(settings.clone()).await {
             Ok(state) => state,

@@ -91,7 +91,7 @@ fn reach_text(engine: &Engine, user: &str, module: Module, reach: &RecordReach) 
     let level = engine.module_level(user, module, Action::View);
     match &reach.owners {
         None => format!("all {} records of your companies (View at {})", module.label(), level.label()),
-        Some(o) if o.len() == 1 && o[0] == user => format!("{} records you own (View at {})", module.label(), level.label()),
+        Some(o) if matches!(o.as_slice(), [only] if only == user) => format!("{} records you own (View at {})", module.label(), level.label()),
         Some(o) => format!(
             "{} records owned by {} people in your reach (View at {}, with hierarchy and sharing)",
             module.label(),
@@ -271,6 +271,24 @@ fn detail(engine: &Engine, me: &Principal, stored: Stored, visible: Vec<FieldMet
     Ok(RecordDetail { record, fields: visible, can_edit, can_delete, can_assign: can_edit })
 }
 
+/// The one way a record is loaded to act on it: View on the module and on the record (else the
+/// same 404 as a record that does not exist), then `action` on the record (403 naming `verb`).
+async fn load_record_for(
+    ctx: &RequestCtx,
+    module: Module,
+    id: &str,
+    action: Action,
+    verb: &str,
+) -> Result<(Principal, std::sync::Arc<Engine>, Stored), ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    if let Some(denial) = engine.decide(&me.user_id, module, action, Some(rec)).denial() {
+        return Err(ApiError::Forbidden(format!("you may view this record but not {verb} it ({})", denial.message())));
+    }
+    Ok((me, engine, stored))
+}
+
 pub async fn get(ctx: &RequestCtx, module: Module, id: &str) -> Result<RecordDetail, ApiError> {
     let (me, engine) = ctx.require(module, Action::View).await?;
     let (stored, visible) = load_visible(ctx, &engine, &me, module, id).await?;
@@ -384,13 +402,7 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
 }
 
 pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordInput) -> Result<RecordDetail, ApiError> {
-    let (me, engine) = ctx.require(module, Action::View).await?;
-    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
-    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
-    let d = engine.decide(&me.user_id, module, Action::Edit, Some(rec));
-    if !d.allowed() {
-        return Err(ApiError::Forbidden(format!("you may view this record but not edit it ({})", d.why_not())));
-    }
+    let (me, engine, stored) = load_record_for(ctx, module, id, Action::Edit, "edit").await?;
     let values = check_values(module, &input.values).map_err(ApiError::fields)?;
     check_writable(&engine, &me.user_id, module, &values, &stored.attrs)?;
     let mut attrs = stored.attrs.clone();
@@ -427,13 +439,7 @@ pub async fn update(ctx: &RequestCtx, module: Module, id: &str, input: &RecordIn
 
 
 pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), ApiError> {
-    let (me, engine) = ctx.require(module, Action::View).await?;
-    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
-    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
-    let d = engine.decide(&me.user_id, module, Action::Delete, Some(rec));
-    if !d.allowed() {
-        return Err(ApiError::Forbidden(format!("you may view this record but not delete it ({})", d.why_not())));
-    }
+    let (me, _, stored) = load_record_for(ctx, module, id, Action::Delete, "delete").await?;
     let before = json!({ "module": module, "owner": stored.owner.id, "company": stored.company.id, "values": stored.attrs });
     // The record is gone when the row is written: it names the company itself.
     let mut work = Work::new(ctx);
@@ -450,13 +456,7 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
 
 /// Assign (Edit of the owner field) to someone the assigner may hand records to.
 pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> Result<Option<RecordDetail>, ApiError> {
-    let (me, engine) = ctx.require(module, Action::View).await?;
-    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
-    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
-    let d = engine.decide(&me.user_id, module, Action::Edit, Some(rec));
-    if !d.allowed() {
-        return Err(ApiError::Forbidden(format!("you may view this record but not reassign it ({})", d.why_not())));
-    }
+    let (me, engine, stored) = load_record_for(ctx, module, id, Action::Edit, "reassign").await?;
     check_assignee(&engine, module, &stored.company.id, owner)?;
     if owner != stored.owner.id {
         let mut work = Work::new(ctx);

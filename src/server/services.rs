@@ -20,8 +20,9 @@ pub fn new_id() -> String {
     use rand::Rng;
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
-    let first = CHARS[rng.gen_range(0..26)] as char;
-    std::iter::once(first).chain((0..19).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)).collect()
+    let mut pick = |below: usize| char::from(CHARS.get(rng.gen_range(0..below)).copied().unwrap_or(b'a'));
+    let first = pick(26);
+    std::iter::once(first).chain((0..19).map(|_| pick(CHARS.len()))).collect()
 }
 
 pub async fn needs_setup(ctx: &RequestCtx) -> Result<bool, ApiError> {

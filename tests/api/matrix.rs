@@ -302,3 +302,56 @@ async fn every_server_function_answers_every_persona_as_the_matrix_says() {
     }
     assert!(failures.is_empty(), "{} cell(s) differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The functions that only read, and so run while a full administrator views the console as
+/// someone: written out here on purpose, like the public list. Everything else (every write,
+/// every export) is refused during "view as", whichever way it is reached.
+const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
+    ("GET", "/api/admin/conflicts"),
+    ("GET", "/api/admin/org"),
+    ("GET", "/api/auth/me"),
+    ("GET", "/api/companies"),
+    ("GET", "/api/dashboard"),
+    ("GET", "/api/departments"),
+    ("GET", "/api/licenses"),
+    ("GET", "/api/roles"),
+    ("GET", "/api/settings"),
+    ("GET", "/api/users/{id}"),
+    ("GET", "/api/users/{id}/access"),
+    ("GET", "/api/users/{id}/activity"),
+    ("GET", "/api/users/{id}/sessions"),
+    ("GET", "/api/users/{id}/setup"),
+    ("POST", "/api/admin/preview"),
+    ("POST", "/api/audit/search"),
+    ("POST", "/api/auth/sign-out"),
+    ("POST", "/api/records/choices"),
+    ("POST", "/api/records/get"),
+    ("POST", "/api/records/search"),
+    ("POST", "/api/users/search"),
+    ("POST", "/api/users/{id}/preview"),
+    ("POST", "/api/view-as/end"),
+];
+
+#[tokio::test]
+async fn while_viewing_as_someone_only_the_functions_declared_as_reads_run() {
+    let (app, ids, admin) = installation(FullAdmin).await;
+    assert_eq!(app.call_with(&admin, "POST", "/api/view-as", Some(json!({ "user": ids.rep }))).await.status, 200);
+    let mut refused = 0;
+    for (method, path, body, _) in matrix(&ids, FullAdmin) {
+        // Ending "view as" or signing out would end the test's own view.
+        if path == "/api/view-as/end" || path == "/api/auth/sign-out" {
+            continue;
+        }
+        let read = EXPECTED_VIEW_AS_READS.iter().any(|(m, p)| *m == method && instance_of(p, &path));
+        let a = app.call_with(&admin, method, &path, body).await;
+        let viewing = a.status == 403 && a.message().contains("viewing the console as");
+        if read || path.starts_with("/api/setup") || path.starts_with("/api/links") || path.starts_with("/api/auth/") || path == "/api/session" {
+            assert!(!viewing, "{method} {path} only reads and runs during view as: {:?}", a.body);
+        } else {
+            assert!(viewing, "{method} {path} must be refused during view as: {} {:?}", a.status, a.body);
+            refused += 1;
+        }
+    }
+    assert!(refused >= 25, "the writes were checked: {refused}");
+    assert_eq!(app.call_with(&admin, "POST", "/api/view-as/end", Some(json!({}))).await.status, 200);
+}

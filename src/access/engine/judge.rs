@@ -557,8 +557,9 @@ impl Engine {
                         s
                     };
                     if !my.covers(&Owners { all: false, set: set.clone() }) {
-                        let x = set.iter().find(|x| !my.all && !my.set.contains(*x)).expect("an uncovered owner");
-                        out.push(gain(Gained::Records { module: m, action: a, owner: self.org.users[x as usize].name.clone() }));
+                        if let Some(x) = set.iter().find(|x| !my.all && !my.set.contains(*x)) {
+                            out.push(gain(Gained::Records { module: m, action: a, owner: self.org.users[x as usize].name.clone() }));
+                        }
                     }
                 } else if !my.covers(&theirs) {
                     out.push(match theirs.set.iter().find(|x| !my.all && !my.set.contains(*x)) {

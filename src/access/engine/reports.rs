@@ -62,14 +62,8 @@ impl Engine {
                 let mut distinct: Vec<Level> = sources.iter().map(|c| c.level).collect();
                 distinct.sort();
                 distinct.dedup();
-                if distinct.len() >= 2 {
-                    level_conflicts.push(Conflict {
-                        user: user.to_string(),
-                        module: m,
-                        action: a,
-                        winner: *distinct.last().expect("two levels"),
-                        sources,
-                    });
+                if let (true, Some(&winner)) = (distinct.len() >= 2, distinct.last()) {
+                    level_conflicts.push(Conflict { user: user.to_string(), module: m, action: a, winner, sources });
                 }
             }
         }

@@ -9,10 +9,7 @@ use crate::access::{Grantee, OrgChange};
 /// The statements that store `change`; `target` is the id of what it saves (the new id for a
 /// creation). `None` for changes stored elsewhere (users and licenses).
 pub fn write(change: &OrgChange, target: &str, now: i64) -> Option<Stmt> {
-    let stmt = |sql: &str, mut vars: serde_json::Value| {
-        vars["now"] = json!(now);
-        Some(Stmt::new(sql, vars))
-    };
+    let stmt = |sql: &str, vars: serde_json::Value| Some(Stmt::new(sql, vars).with("now", now));
     match change {
         OrgChange::SaveProfile { name, permissions, field_rules, .. } => stmt(
             "UPSERT type::record('profile', $id) SET name = $name, name_key = string::lowercase($name), permissions = $permissions,

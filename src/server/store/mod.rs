@@ -44,6 +44,12 @@ impl Stmt {
         };
         Stmt { sql: sql.into(), vars }
     }
+
+    /// Binds one more variable.
+    pub fn with(mut self, name: &str, value: impl serde::Serialize) -> Stmt {
+        self.vars.insert(name.to_string(), json!(value));
+        self
+    }
 }
 
 /// Who did it, as the audit row names them.

@@ -41,14 +41,13 @@ pub fn update_if_unchanged(id: &str, update: Update<'_>, loaded: i64, now: i64) 
         Update::Values { attrs, search } => ("attrs = $attrs, search_text = $search", json!({ "attrs": attrs, "search": search })),
         Update::Owner(owner) => ("owner = type::record('user', $owner)", json!({ "owner": owner })),
     };
-    let mut vars = vars;
-    vars["id"] = json!(id);
-    vars["loaded"] = json!(loaded);
-    vars["now"] = json!(now);
     Stmt::new(
         format!("LET $done = (UPDATE type::record('crm_record', $id) SET {set}, updated_at = $now WHERE updated_at = $loaded RETURN VALUE id);"),
         vars,
     )
+    .with("id", id)
+    .with("loaded", loaded)
+    .with("now", now)
 }
 
 /// After [`update_if_unchanged`]: nothing was updated (someone changed the record meanwhile).

@@ -46,16 +46,15 @@ pub fn create_invited(id: &str, d: &Details, now: i64) -> Stmt {
 
 /// The first administrator, active with a password (first-run setup).
 pub fn create_first_admin(id: &str, d: &Details, hash: &str, now: i64) -> Stmt {
-    let mut vars = d.vars(id, now);
-    vars["hash"] = json!(hash);
     Stmt::new(
         "CREATE type::record('user', $id) SET full_name = $name, email = $email, email_key = $email_key,
             mobile = NONE, department = type::record('department', $department), role = type::record('role', $role),
             companies = $companies.map(|$c| type::record('company', $c)), status = 'active', is_approver = true,
             password_hash = $hash, must_change_password = false, created_at = $now, updated_at = $now,
             search_text = $search, licenses = [], hidden_modules = [];",
-        vars,
+        d.vars(id, now),
     )
+    .with("hash", hash)
 }
 
 pub fn update_details(id: &str, d: &Details, now: i64) -> Stmt {

@@ -178,7 +178,9 @@ fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<Strin
         let mut t = vec![Level::None; Module::ALL.len() * Action::ALL.len()];
         if let Some(p) = &profile {
             for perm in &p.permissions {
-                t[perm.module.index() * Action::ALL.len() + perm.action.index()] = perm.level;
+                if let Some(cell) = t.get_mut(cell_of(perm.module, perm.action)) {
+                    *cell = perm.level;
+                }
             }
         }
         t
@@ -190,7 +192,7 @@ fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<Strin
         permissions: Module::ALL
             .iter()
             .flat_map(|&m| Action::ALL.iter().map(move |&a| (m, a)))
-            .map(|(m, a)| Permission { module: m, action: a, level: levels()[m.index() * Action::ALL.len() + a.index()] })
+            .map(|(m, a)| Permission { module: m, action: a, level: level_at(&levels(), m, a) })
             .filter(|p| p.level != Level::None)
             .collect(),
         field_rules: rules().into_iter().filter(|r| r.rule != FieldRule::Editable).collect(),
@@ -215,10 +217,14 @@ fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<Strin
                                             "aria-label": "{a.label()} on {m.label()}",
                                             onchange: move |e| {
                                                 let chosen = all_levels.iter().copied().find(|l| format!("{l:?}") == e.value()).unwrap_or(Level::None);
-                                                levels.with_mut(|t| t[m.index() * Action::ALL.len() + a.index()] = chosen);
+                                                levels.with_mut(|t| {
+                                                    if let Some(cell) = t.get_mut(cell_of(m, a)) {
+                                                        *cell = chosen;
+                                                    }
+                                                });
                                             },
                                             for l in all_levels.iter().copied().filter(|l| !m.takes_only_none_or_all() || matches!(l, Level::None | Level::All)) {
-                                                option { value: "{l:?}", selected: levels()[m.index() * Action::ALL.len() + a.index()] == l, "{l.label()}" }
+                                                option { value: "{l:?}", selected: level_at(&levels(), m, a) == l, "{l.label()}" }
                                             }
                                         }
                                     }
@@ -471,4 +477,13 @@ pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<Stri
             button { class: "btn btn-small", "aria-label": "{label}", onclick: move |_| confirm.set(true), "Delete" }
         }
     }
+}
+
+/// Where (module, action) sits in the profile editor's flat level table.
+fn cell_of(m: Module, a: Action) -> usize {
+    m.index() * Action::ALL.len() + a.index()
+}
+
+fn level_at(table: &[Level], m: Module, a: Action) -> Level {
+    table.get(cell_of(m, a)).copied().unwrap_or(Level::None)
 }

@@ -122,7 +122,11 @@ fn DefaultsForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
                     div { key: "{m:?}", class: "field",
                         label { r#for: "default-{i}", "{m.label()}" }
                         select { id: "default-{i}", name: "default-{i}",
-                            onchange: move |e| values.with_mut(|v| v[i].1 = e.value()),
+                            onchange: move |e| values.with_mut(|v| {
+                                if let Some(slot) = v.get_mut(i) {
+                                    slot.1 = e.value();
+                                }
+                            }),
                             for (k, text) in options.iter().cloned() {
                                 option { key: "{k}", value: "{k}", selected: current == k, "{text}" }
                             }

@@ -126,7 +126,7 @@ pub fn Users() -> Element {
         _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
     };
     let statuses: Vec<(String, String)> =
-        ["active", "invited", "inactive", "blocked"].iter().map(|s| (s.to_string(), crate::access::UserStatus::parse(s).unwrap().label().to_string())).collect();
+        [crate::access::UserStatus::Active, crate::access::UserStatus::Invited, crate::access::UserStatus::Inactive, crate::access::UserStatus::Blocked].iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
     let sorts: Vec<(String, String)> = [("Name", "Name"), ("Email", "Email"), ("Status", "Status"), ("LastSignIn", "Last sign-in"), ("Newest", "Newest first")]
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
