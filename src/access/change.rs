@@ -82,7 +82,7 @@ impl OrgChange {
                 if let Some(p) = permissions.iter().find(|p| p.module.takes_only_none_or_all() && !matches!(p.level, Level::None | Level::All)) {
                     return Err(err("permissions", format!("{} takes only None or All, not {}", p.module.label(), p.level.label())));
                 }
-                if let Some(r) = field_rules.iter().find(|r| !r.module.fields().contains(&r.field.as_str())) {
+                if let Some(r) = field_rules.iter().find(|r| !r.module.fields().any(|f| f == r.field)) {
                     return Err(err("field_rules", format!("{} has no field `{}`", r.module.label(), r.field)));
                 }
                 if o.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(name) && Some(&p.id) != id.as_ref()) {

@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 mod bitset;
 mod change;
 mod engine;
+mod fields;
 mod org;
 
 pub use bitset::BitSet;
 pub use change::{ChangeError, OrgChange};
 pub use engine::*;
+pub use fields::{record_fields, FieldKind, FieldSpec};
 pub use org::*;
 
 /// The id of the built-in Administrator profile (and role).
@@ -87,17 +89,10 @@ impl Module {
         self as usize
     }
 
-    /// The fields of a record module that field rules can hide or make read-only.
-    pub fn fields(self) -> &'static [&'static str] {
-        match self {
-            Module::Leads => &["name", "source", "status"],
-            Module::Customers => &["name", "phone", "annual_revenue"],
-            Module::Opportunities => &["name", "amount", "stage", "close_date"],
-            Module::Tasks => &["title", "due_date", "done"],
-            Module::Projects => &["name", "budget", "status"],
-            Module::SupportActivities => &["subject", "priority", "status"],
-            _ => &[],
-        }
+    /// The fields of a record module that field rules can hide or make read-only (the names in
+    /// [`record_fields`]).
+    pub fn fields(self) -> impl Iterator<Item = &'static str> + Clone {
+        record_fields(self).iter().map(|f| f.name)
     }
 }
 

@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 
 use crate::access::Module;
-use crate::domain::{ApiError, RecordChoices, RecordDetail, RecordInput, RecordPage, RecordQuery, ReassignResult};
+use crate::domain::{ApiError, RecordChoices, RecordDetail, RecordInput, RecordPage, RecordQuery, ReassignResult, UserId};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, records};
@@ -48,7 +48,7 @@ pub async fn record_choices(module: Module, company: Option<String>) -> Result<R
 
 /// Offboarding: hands every record of one user that the caller may edit to another.
 #[post("/api/records/reassign")]
-pub async fn reassign_records(from: String, to: String) -> Result<ReassignResult, ApiError> {
+pub async fn reassign_records(from: UserId, to: UserId) -> Result<ReassignResult, ApiError> {
     records::reassign_all(&RequestCtx::write()?, &from, &to).await
 }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod error;
+mod ids;
 mod password;
 mod values;
 mod dto;
@@ -11,6 +12,7 @@ mod records;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
+pub use ids::{CompanyId, DepartmentId, GroupId, LicenseId, ProfileId, RecordId, RoleId, UserId};
 pub use users::*;
 pub use records::*;
 pub use error::{ApiError, FieldError};

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::db::{Db, DbError};
 use super::time::now_ms;
-use crate::domain::{ApiError, Me};
+use crate::domain::{ApiError, Me, UserId};
 
 pub const SESSION_COOKIE: &str = "gh_session";
 
@@ -100,7 +100,7 @@ fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub session_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub full_name: String,
     pub email: String,
     pub role_name: String,
@@ -115,7 +115,7 @@ pub struct Principal {
 impl Principal {
     pub fn me(&self) -> Me {
         Me {
-            id: self.user_id.clone(),
+            id: self.user_id.to_string(),
             full_name: self.full_name.clone(),
             email: self.email.clone(),
             role: self.role_name.clone(),
@@ -234,7 +234,7 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
     if let Some(v) = row.viewed.filter(|_| still_admin) {
         return Ok(Some(Principal {
             session_id: row.sid,
-            user_id: v.uid,
+            user_id: UserId::new(v.uid),
             full_name: v.full_name,
             email: v.email,
             role_name: v.role_name.unwrap_or_default(),
@@ -245,7 +245,7 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
     }
     Ok(Some(Principal {
         session_id: row.sid,
-        user_id: row.uid,
+        user_id: UserId::new(row.uid),
         full_name: row.full_name,
         email: row.email,
         role_name: row.role_name.unwrap_or_default(),

@@ -325,17 +325,17 @@ fn search_text(module: Module, attrs: &BTreeMap<String, String>) -> String {
 /// May `me` hand records of `module` in `company` to `owner`? The owner must be active, have the
 /// company in their company access and be able to view the module; and a record owned by them
 /// must be within `me`'s Create reach (Create's level says whose records one may create).
-fn check_owner(engine: &Engine, me: &str, module: Module, company: &str, owner: &str) -> Result<(), ApiError> {
+fn check_owner(engine: &Engine, me: &UserId, module: Module, company: &CompanyId, owner: &UserId) -> Result<(), ApiError> {
     let refuse = |why: &str| Err(ApiError::field("owner", why));
     // Reach first: nothing is said about people outside it.
     if !engine.decide(me, module, Action::Create, Some(RecordRef { owner, company })).allowed() {
         return refuse("you may not assign records to this person (outside your Create reach)");
     }
-    let active = engine.org().users.iter().any(|u| u.id == owner && u.status == crate::access::UserStatus::Active);
+    let active = engine.org().users.iter().any(|u| *owner == u.id && u.status == crate::access::UserStatus::Active);
     if !active || engine.module_level(owner, module, Action::View) == crate::access::Level::None {
         return refuse("this person cannot work on this module (not active, no access or no license)");
     }
-    if !engine.companies_of(owner).iter().any(|c| c == company) {
+    if !engine.companies_of(owner).iter().any(|c| *company == *c) {
         return refuse("this person has no access to the record's company");
     }
     Ok(())
@@ -344,9 +344,9 @@ fn check_owner(engine: &Engine, me: &str, module: Module, company: &str, owner: 
 /// Assigning: the new owner must be Active and allowed to View the record by the decision
 /// itself (its company, the module's license, the module not hidden). The assigner may lose
 /// sight of the record afterwards.
-fn check_assignee(engine: &Engine, module: Module, company: &str, owner: &str) -> Result<(), ApiError> {
+fn check_assignee(engine: &Engine, module: Module, company: &CompanyId, owner: &UserId) -> Result<(), ApiError> {
     let refuse = |why: &str| Err(ApiError::field("owner", why));
-    let active = engine.org().users.iter().any(|u| u.id == owner && u.status == crate::access::UserStatus::Active);
+    let active = engine.org().users.iter().any(|u| *owner == u.id && u.status == crate::access::UserStatus::Active);
     if !active {
         return refuse("records go to active people only; this person is not active");
     }
@@ -379,14 +379,14 @@ pub async fn create(ctx: &RequestCtx, module: Module, input: &RecordInput) -> Re
         }
     }
     check_writable(&engine, &me.user_id, module, &values, &BTreeMap::new())?;
-    let company = input.company.clone().filter(|c| !c.is_empty()).ok_or_else(|| ApiError::field("company", "choose a company"))?;
-    if !engine.companies_of(&me.user_id).contains(&company) {
+    let company = input.company.clone().filter(|c| !c.is_empty()).map(CompanyId::new).ok_or_else(|| ApiError::field("company", "choose a company"))?;
+    if !engine.companies_of(&me.user_id).iter().any(|c| company == *c) {
         return Err(ApiError::field("company", "you have no access to this company"));
     }
-    if !engine.org().companies.contains(&company) {
+    if !engine.org().companies.iter().any(|c| company == *c) {
         return Err(ApiError::field("company", "this company is archived; choose another"));
     }
-    let owner = input.owner.clone().filter(|o| !o.is_empty()).unwrap_or_else(|| me.user_id.clone());
+    let owner = input.owner.clone().filter(|o| !o.is_empty()).map(UserId::new).unwrap_or_else(|| me.user_id.clone());
     check_owner(&engine, &me.user_id, module, &company, &owner)?;
     let id = new_id();
     let after = json!({ "module": module, "owner": owner, "company": company, "values": values });
@@ -457,8 +457,9 @@ pub async fn delete(ctx: &RequestCtx, module: Module, id: &str) -> Result<(), Ap
 /// Assign (Edit of the owner field) to someone the assigner may hand records to.
 pub async fn assign(ctx: &RequestCtx, module: Module, id: &str, owner: &str) -> Result<Option<RecordDetail>, ApiError> {
     let (me, engine, stored) = load_record_for(ctx, module, id, Action::Edit, "reassign").await?;
-    check_assignee(&engine, module, &stored.company.id, owner)?;
-    if owner != stored.owner.id {
+    let owner = &UserId::new(owner);
+    check_assignee(&engine, module, &CompanyId::new(stored.company.id.as_str()), owner)?;
+    if *owner != stored.owner.id {
         let mut work = Work::new(ctx);
         work.run(record::update_if_unchanged(id, record::Update::Owner(owner), stored.updated_at, now_ms()))
             .refuse_if(record::changed_meanwhile(), changed_meanwhile())
@@ -496,13 +497,13 @@ pub async fn choices(ctx: &RequestCtx, module: Module, company: Option<&str>) ->
         .await?
         .all(0)?;
     let companies: Vec<NamedRef> = rows.into_iter().map(|r| NamedRef { id: r.id, name: r.name }).collect();
-    let company = company.map(str::to_string).or_else(|| companies.first().map(|c| c.id.clone()));
+    let company = company.map(CompanyId::from).or_else(|| companies.first().map(|c| CompanyId::new(c.id.as_str())));
     let owners = match company {
-        Some(c) if mine.contains(&c) => engine
+        Some(c) if mine.iter().any(|m| c == *m) => engine
             .org()
             .users
             .iter()
-            .filter(|u| check_owner(&engine, &me.user_id, module, &c, &u.id).is_ok())
+            .filter(|u| check_owner(&engine, &me.user_id, module, &c, &UserId::new(u.id.as_str())).is_ok())
             .map(|u| NamedRef { id: u.id.clone(), name: u.name.clone() })
             .collect(),
         _ => Vec::new(),
@@ -513,7 +514,7 @@ pub async fn choices(ctx: &RequestCtx, module: Module, company: Option<&str>) ->
 /// Offboarding: every record of `from` that `me` may edit goes to `to`, module by module, in one
 /// transaction with one audit row per module. Records `me` may not edit, or in a company `to`
 /// has no access to, stay where they are and are counted.
-pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<ReassignResult, ApiError> {
+pub async fn reassign_all(ctx: &RequestCtx, from: &UserId, to: &UserId) -> Result<ReassignResult, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     // Offboarding is a change to the leaving person's account: Edit on Users over them. An
@@ -540,7 +541,7 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &str, to: &str) -> Result<Reas
         }
         // Companies where `me` reaches `from`'s records and may hand them to `to`.
         let companies: Vec<String> =
-            reach.companies.iter().filter(|c| check_owner(&engine, &me.user_id, module, c, to).is_ok()).cloned().collect();
+            reach.companies.iter().filter(|c| check_owner(&engine, &me.user_id, module, &CompanyId::new(c.as_str()), to).is_ok()).cloned().collect();
         if companies.is_empty() {
             continue;
         }

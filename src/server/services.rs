@@ -242,7 +242,7 @@ pub async fn view_as_start(ctx: &RequestCtx, user: &str) -> Result<(), ApiError>
     if !me.full_admin {
         return Err(ApiError::forbidden("only a full administrator may view the console as someone else"));
     }
-    if user == me.user_id {
+    if me.user_id == user {
         return Err(ApiError::field("user", "choose someone other than yourself"));
     }
     let engine = ctx.engine().await?;

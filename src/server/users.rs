@@ -361,7 +361,7 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
         let hint = if old == UserStatus::Invited { "; an invited user becomes active by activating their account" } else { "" };
         return Err(ApiError::Conflict(format!("a {} user cannot become {}{hint}", old.label().to_lowercase(), new.label().to_lowercase())));
     }
-    if id == me.user_id && new != UserStatus::Active {
+    if me.user_id == id && new != UserStatus::Active {
         return Err(ApiError::Conflict("you cannot block or deactivate your own account".into()));
     }
     no_takeover(&engine, &me.user_id, id)?;

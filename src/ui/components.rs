@@ -204,3 +204,27 @@ pub fn use_people(search: Signal<String>, active_only: bool) -> Vec<(String, Str
     found
 }
 
+
+/// What a resource shows until it has a value: "Loading…", or its error as a banner. Used as the
+/// first arm of a match: `state @ (None | Some(Err(_))) => pending(state),`.
+pub fn pending<T>(state: &Option<Result<T, ApiError>>) -> Element {
+    match state {
+        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        _ => rsx! { p { role: "status", "Loading…" } },
+    }
+}
+
+/// Previous / next under a paged list, with where one is and how many there are in all.
+#[component]
+pub fn Pager(page: Signal<u32>, at: u32, per_page: u32, total: u64, one: String, many: String) -> Element {
+    let mut page = page;
+    let pages = total.div_ceil(u64::from(per_page.max(1))).max(1);
+    let noun = if total == 1 { one } else { many };
+    rsx! {
+        nav { class: "pager", "aria-label": "Pages",
+            button { class: "btn", disabled: at <= 1, onclick: move |_| page.set(at.saturating_sub(1).max(1)), "Previous page" }
+            span { class: "muted", "Page {at} of {pages} · {total} {noun}" }
+            button { class: "btn", disabled: u64::from(at) >= pages, onclick: move |_| page.set(at + 1), "Next page" }
+        }
+    }
+}

@@ -348,14 +348,14 @@ fn check_allowed(before: &Engine, after: &Engine, actor: &str) -> Result<(), Tes
             let fields_after = after.field_rules(&u.id, m);
             if after.module_level(&u.id, m, View) > Level::None {
                 for f in m.fields() {
-                    let rule = fields_after.get(*f).copied().unwrap_or(FieldRule::Editable);
+                    let rule = fields_after.get(f).copied().unwrap_or(FieldRule::Editable);
                     let from = if was_active && before.module_level(&u.id, m, View) > Level::None {
-                        before.field_rules(&u.id, m).get(*f).copied().unwrap_or(FieldRule::Editable)
+                        before.field_rules(&u.id, m).get(f).copied().unwrap_or(FieldRule::Editable)
                     } else {
                         FieldRule::Hidden
                     };
                     let yours = if before.module_level(actor, m, View) > Level::None {
-                        before.field_rules(actor, m).get(*f).copied().unwrap_or(FieldRule::Editable)
+                        before.field_rules(actor, m).get(f).copied().unwrap_or(FieldRule::Editable)
                     } else {
                         FieldRule::Hidden
                     };

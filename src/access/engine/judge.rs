@@ -484,7 +484,7 @@ impl Engine {
         let profiles: BTreeSet<&str> = cu.sources.iter().map(|s| self.org.profiles[s.profile as usize].id.as_str()).collect();
         let shared: BTreeSet<&str> = cu.shared.iter().map(|&r| self.org.sharing_rules[r as usize].id.as_str()).collect();
         let fields: Vec<Option<FieldRule>> =
-            Module::RECORDS.iter().flat_map(|&m| m.fields().iter().map(move |f| (m, f))).map(|(m, f)| self.held_field(u, m, f)).collect();
+            Module::RECORDS.iter().flat_map(|&m| m.fields().map(move |f| (m, f))).map(|(m, f)| self.held_field(u, m, f)).collect();
         (
             fields,
             levels,

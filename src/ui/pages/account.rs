@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{FormBanner, Notice, TextField};
+use crate::ui::components::{pending, FormBanner, Notice, Pager, TextField};
 use crate::ui::{use_hydrated, Session};
 
 /// "Change password" on someone's user page: a temporary password, or a reset link by email.
@@ -252,11 +252,8 @@ pub fn Audit() -> Element {
         }
     };
     let body = match &*rows.read() {
-        None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(p)) => {
-            let pages = p.total.div_ceil(p.per_page as u64).max(1);
-            let current = p.page;
             rsx! {
                 table { class: "data",
                     caption { class: "sr-only", "Audit log" }
@@ -271,11 +268,7 @@ pub fn Audit() -> Element {
                         }
                     }
                 }
-                nav { class: "pager", "aria-label": "Pages",
-                    button { class: "btn", disabled: current <= 1, onclick: move |_| page.set(current.saturating_sub(1).max(1)), "Previous page" }
-                    span { class: "muted", "Page {current} of {pages} · {p.total} " {if p.total == 1 { "entry" } else { "entries" }} }
-                    button { class: "btn", disabled: (current as u64) >= pages, onclick: move |_| page.set(current + 1), "Next page" }
-                }
+                Pager { page, at: p.page, per_page: p.per_page, total: p.total, one: "entry", many: "entries" }
             }
         }
     };

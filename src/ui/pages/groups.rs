@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use crate::access::{Module, OrgChange, OrgGroup};
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Refused, TextField};
+use crate::ui::components::{pending, CheckboxGroup, FormBanner, Notice, Refused, TextField};
 
 #[component]
 pub fn Groups() -> Element {
@@ -134,8 +134,7 @@ pub fn Licenses() -> Element {
             }
         }
         match &*licenses.read() {
-            None => rsx! { p { role: "status", "Loading…" } },
-            Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+            state @ (None | Some(Err(_))) => pending(state),
             Some(Ok(list)) => rsx! {
                 ul { class: "list card",
                     if list.is_empty() { li { class: "muted", "No license types yet." } }

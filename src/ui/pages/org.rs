@@ -4,7 +4,7 @@ use dioxus::prelude::*;
 
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{FormBanner, Notice, SelectField, TextField};
+use crate::ui::components::{pending, FormBanner, Notice, SelectField, TextField};
 
 #[component]
 pub fn Companies() -> Element {
@@ -27,8 +27,7 @@ pub fn Companies() -> Element {
     };
     let err = error();
     let list = match &*companies.read() {
-        None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(list)) => rsx! {
             ul { class: "list card",
                 for c in list.iter().cloned() {
@@ -159,8 +158,7 @@ pub fn Departments() -> Element {
     }
     walk(&rows, None, 0, &mut ordered);
     let status = match &*departments.read() {
-        None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(_)) => rsx! {},
     };
     rsx! {

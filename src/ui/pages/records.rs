@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 use crate::access::{FieldRule, Module};
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{FormBanner, Notice, SelectField, TextField};
+use crate::ui::components::{FormBanner, Notice, Pager, SelectField, TextField};
 use crate::ui::Route;
 
 fn day(ms: i64) -> String {
@@ -112,8 +112,6 @@ fn RecordList(module: Module) -> Element {
         None => rsx! { p { role: "status", "Loading {label}…" } },
         Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
         Some(Ok(p)) => {
-            let pages = p.page.total.div_ceil(p.page.per_page as u64).max(1);
-            let current = p.page.page;
             let columns = p.columns.clone();
             rsx! {
                 p { class: "muted small", "Showing {p.reach}." }
@@ -157,11 +155,7 @@ fn RecordList(module: Module) -> Element {
                         }
                     }
                 }
-                nav { class: "pager", "aria-label": "Pages",
-                    button { class: "btn", disabled: current <= 1, onclick: move |_| page.set(current.saturating_sub(1).max(1)), "Previous page" }
-                    span { class: "muted", "Page {current} of {pages} · {p.page.total} records" }
-                    button { class: "btn", disabled: (current as u64) >= pages, onclick: move |_| page.set(current + 1), "Next page" }
-                }
+                Pager { page, at: p.page.page, per_page: p.page.per_page, total: p.page.total, one: "record", many: "records" }
             }
         }
     };

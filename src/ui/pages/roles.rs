@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use crate::access::{Action, *};
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, TextField};
+use crate::ui::components::{pending, CheckboxGroup, FormBanner, Notice, SelectField, TextField};
 
 #[derive(Clone, PartialEq)]
 enum Editing {
@@ -24,8 +24,7 @@ pub fn Roles() -> Element {
         _ => None,
     };
     let status = match &*org.read() {
-        None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(_)) => rsx! {},
     };
     let on_done = move |msg: Option<String>| {
@@ -238,7 +237,7 @@ fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<Strin
             p { class: "muted", "Hidden fields are removed from everything the server sends; read-only fields cannot be changed." }
             div { class: "form-grid",
                 for m in Module::RECORDS {
-                    for f in m.fields().iter().copied() {
+                    for f in m.fields() {
                         div { key: "{m.label()}-{f}", class: "field",
                             label { r#for: "rule-{m.index()}-{f}", "{m.label()} · {f.replace('_', \" \")}" }
                             select {
@@ -300,8 +299,7 @@ fn RoleEditor(role: Option<OrgRole>, org: AdminOrg, on_done: EventHandler<Option
 pub fn Conflicts() -> Element {
     let report = use_resource(api::conflicts_report);
     let body = match &*report.read() {
-        None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(list)) if list.is_empty() => rsx! { div { class: "card empty", p { "No conflicts: every user gets each permission from one level only." } } },
         Some(Ok(list)) => rsx! {
             table { class: "data",

@@ -5,14 +5,14 @@
 use dioxus::prelude::*;
 
 use crate::api;
+use crate::ui::components::pending;
 use crate::ui::Route;
 
 #[component]
 pub fn Settings() -> Element {
     let overview = use_resource(api::settings_overview);
     let body = match &*overview.read() {
-        None => rsx! { p { role: "status", "Loading…" } },
-        Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
+        state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(o)) => {
             let groups = [("Mail", o.mail.clone()), ("Security", o.security.clone()), ("Access", o.access.clone()), ("Storage", o.storage.clone())];
             rsx! {

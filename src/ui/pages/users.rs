@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use crate::api;
 use crate::domain::*;
 use crate::domain::civil_from_days;
-use crate::ui::components::{CheckboxGroup, FormBanner, Notice, SelectField, StatusBadge, TextField};
+use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::Route;
 use super::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, SessionsWidget};
 
@@ -136,8 +136,6 @@ pub fn Users() -> Element {
         None => rsx! { p { role: "status", "Loading users…" } },
         Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
         Some(Ok(p)) => {
-            let pages = p.total.div_ceil(p.per_page as u64).max(1);
-            let current = p.page;
             let all_ids: Vec<String> = p.items.iter().map(|u| u.id.clone()).collect();
             let all_selected = !all_ids.is_empty() && all_ids.iter().all(|id| selected().contains(id));
             rsx! {
@@ -173,11 +171,7 @@ pub fn Users() -> Element {
                         }
                     }
                 }
-                nav { class: "pager", "aria-label": "Pages",
-                    button { class: "btn", disabled: current <= 1, onclick: move |_| page.set(current.saturating_sub(1).max(1)), "Previous page" }
-                    span { class: "muted", "Page {current} of {pages} · {p.total} " {if p.total == 1 { "user" } else { "users" }} }
-                    button { class: "btn", disabled: (current as u64) >= pages, onclick: move |_| page.set(current + 1), "Next page" }
-                }
+                Pager { page, at: p.page, per_page: p.per_page, total: p.total, one: "user", many: "users" }
             }
         }
     };
@@ -691,7 +685,7 @@ fn ReassignWidget(user_id: String, name: String) -> Element {
                 error.set(Some(ApiError::field("to", "choose who takes the records over")));
                 return;
             }
-            match api::reassign_records(from, to()).await {
+            match api::reassign_records(UserId::new(from), UserId::new(to())).await {
                 Ok(r) => {
                     let moved: Vec<String> = r.moved.iter().filter(|(_, n)| *n > 0).map(|(m, n)| format!("{n} {m}")).collect();
                     let mut text = if moved.is_empty() { "No records were moved.".to_string() } else { format!("Moved {}.", moved.join(", ")) };
