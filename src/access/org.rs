@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{FieldRule, Level, Module, Permission};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// An account's status; on the wire and in the database the lower-case word (`active`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UserStatus {
     Invited,
     Active,

@@ -42,6 +42,12 @@ pub enum ApiError {
     /// 400: the request itself could not be read.
     #[error("{0}")]
     BadRequest(String),
+    /// 413: the request body is larger than any this server reads.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415: the body is not JSON (server functions take JSON only).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 503: the server could not be reached or could not do its part; the details are in its log.
     #[error("the server could not complete this request; try again in a moment")]
     Unavailable,
@@ -57,6 +63,8 @@ impl ApiError {
             ApiError::Invalid { .. } => 422,
             ApiError::TooManyAttempts { .. } => 429,
             ApiError::BadRequest(_) => 400,
+            ApiError::TooLarge(_) => 413,
+            ApiError::UnsupportedMediaType(_) => 415,
             ApiError::Unavailable => 503,
         }
     }

@@ -16,5 +16,5 @@ pub use ids::{CompanyId, DepartmentId, GroupId, LicenseId, ProfileId, RecordId, 
 pub use users::*;
 pub use records::*;
 pub use error::{ApiError, FieldError};
-pub use password::{check_password, check_password_for, new_password_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

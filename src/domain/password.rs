@@ -172,3 +172,36 @@ mod tests {
         assert_eq!(check_password("katherine rides seven blue horses", &["katherine".into()], "kj"), Ok(()));
     }
 }
+
+/// The first-run form's checks, every message at once; the browser shows them before sending,
+/// the server applies them again. The parsed name and email when all is well.
+pub fn setup_errors(full_name: &str, email: &str, password: &str) -> Result<(super::PersonName, super::Email), Vec<super::FieldError>> {
+    use super::FieldError;
+    let mut errors = Vec::new();
+    let name = super::PersonName::parse(full_name).map_err(|m| errors.push(FieldError::new("full_name", m))).ok();
+    let email = super::Email::parse(email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    // The password is judged even when the other fields are wrong, so every message shows at once.
+    let words = name.as_ref().map(|n| n.words()).unwrap_or_default();
+    let local = email.as_ref().map(|e| e.local_part()).unwrap_or_default();
+    if let Err(m) = check_password(password, &words, &local) {
+        errors.push(FieldError::new("password", m));
+    }
+    match (name, email) {
+        (Some(name), Some(email)) if errors.is_empty() => Ok((name, email)),
+        _ => Err(errors),
+    }
+}
+
+/// The sign-in form's checks (an email address, a password typed), shared like [`setup_errors`].
+pub fn sign_in_errors(email: &str, password: &str) -> Result<super::Email, Vec<super::FieldError>> {
+    use super::FieldError;
+    let mut errors = Vec::new();
+    let email = super::Email::parse(email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    if password.is_empty() {
+        errors.push(FieldError::new("password", "enter your password"));
+    }
+    match email {
+        Some(email) if errors.is_empty() => Ok(email),
+        _ => Err(errors),
+    }
+}

@@ -82,7 +82,7 @@ pub struct UserRow {
     pub full_name: String,
     pub email: String,
     pub mobile: Option<String>,
-    pub status: String,
+    pub status: crate::access::UserStatus,
     pub role: NamedRef,
     pub department: Option<NamedRef>,
     pub companies: Vec<NamedRef>,
@@ -112,8 +112,27 @@ pub struct UserInput {
 pub struct LinkInfo {
     pub full_name: String,
     pub email: String,
-    /// "activation" or "reset".
-    pub kind: String,
+    pub kind: LinkKind,
+}
+
+/// What an emailed link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// Activating an invited account (choosing the first password).
+    Activation,
+    /// Choosing a new password.
+    Reset,
+}
+
+impl LinkKind {
+    /// The stored word (`activation`, `reset`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Activation => "activation",
+            LinkKind::Reset => "reset",
+        }
+    }
 }
 
 /// Bulk actions on the users list.

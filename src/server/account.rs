@@ -21,8 +21,12 @@ pub async fn admin_password(ctx: &RequestCtx, id: &str, change: PasswordChange) 
     let engine = ctx.engine().await?;
     let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
     super::users::no_takeover(&engine, &me.user_id, id)?;
-    if user.status != "active" && user.status != "inactive" {
-        return Err(ApiError::Conflict(format!("{}'s account is {}; passwords can be changed for active or inactive accounts", user.full_name, user.status)));
+    if !matches!(user.status, crate::access::UserStatus::Active | crate::access::UserStatus::Inactive) {
+        return Err(ApiError::Conflict(format!(
+            "{}'s account is {}; passwords can be changed for active or inactive accounts",
+            user.full_name,
+            user.status.as_str()
+        )));
     }
     match change {
         PasswordChange::SendResetLink => {
@@ -62,9 +66,21 @@ pub async fn change_own_password(ctx: &RequestCtx, current: &str, new: &str) -> 
         .query("SELECT password_hash FROM type::record('user', $id);", json!({ "id": me.user_id }))
         .await?
         .first(0)?;
-    if !auth::verify_password(row.and_then(|r| r.password_hash), current.to_string()).await {
-        return Err(ApiError::field("current", "this is not your current password"));
+    // Guessing the current password from inside a session is throttled like a sign-in.
+    let key = auth::throttle::key(&format!("password-change|{}", me.user_id), "any address");
+    let db = &ctx.state.db;
+    let mut wait = auth::throttle::locked_for(db, &key).await?;
+    if wait == 0 {
+        wait = auth::throttle::reserve(db, &key).await?;
     }
+    if wait > 0 {
+        return Err(super::services::too_many(wait));
+    }
+    if !auth::verify_password(row.and_then(|r| r.password_hash), current.to_string()).await? {
+        let wait = auth::throttle::failed(db, &key).await?;
+        return Err(if wait > 0 { super::services::too_many(wait) } else { ApiError::field("current", "this is not your current password") });
+    }
+    auth::throttle::clear(db, &key).await?;
     if current == new {
         return Err(ApiError::field("password", "choose a password different from the current one"));
     }

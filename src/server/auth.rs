@@ -23,8 +23,29 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// At most this many argon2 computations run at once (one per core): each takes 19 MiB and a
+/// core for tens of milliseconds, so a flood of sign-ins waits its turn instead of taking the
+/// server's memory. A request that cannot start within [`ARGON2_QUEUE_WAIT`] is answered 503.
+fn argon2_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
+}
+
+pub const ARGON2_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn argon2_turn() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    match tokio::time::timeout(ARGON2_QUEUE_WAIT, argon2_permits().acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => {
+            tracing::warn!("password checks are queued beyond their deadline; answering busy");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
 /// Hashes a password on a blocking thread (argon2 takes tens of milliseconds by design).
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    let _turn = argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
@@ -48,8 +69,9 @@ fn dummy_hash() -> &'static str {
 }
 
 /// Checks a password against a stored hash, or against the dummy hash when there is none.
-pub async fn verify_password(stored: Option<String>, password: String) -> bool {
+pub async fn verify_password(stored: Option<String>, password: String) -> Result<bool, ApiError> {
     let known = stored.is_some();
+    let _turn = argon2_turn().await?;
     let result = tokio::task::spawn_blocking(move || {
         let hash = stored.unwrap_or_else(|| dummy_hash().to_string());
         match PasswordHash::new(&hash) {
@@ -59,7 +81,7 @@ pub async fn verify_password(stored: Option<String>, password: String) -> bool {
     })
     .await
     .unwrap_or(false);
-    known && result
+    Ok(known && result)
 }
 
 /// Warms the dummy hash at start-up so the first unknown-email sign-in is not faster.
@@ -338,6 +360,99 @@ pub mod throttle {
         Ok(wait)
     }
 
+    /// Counts this attempt before its password is checked, atomically, and says whether an
+    /// earlier attempt already locked the pair: concurrent attempts are counted one after the
+    /// other, so a burst locks like a sequence would. Returns the wait (0: go on and check).
+    pub async fn reserve(db: &Db, key: &str) -> Result<i64, ApiError> {
+        #[derive(Deserialize)]
+        struct Before {
+            failures: i64,
+            last_failure_at: i64,
+            locked_until: i64,
+        }
+        let now = now_ms();
+        let mut work = crate::server::store::Work::from_address("throttle");
+        work.run(crate::server::store::Stmt::new(
+            "LET $row = (SELECT failures, last_failure_at, locked_until FROM type::record('login_throttle', $k))[0];
+             LET $fresh = $row != NONE AND $row.last_failure_at > $now - $reset;
+             UPSERT type::record('login_throttle', $k) SET failures = IF $fresh { $row.failures + 1 } ELSE { 1 },
+                last_failure_at = $now, locked_until = IF $row != NONE { $row.locked_until } ELSE { 0 };",
+            json!({ "k": key, "now": now, "reset": RESET_AFTER_MS }),
+        ))
+        .returning("(IF $fresh { $row } ELSE { NONE })");
+        // A clash with a simultaneous attempt on the same pair is a refusal, never a pass.
+        let before: Option<Before> = work.commit_returning_raw(db).await.map_err(|_| too_busy())?;
+        let Some(b) = before else { return Ok(0) };
+        let locked = b.locked_until.max(b.last_failure_at + wait_after(b.failures));
+        let wait = (locked - now).max(0);
+        if wait > 0 {
+            lock(db, key, now + wait_after(b.failures + 1)).await?;
+        }
+        Ok(wait)
+    }
+
+    /// After a reserved attempt failed: the pair waits as its count says.
+    pub async fn failed(db: &Db, key: &str) -> Result<i64, DbError> {
+        #[derive(Deserialize)]
+        struct Count {
+            failures: i64,
+        }
+        let now = now_ms();
+        let n = db
+            .query("SELECT failures FROM type::record('login_throttle', $k);", json!({ "k": key }))
+            .await?
+            .first::<Count>(0)?
+            .map(|c| c.failures)
+            .unwrap_or(1);
+        let wait = wait_after(n);
+        lock(db, key, now + wait).await?;
+        Ok(wait)
+    }
+
+    /// Moves the pair's lock to `until` (never earlier). A write clashing with a simultaneous
+    /// attempt is tried again; if it still clashes the count, already taken, keeps the pair
+    /// locked all the same (see [`reserve`]).
+    async fn lock(db: &Db, key: &str, until: i64) -> Result<(), DbError> {
+        for attempt in 0..3u64 {
+            let done = db
+                .query(
+                    "UPDATE type::record('login_throttle', $k) SET locked_until = IF locked_until < $until { $until } ELSE { locked_until };",
+                    json!({ "k": key, "until": until }),
+                )
+                .await;
+            match done {
+                Ok(_) => return Ok(()),
+                Err(e) => {
+                    tracing::debug!(error = %e, attempt, "throttle lock clashed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * (attempt + 1))).await;
+                }
+            }
+        }
+        tracing::warn!("throttle lock not moved after three clashes; the count still locks the pair");
+        Ok(())
+    }
+
+    /// Counts one more event for `key` in a window of `window_ms` and says whether it stays
+    /// within `max` (for limits on requests that are not guesses: reset links asked for).
+    pub async fn within(db: &Db, key: &str, max: i64, window_ms: i64) -> Result<bool, ApiError> {
+        let now = now_ms();
+        let mut work = crate::server::store::Work::from_address("throttle");
+        work.run(crate::server::store::Stmt::new(
+            "LET $row = (SELECT failures, last_failure_at FROM type::record('login_throttle', $k))[0];
+             LET $n = IF $row != NONE AND $row.last_failure_at > $now - $window { $row.failures + 1 } ELSE { 1 };
+             UPSERT type::record('login_throttle', $k) SET failures = $n,
+                last_failure_at = IF $n = 1 { $now } ELSE { $row.last_failure_at }, locked_until = 0;",
+            json!({ "k": key, "now": now, "window": window_ms }),
+        ))
+        .returning("$n");
+        let n: Option<i64> = work.commit_returning_raw(db).await.map_err(|_| too_busy())?;
+        Ok(n.unwrap_or(1) <= max)
+    }
+
+    fn too_busy() -> ApiError {
+        ApiError::TooManyAttempts { message: "too many attempts at once for this account; wait a moment and try again".into(), retry_after_secs: 5 }
+    }
+
     pub async fn clear(db: &Db, key: &str) -> Result<(), DbError> {
         db.query("DELETE type::record('login_throttle', $k);", json!({ "k": key })).await?;
         Ok(())
@@ -395,8 +510,8 @@ mod tests {
     async fn argon2id_hashes_verify_and_unknown_accounts_fail() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password(Some(h.clone()), "correct horse battery".into()).await);
-        assert!(!verify_password(Some(h), "wrong horse battery".into()).await);
-        assert!(!verify_password(None, "anything at all".into()).await);
+        assert_eq!(verify_password(Some(h.clone()), "correct horse battery".into()).await, Ok(true));
+        assert_eq!(verify_password(Some(h), "wrong horse battery".into()).await, Ok(false));
+        assert_eq!(verify_password(None, "anything at all".into()).await, Ok(false));
     }
 }

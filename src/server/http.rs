@@ -127,7 +127,9 @@ async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Re
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let mut resp = if path.starts_with("/api/") {
-        if !is_registered(&method, &path) {
+        if let Some(refusal) = refuse_unsafe_request(&state, &req) {
+            error_response(&refusal)
+        } else if !is_registered(&method, &path) {
             error_response(&ApiError::NotFound(format!("no endpoint {method} {path}")))
         } else if !is_public(&method, &path) && !verify_session(&state, &mut req).await {
             error_response(&ApiError::Unauthorized)
@@ -143,10 +145,62 @@ async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Re
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if state.settings.secure_cookies() {
+        // Behind https only: browsers remember to use https for a year.
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     if path.starts_with("/api/") {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Bodies larger than this are refused before they are read (413).
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// What the gate refuses before anything else looks at a request: a body too large (by its
+/// declared length), a body that is not JSON, and a request a browser sent from another site
+/// (its `Origin`, or `Referer`, is neither this server nor the public URL): no login CSRF.
+fn refuse_unsafe_request(state: &AppState, req: &Request) -> Option<ApiError> {
+    let headers = req.headers();
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Some(ApiError::TooLarge(format!("the request is larger than {} KB; send less at a time", MAX_BODY_BYTES / 1024)));
+    }
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        return None;
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if !json && declared != Some(0) {
+        return Some(ApiError::UnsupportedMediaType("send the request as JSON (Content-Type: application/json)".into()));
+    }
+    let origin = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .map(origin_of);
+    if let Some(origin) = origin {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let same_host = origin.split_once("://").is_some_and(|(_, h)| h.eq_ignore_ascii_case(host));
+        let public = origin.eq_ignore_ascii_case(&origin_of(&state.settings.public_url));
+        if !same_host && !public {
+            tracing::warn!(%origin, "cross-site request refused");
+            return Some(ApiError::Forbidden("this request came from another site; use Gatehouse's own pages".into()));
+        }
+    }
+    None
+}
+
+/// `scheme://host[:port]` of a URL (what an `Origin` header holds).
+fn origin_of(url: &str) -> String {
+    let url = url.trim();
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()),
+        None => url.to_string(),
+    }
 }
 
 /// The session the gate verified for this request, so the server function does not look it
@@ -213,7 +267,8 @@ async fn with_retry_after(resp: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The caller's address: the socket peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+/// The caller's address: the socket peer, or behind a trusted proxy the address it added last
+/// to `X-Forwarded-For`.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
 
@@ -227,8 +282,11 @@ async fn access_log(State(state): State<AppState>, mut req: Request, next: Next)
         .headers()
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string());
+        // The right-most entry is the one our trusted proxy added (the peer it saw); entries to
+        // its left come from the client and can be anything.
+        .and_then(|v| v.split(',').next_back())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
     let ip = match (state.settings.trust_proxy, forwarded) {
         (true, Some(f)) => f,
         _ => peer.unwrap_or_else(|| "local".into()),

@@ -219,8 +219,14 @@ pub fn blocked_notice(name: &str, email: &str) -> OutgoingMail {
 }
 
 /// Links are printed in the log so a laptop install without SMTP can still activate accounts.
-pub fn log_link(what: &str, email: &str, link: &str) {
-    tracing::info!(%email, %link, "{what} link");
+/// In outbox mode (no SMTP server) the link is written to the log too, so a trial installation
+/// can be used without mail; with SMTP the token never reaches the log.
+pub fn log_link(settings: &super::Settings, what: &str, email: &str, link: &str) {
+    if settings.smtp.is_none() {
+        tracing::info!(%email, %link, "{what} link");
+    } else {
+        tracing::info!(%email, "{what} link queued for delivery");
+    }
 }
 
 /// The retry delay after `attempts` failed sends: doubling from `base`, at most 30 minutes.

@@ -11,7 +11,7 @@ use super::store::{install, session, user, Actor, Audit, Work};
 use super::time::now_ms;
 use crate::access;
 use crate::domain::{
-    check_password, ApiError, AuditAction, AuditTarget, Email, FieldError, Me, PersonName, SessionInfo,
+    setup_errors, sign_in_errors, ApiError, AuditAction, AuditTarget, Me, SessionInfo,
 };
 
 /// A new record key: 20 characters of [a-z0-9], starting with a letter (so SurrealDB never
@@ -63,19 +63,7 @@ pub async fn setup(ctx: &RequestCtx, full_name: &str, email: &str, password: &st
     if !needs_setup(ctx).await? {
         return Err(already_set_up());
     }
-    let mut errors = Vec::new();
-    let name = PersonName::parse(full_name).map_err(|m| errors.push(FieldError::new("full_name", m))).ok();
-    let email = Email::parse(email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
-    // The password is judged even when the other fields are wrong, so every message shows at once.
-    let words = name.as_ref().map(|n| n.words()).unwrap_or_default();
-    let local = email.as_ref().map(|e| e.local_part()).unwrap_or_default();
-    if let Err(m) = check_password(password, &words, &local) {
-        errors.push(FieldError::new("password", m));
-    }
-    let (Some(name), Some(email)) = (name, email) else { return Err(ApiError::fields(errors)) };
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
-    }
+    let (name, email) = setup_errors(full_name, email, password).map_err(ApiError::fields)?;
     let hash = auth::hash_password(password.to_string()).await?;
     let now = now_ms();
     let user_id = new_id();
@@ -141,18 +129,7 @@ struct Credentials {
 }
 
 pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me, ApiError> {
-    let mut errors = Vec::new();
-    let email = match Email::parse(email) {
-        Ok(e) => Some(e),
-        Err(m) => {
-            errors.push(FieldError::new("email", m));
-            None
-        }
-    };
-    if password.is_empty() {
-        errors.push(FieldError::new("password", "enter your password"));
-    }
-    let Some(email) = email.filter(|_| errors.is_empty()) else { return Err(ApiError::fields(errors)) };
+    let email = sign_in_errors(email, password).map_err(ApiError::fields)?;
     let db = &ctx.state.db;
     let key = throttle::key(&email.key(), &ctx.ip);
     let wait = throttle::locked_for(db, &key).await?;
@@ -167,11 +144,17 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
         )
         .await?
         .first(0)?;
+    // Counted before the password is checked, so concurrent guesses cannot all be checked.
+    let wait = throttle::reserve(db, &key).await?;
+    if wait > 0 {
+        tracing::warn!(email = %email, ip = %ctx.ip, "sign-in attempt refused: the pair was locked meanwhile");
+        return Err(too_many(wait));
+    }
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let ok = auth::verify_password(stored, password.to_string()).await;
+    let ok = auth::verify_password(stored, password.to_string()).await?;
     let target_id = account.as_ref().map(|a| a.id.as_str());
     if !ok {
-        let wait = throttle::record_failure(db, &key).await?;
+        let wait = throttle::failed(db, &key).await?;
         write_audit(ctx, Audit::new(AuditAction::SignInFailed, AuditTarget::User, target_id).label(email.as_ref())).await?;
         tracing::warn!(email = %email, ip = %ctx.ip, known = account.is_some(), "sign-in failed");
         return Err(if wait > 0 { too_many(wait) } else { ApiError::BadCredentials });
@@ -201,7 +184,7 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
     start_session(ctx, &account.id).await
 }
 
-fn too_many(wait_ms: i64) -> ApiError {
+pub fn too_many(wait_ms: i64) -> ApiError {
     let secs = ((wait_ms + 999) / 1000).max(1) as u64;
     let when = if secs < 90 { format!("{secs} seconds") } else { format!("{} minutes", secs.div_ceil(60)) };
     ApiError::TooManyAttempts {

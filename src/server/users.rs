@@ -266,12 +266,12 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
     let mut work = Work::new(ctx);
     work.on_unique("user_email_key", email_taken())
         .run(user::create_invited(&id, &c, now))
-        .run(link::issue(&id, "activation", &digest, now, now + ttl.as_millis() as i64))
+        .run(link::issue(&id, LinkKind::Activation, &digest, now, now + ttl.as_millis() as i64))
         .queue_mail("invitation", &id, &invite)
         .audit(Audit::user(AuditAction::UserInvite, &id).by(&me).label(c.email.as_ref()).after(after))
         .bump_access();
     work.commit(&ctx.state).await?;
-    mail::log_link("invitation", c.email.as_ref(), &link);
+    mail::log_link(&ctx.state.settings, "invitation", c.email.as_ref(), &link);
     get_user(ctx, &id).await
 }
 
@@ -346,7 +346,7 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
         return Err(ApiError::field("status", "choose active, inactive or blocked"));
     };
     let before = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
-    let old = UserStatus::parse(&before.status).unwrap_or(UserStatus::Blocked);
+    let old = before.status;
     if old == new {
         return Ok(before);
     }
@@ -401,7 +401,7 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     let engine = ctx.engine().await?;
     let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
     no_takeover(&engine, &me.user_id, id)?;
-    if user.status != "invited" {
+    if user.status != UserStatus::Invited {
         return Err(ApiError::Conflict(format!("{} has already activated their account", user.full_name)));
     }
     let (raw, digest) = auth::new_token();
@@ -411,11 +411,11 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     let invite = mail::invitation(&user.full_name, &user.email, &me.full_name, &link, ttl);
     let mut work = Work::new(ctx);
     work.run(mail_job::drop_pending_invitations(id))
-        .run(link::issue(id, "activation", &digest, now, now + ttl.as_millis() as i64))
+        .run(link::issue(id, LinkKind::Activation, &digest, now, now + ttl.as_millis() as i64))
         .queue_mail("invitation", id, &invite)
         .audit(Audit::user(AuditAction::UserInviteResent, id).by(&me).label(user.email.as_str()));
     work.commit(&ctx.state).await?;
-    mail::log_link("invitation", &user.email, &link);
+    mail::log_link(&ctx.state.settings, "invitation", &user.email, &link);
     Ok(())
 }
 
@@ -473,13 +473,13 @@ async fn edit_in_bulk(ctx: &RequestCtx, id: &str, change: impl FnOnce(&mut UserI
 #[derive(Deserialize)]
 struct LinkRow {
     user: String,
-    kind: String,
+    kind: LinkKind,
     used_at: Option<i64>,
     revoked: bool,
     expires_at: i64,
     full_name: String,
     email: String,
-    status: String,
+    status: UserStatus,
 }
 
 async fn link_row(ctx: &RequestCtx, raw: &str) -> Result<LinkRow, ApiError> {
@@ -496,7 +496,7 @@ async fn link_row(ctx: &RequestCtx, raw: &str) -> Result<LinkRow, ApiError> {
         .await?
         .first(0)?;
     let row = row.ok_or_else(|| ApiError::NotFound("this link is not valid; check that it was copied whole, or ask for a new one".into()))?;
-    let again = if row.kind == "activation" { "ask your administrator to send a new invitation" } else { "ask for a new reset link on the sign-in page" };
+    let again = if row.kind == LinkKind::Activation { "ask your administrator to send a new invitation" } else { "ask for a new reset link on the sign-in page" };
     if row.used_at.is_some() {
         return Err(ApiError::Conflict(format!("this link was already used; {again}")));
     }
@@ -506,10 +506,10 @@ async fn link_row(ctx: &RequestCtx, raw: &str) -> Result<LinkRow, ApiError> {
     if row.expires_at <= now_ms() {
         return Err(ApiError::Conflict(format!("this link has expired; {again}")));
     }
-    if row.kind == "activation" && row.status != "invited" {
+    if row.kind == LinkKind::Activation && row.status != UserStatus::Invited {
         return Err(ApiError::Conflict("this account is not waiting for activation any more; sign in instead".into()));
     }
-    if row.kind == "reset" && row.status != "active" {
+    if row.kind == LinkKind::Reset && row.status != UserStatus::Active {
         return Err(ApiError::Conflict("this account is not active; ask your administrator".into()));
     }
     Ok(row)
@@ -528,12 +528,12 @@ pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Res
     check_password_for(password, &row.full_name, &row.email).map_err(|m| ApiError::field("password", m))?;
     let hash = auth::hash_password(password.to_string()).await?;
     let now = now_ms();
-    let action = if row.kind == "activation" { AuditAction::UserActivated } else { AuditAction::UserPasswordReset };
+    let action = if row.kind == LinkKind::Activation { AuditAction::UserActivated } else { AuditAction::UserPasswordReset };
     let mut work = Work::new(ctx);
     work.run(link::claim(&auth::token_digest(token.trim())))
         .refuse_if(link::claim_is_stale(now), ApiError::Conflict("this link was already used or has expired; ask for a new one".into()))
         .run(link::use_claimed(&hash, now));
-    if row.kind == "reset" {
+    if row.kind == LinkKind::Reset {
         work.queue_mail("password_changed", &row.user, &mail::password_changed_notice(&row.full_name, &row.email));
     }
     work.audit(
@@ -549,8 +549,27 @@ pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Res
 
 /// Public: sends a reset link to an active account. The answer is the same whether or not the
 /// address belongs to anyone.
+/// Reset links asked for from one address in an hour, at most.
+pub const FORGOT_PER_ADDRESS: i64 = 10;
+/// Reset links mailed to one account in an hour, at most (more asks get the same answer).
+pub const FORGOT_PER_ACCOUNT: i64 = 3;
+
 pub async fn forgot_password(ctx: &RequestCtx, email: &str) -> Result<(), ApiError> {
     let email = Email::parse(email).map_err(|m| ApiError::field("email", m))?;
+    let db = &ctx.state.db;
+    let hour = 3_600_000;
+    if !auth::throttle::within(db, &auth::throttle::key("forgot", &ctx.ip), FORGOT_PER_ADDRESS, hour).await? {
+        tracing::warn!(ip = %ctx.ip, "reset links asked for too often from one address");
+        return Err(ApiError::TooManyAttempts {
+            message: "too many reset links were asked for from here; try again in an hour".into(),
+            retry_after_secs: 3600,
+        });
+    }
+    // Counted for any address, known or not, so the answer says nothing about the account.
+    if !auth::throttle::within(db, &auth::throttle::key(&format!("forgot|{}", email.key()), "any address"), FORGOT_PER_ACCOUNT, hour).await? {
+        tracing::info!(email = %email, "reset link not sent again: the account's hourly limit is reached");
+        return Ok(());
+    }
     #[derive(Deserialize)]
     struct Who {
         id: String,
@@ -582,10 +601,10 @@ pub async fn send_reset_link(ctx: &RequestCtx, id: &str, full_name: &str, email:
     let m = mail::reset_link(full_name, email, &link, ttl);
     let action = if actor.is_some() { AuditAction::UserResetLinkSent } else { AuditAction::UserResetRequested };
     let mut work = Work::new(ctx);
-    work.run(link::issue(id, "reset", &digest, now, now + ttl.as_millis() as i64))
+    work.run(link::issue(id, LinkKind::Reset, &digest, now, now + ttl.as_millis() as i64))
         .queue_mail("reset", id, &m)
         .audit(Audit::user(action, id).by_opt(actor).label(email));
     work.commit(&ctx.state).await?;
-    mail::log_link("password reset", email, &link);
+    mail::log_link(&ctx.state.settings, "password reset", email, &link);
     Ok(())
 }

@@ -145,9 +145,8 @@ pub fn CheckboxGroup(
 
 /// A status shown as a coloured pill.
 #[component]
-pub fn StatusBadge(status: String) -> Element {
-    let label = crate::access::UserStatus::parse(&status).map(|s| s.label()).unwrap_or("Unknown");
-    rsx! { span { class: "badge badge-{status}", "{label}" } }
+pub fn StatusBadge(status: crate::access::UserStatus) -> Element {
+    rsx! { span { class: "badge badge-{status.as_str()}", "{status.label()}" } }
 }
 
 /// A page the person may not use: one clear refusal with the server's reason, instead of an
@@ -225,6 +224,47 @@ pub fn Pager(page: Signal<u32>, at: u32, per_page: u32, total: u64, one: String,
             button { class: "btn", disabled: at <= 1, onclick: move |_| page.set(at.saturating_sub(1).max(1)), "Previous page" }
             span { class: "muted", "Page {at} of {pages} · {total} {noun}" }
             button { class: "btn", disabled: u64::from(at) >= pages, onclick: move |_| page.set(at + 1), "Next page" }
+        }
+    }
+}
+
+/// A table with a row per module and a column per action; `cell` renders each cell (a `td`).
+#[component]
+pub fn ModuleActionTable(caption: String, cell: Callback<(crate::access::Module, crate::access::Action), Element>) -> Element {
+    use crate::access::{Action, Module};
+    rsx! {
+        div { class: "matrix-wrap",
+            table { class: "matrix",
+                caption { class: "sr-only", "{caption}" }
+                thead { tr { th { scope: "col", "Module" } for a in Action::ALL { th { scope: "col", "{a.label()}" } } } }
+                tbody {
+                    for m in Module::ALL {
+                        tr { key: "{m.label()}",
+                            th { scope: "row", "{m.label()}" }
+                            for a in Action::ALL {
+                                {cell.call((m, a))}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A page holding one centred form (setup, sign-in, a forced password change): the tab's title,
+/// a small line above the heading, and the form's fields as children.
+#[component]
+pub fn CardForm(title: String, eyebrow: String, #[props(default)] heading: Option<String>, onsubmit: EventHandler<FormEvent>, children: Element) -> Element {
+    let heading = heading.unwrap_or_else(|| title.clone());
+    rsx! {
+        document::Title { "{title} · Gatehouse" }
+        main { class: "center-page",
+            form { class: "card narrow", method: "post", novalidate: true, onsubmit: move |e| onsubmit.call(e),
+                p { class: "eyebrow", "{eyebrow}" }
+                h1 { "{heading}" }
+                {children}
+            }
         }
     }
 }

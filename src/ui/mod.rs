@@ -1,7 +1,9 @@
 //! The console's user interface: the root component, the routes, the app shell and pages.
 
+mod call;
 mod components;
 mod pages;
+mod preview_save;
 mod shell;
 
 use dioxus::prelude::*;

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod abuse;
 mod admin;
 mod auth;
 mod demo;

@@ -5,12 +5,12 @@ use serde_json::json;
 use super::Stmt;
 
 /// A new link of `kind` for the user; their older unused links of that kind stop working.
-pub fn issue(user: &str, kind: &str, digest: &str, now: i64, expires: i64) -> Stmt {
+pub fn issue(user: &str, kind: crate::domain::LinkKind, digest: &str, now: i64, expires: i64) -> Stmt {
     Stmt::new(
         "UPDATE link_token SET revoked = true WHERE user = type::record('user', $id) AND kind = $link_kind AND used_at = NONE;
          CREATE link_token SET user = type::record('user', $id), kind = $link_kind, token_hash = $digest,
             created_at = $now, expires_at = $expires, revoked = false;",
-        json!({ "id": user, "link_kind": kind, "digest": digest, "now": now, "expires": expires }),
+        json!({ "id": user, "link_kind": kind.as_str(), "digest": digest, "now": now, "expires": expires }),
     )
 }
 

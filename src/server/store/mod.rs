@@ -289,6 +289,17 @@ impl Work {
         })
     }
 
+    /// [`Work::commit_returning`] on a bare database (no mail); `None` when it returned nothing.
+    pub async fn commit_returning_raw<T: serde::de::DeserializeOwned>(self, db: &Db) -> Result<Option<T>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Returned<T> {
+            value: Option<T>,
+        }
+        let mut rows = self.commit_to(db).await?;
+        let last = rows.count().saturating_sub(2);
+        Ok(rows.first::<Returned<T>>(last)?.and_then(|r| r.value))
+    }
+
     /// The transaction's text and variables; for the database layer and tests.
     pub fn script(&self) -> String {
         let mut script = String::from("BEGIN TRANSACTION;\n");

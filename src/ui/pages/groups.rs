@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 use crate::access::{Module, OrgChange, OrgGroup};
 use crate::api;
 use crate::domain::*;
+use crate::ui::preview_save::PreviewSave;
 use crate::ui::components::{pending, CheckboxGroup, FormBanner, Notice, Refused, TextField};
 
 #[component]
@@ -55,12 +56,10 @@ fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, on_done: EventHandle
     let name = use_signal(|| group.as_ref().map(|g| g.name.clone()).unwrap_or_default());
     let members = use_signal(|| group.as_ref().map(|g| g.users.clone()).unwrap_or_default());
     let nested = use_signal(|| group.as_ref().map(|g| g.groups.clone()).unwrap_or_default());
-    let mut error = use_signal(|| None::<ApiError>);
-    let mut preview = use_signal(|| None::<String>);
+    let error = use_signal(|| None::<ApiError>);
     let id = group.as_ref().map(|g| g.id.clone());
     let others: Vec<(String, String)> = all.iter().filter(|g| Some(&g.id) != id.as_ref()).map(|g| (g.id.clone(), g.name.clone())).collect();
-    let change = move || OrgChange::SaveGroup { id: id.clone(), name: name(), users: members(), groups: nested() };
-    let change2 = change.clone();
+    let change = OrgChange::SaveGroup { id: id.clone(), name: name(), users: members(), groups: nested() };
     let err = error();
     rsx! {
         section { class: "card", "aria-labelledby": "group-editor-h",
@@ -74,22 +73,7 @@ fn GroupEditor(group: Option<OrgGroup>, all: Vec<OrgGroup>, on_done: EventHandle
                 CheckboxGroup { id: "group-groups", legend: "Nested groups (their members belong here too)", selected: nested, options: others,
                     error: err.as_ref().and_then(|e| e.field_message("groups")).map(str::to_string) }
             }
-            Notice { text: preview() }
-            div { class: "form-actions",
-                button { class: "btn", onclick: move |_| { let c = change(); async move {
-                    match api::preview_change(c).await {
-                        Ok(d) => { error.set(None); preview.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { d.summary.join("; ") })) }
-                        Err(e) => { preview.set(None); error.set(Some(e)) }
-                    }
-                } }, "Preview changes" }
-                button { class: "btn btn-primary", onclick: move |_| { let c = change2(); async move {
-                    match api::save_change(c).await {
-                        Ok(_) => on_done.call(Some("Group saved.".into())),
-                        Err(e) => error.set(Some(e)),
-                    }
-                } }, "Save" }
-                button { class: "btn btn-quiet", onclick: move |_| on_done.call(None), "Cancel" }
-            }
+            PreviewSave { change, error, saved: "Group saved.", on_done }
         }
     }
 }

@@ -4,24 +4,25 @@ use dioxus::prelude::*;
 
 use crate::api;
 use crate::domain::*;
+use crate::ui::call::use_call;
 use crate::ui::components::{FormBanner, TextField};
 use crate::ui::{use_hydrated, Route, Session};
 
 #[component]
 pub fn Activate(token: String) -> Element {
-    rsx! { LinkPage { token, kind: "activation" } }
+    rsx! { LinkPage { token, kind: LinkKind::Activation } }
 }
 
 #[component]
 pub fn Reset(token: String) -> Element {
-    rsx! { LinkPage { token, kind: "reset" } }
+    rsx! { LinkPage { token, kind: LinkKind::Reset } }
 }
 
 #[component]
-fn LinkPage(token: String, kind: &'static str) -> Element {
+fn LinkPage(token: String, kind: LinkKind) -> Element {
     let t = token.clone();
     let info = use_resource(use_reactive!(|t| async move { api::link_info(t).await }));
-    let title = if kind == "activation" { "Activate your account" } else { "Choose a new password" };
+    let title = if kind == LinkKind::Activation { "Activate your account" } else { "Choose a new password" };
     let body = match &*info.read() {
         None => rsx! { p { role: "status", "Checking your link…" } },
         Some(Err(e)) => {
@@ -29,7 +30,7 @@ fn LinkPage(token: String, kind: &'static str) -> Element {
             rsx! {
                 h1 { "This link no longer works" }
                 div { class: "banner banner-error", role: "alert", "{msg}" }
-                if kind == "activation" {
+                if kind == LinkKind::Activation {
                     p { "Activation links work once and expire. Your administrator can send you a new invitation from your user page." }
                     Link { class: "btn", to: Route::SignInRoute {}, "Go to sign in" }
                 } else {
@@ -53,12 +54,11 @@ fn LinkPage(token: String, kind: &'static str) -> Element {
 }
 
 #[component]
-fn PasswordForm(token: String, name: String, email: String, kind: &'static str) -> Element {
+fn PasswordForm(token: String, name: String, email: String, kind: LinkKind) -> Element {
     let mut session = use_context::<Session>();
     let password = use_signal(String::new);
     let confirm = use_signal(String::new);
-    let mut error = use_signal(|| None::<ApiError>);
-    let mut pending = use_signal(|| false);
+    let call = use_call();
     let ready = use_hydrated();
     let onsubmit = move |evt: FormEvent| {
         let token = token.clone();
@@ -67,24 +67,16 @@ fn PasswordForm(token: String, name: String, email: String, kind: &'static str) 
             evt.prevent_default();
             let fields = new_password_errors(&password(), &confirm(), &name, &email);
             if !fields.is_empty() {
-                error.set(Some(ApiError::fields(fields)));
-                return;
+                return call.refuse(ApiError::fields(fields));
             }
-            pending.set(true);
-            let result = api::complete_link(token, password()).await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    session.reload();
-                    navigator().replace(Route::Dashboard {});
-                }
-                Err(e) => error.set(Some(e)),
+            if call.run(api::complete_link(token, password())).await.is_some() {
+                session.reload();
+                navigator().replace(Route::Dashboard {});
             }
         }
     };
-    let err = error();
-    let field = |n: &str| err.as_ref().and_then(|e| e.field_message(n)).map(str::to_string);
-    let button = if kind == "activation" { "Activate and sign in" } else { "Save password and sign in" };
+    let (err, field, pending) = ((call.error)(), |n: &str| call.field(n), call.pending);
+    let button = if kind == LinkKind::Activation { "Activate and sign in" } else { "Save password and sign in" };
     rsx! {
         form { method: "post", novalidate: true, onsubmit,
             FormBanner { error: err.clone() }
@@ -104,29 +96,19 @@ fn PasswordForm(token: String, name: String, email: String, kind: &'static str) 
 #[component]
 pub fn Forgot() -> Element {
     let email = use_signal(String::new);
-    let mut error = use_signal(|| None::<ApiError>);
     let mut sent = use_signal(|| false);
-    let mut pending = use_signal(|| false);
+    let call = use_call();
     let ready = use_hydrated();
     let onsubmit = move |evt: FormEvent| async move {
         evt.prevent_default();
         if let Err(m) = Email::parse(&email()) {
-            error.set(Some(ApiError::field("email", m)));
-            return;
+            return call.refuse(ApiError::field("email", m));
         }
-        pending.set(true);
-        let r = api::forgot_password(email()).await;
-        pending.set(false);
-        match r {
-            Ok(()) => {
-                error.set(None);
-                sent.set(true);
-            }
-            Err(e) => error.set(Some(e)),
+        if call.run(api::forgot_password(email())).await.is_some() {
+            sent.set(true);
         }
     };
-    let err = error();
-    let field = |n: &str| err.as_ref().and_then(|e| e.field_message(n)).map(str::to_string);
+    let (err, field, pending) = ((call.error)(), |n: &str| call.field(n), call.pending);
     rsx! {
         document::Title { "Forgot password · Gatehouse" }
         main { class: "center-page",

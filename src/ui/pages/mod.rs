@@ -11,10 +11,10 @@ mod records;
 mod roles;
 mod settings;
 mod sharing;
+mod user;
 mod users;
-mod widgets;
 
-pub use account::{ActivityWidget, AdminPasswordWidget, Audit, ChangePasswordPage, EffectiveAccessWidget, SessionsWidget};
+pub use account::{Audit, ChangePasswordPage};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
 pub use dashboard::Dashboard;
 pub use groups::{Groups, Licenses};
@@ -26,4 +26,3 @@ pub use settings::Settings;
 pub use sharing::Sharing;
 pub use roles::{Conflicts, Grants, Roles};
 pub use users::{NewUser, UserPage, Users};
-pub use widgets::AccessSetupWidgets;

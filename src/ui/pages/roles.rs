@@ -6,7 +6,8 @@ use dioxus::prelude::*;
 use crate::access::{Action, *};
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{pending, CheckboxGroup, FormBanner, Notice, SelectField, TextField};
+use crate::ui::preview_save::PreviewSave;
+use crate::ui::components::{pending, CheckboxGroup, FormBanner, ModuleActionTable, Notice, SelectField, TextField};
 
 #[derive(Clone, PartialEq)]
 enum Editing {
@@ -123,56 +124,13 @@ fn ordered_roles(roles: &[OrgRole]) -> Vec<(usize, OrgRole)> {
     out
 }
 
-/// The preview and save buttons shared by both editors.
-#[component]
-fn PreviewSave(change: OrgChange, on_done: EventHandler<Option<String>>) -> Element {
-    let mut preview = use_signal(|| None::<AccessDiff>);
-    let mut error = use_signal(|| None::<ApiError>);
-    let c1 = change.clone();
-    let c2 = change.clone();
-    rsx! {
-        FormBanner { error: error() }
-        if let Some(d) = preview() {
-            crate::ui::components::PreviewList { diff: d }
-        }
-        div { class: "form-actions",
-            button {
-                class: "btn",
-                r#type: "button",
-                onclick: move |_| {
-                    let c = c1.clone();
-                    async move {
-                        match api::preview_change(c).await {
-                            Ok(d) => { preview.set(Some(d)); error.set(None); }
-                            Err(e) => error.set(Some(e)),
-                        }
-                    }
-                },
-                "Preview changes"
-            }
-            button {
-                class: "btn btn-primary",
-                r#type: "button",
-                onclick: move |_| {
-                    let c = c2.clone();
-                    async move {
-                        match api::save_change(c).await {
-                            Ok(d) => on_done.call(Some(if d.summary.is_empty() { "Saved.".to_string() } else { format!("Saved: {}.", d.summary.join("; ")) })),
-                            Err(e) => error.set(Some(e)),
-                        }
-                    }
-                },
-                "Save"
-            }
-            button { class: "btn btn-quiet", r#type: "button", onclick: move |_| on_done.call(None), "Cancel" }
-        }
-    }
-}
 
 #[component]
 fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<String>>) -> Element {
     let existing = profile.as_ref().filter(|p| !p.id.is_empty()).map(|p| p.id.clone());
     let name = use_signal(|| profile.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let error = use_signal(|| None::<ApiError>);
+    let name_error = error().as_ref().and_then(|e| e.field_message("name")).map(str::to_string);
     let mut levels = use_signal(|| {
         let mut t = vec![Level::None; Module::ALL.len() * Action::ALL.len()];
         if let Some(p) = &profile {
@@ -200,46 +158,36 @@ fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<Strin
     rsx! {
         section { class: "card", "aria-labelledby": "profile-editor-h",
             h2 { id: "profile-editor-h", if profile.as_ref().is_some_and(|p| !p.id.is_empty()) { "Edit profile" } else { "New profile" } }
-            TextField { id: "profile-name", label: "Profile name", value: name }
-            div { class: "matrix-wrap",
-                table { class: "matrix",
-                    caption { class: "sr-only", "Levels by module and action" }
-                    thead { tr { th { scope: "col", "Module" } for a in Action::ALL { th { scope: "col", "{a.label()}" } } } }
-                    tbody {
-                        for m in Module::ALL {
-                            tr { key: "{m.label()}",
-                                th { scope: "row", "{m.label()}" }
-                                for a in Action::ALL {
-                                    td {
-                                        select {
-                                            class: "level-select",
-                                            "aria-label": "{a.label()} on {m.label()}",
-                                            onchange: move |e| {
-                                                let chosen = all_levels.iter().copied().find(|l| format!("{l:?}") == e.value()).unwrap_or(Level::None);
-                                                levels.with_mut(|t| {
-                                                    if let Some(cell) = t.get_mut(cell_of(m, a)) {
-                                                        *cell = chosen;
-                                                    }
-                                                });
-                                            },
-                                            for l in all_levels.iter().copied().filter(|l| !m.takes_only_none_or_all() || matches!(l, Level::None | Level::All)) {
-                                                option { value: "{l:?}", selected: level_at(&levels(), m, a) == l, "{l.label()}" }
-                                            }
-                                        }
+            TextField { id: "profile-name", label: "Profile name", value: name, error: name_error }
+            ModuleActionTable {
+                caption: "Levels by module and action",
+                cell: move |(m, a): (Module, Action)| rsx! {
+                    td {
+                        select {
+                            class: "level-select",
+                            "aria-label": "{a.label()} on {m.label()}",
+                            onchange: move |e| {
+                                let chosen = all_levels.iter().copied().find(|l| format!("{l:?}") == e.value()).unwrap_or(Level::None);
+                                levels.with_mut(|t| {
+                                    if let Some(cell) = t.get_mut(cell_of(m, a)) {
+                                        *cell = chosen;
                                     }
-                                }
+                                });
+                            },
+                            for l in all_levels.iter().copied().filter(|l| !m.takes_only_none_or_all() || matches!(l, Level::None | Level::All)) {
+                                option { value: "{l:?}", selected: level_at(&levels(), m, a) == l, "{l.label()}" }
                             }
                         }
                     }
-                }
+                },
             }
             h3 { "Field rules" }
             p { class: "muted", "Hidden fields are removed from everything the server sends; read-only fields cannot be changed." }
             div { class: "form-grid",
                 for m in Module::RECORDS {
-                    for f in m.fields() {
+                    for (f, label) in record_fields(m).iter().map(|s| (s.name, s.label)) {
                         div { key: "{m.label()}-{f}", class: "field",
-                            label { r#for: "rule-{m.index()}-{f}", "{m.label()} · {f.replace('_', \" \")}" }
+                            label { r#for: "rule-{m.index()}-{f}", "{m.label()} · {label}" }
                             select {
                                 id: "rule-{m.index()}-{f}",
                                 onchange: move |e| {
@@ -261,7 +209,8 @@ fn ProfileEditor(profile: Option<OrgProfile>, on_done: EventHandler<Option<Strin
                     }
                 }
             }
-            PreviewSave { change, on_done }
+            FormBanner { error: error() }
+            PreviewSave { change, error, on_done }
         }
     }
 }
@@ -271,6 +220,8 @@ fn RoleEditor(role: Option<OrgRole>, org: AdminOrg, on_done: EventHandler<Option
     let name = use_signal(|| role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
     let parent = use_signal(|| role.as_ref().and_then(|r| r.parent.clone()).unwrap_or_default());
     let profiles = use_signal(|| role.as_ref().map(|r| r.profiles.clone()).unwrap_or_default());
+    let error = use_signal(|| None::<ApiError>);
+    let field = |f: &str| error().as_ref().and_then(|e| e.field_message(f)).map(str::to_string);
     let id = role.as_ref().map(|r| r.id.clone());
     let parents: Vec<(String, String)> =
         org.roles.iter().filter(|r| Some(&r.id) != id.as_ref()).map(|r| (r.id.clone(), r.name.clone())).collect();
@@ -285,11 +236,12 @@ fn RoleEditor(role: Option<OrgRole>, org: AdminOrg, on_done: EventHandler<Option
         section { class: "card", "aria-labelledby": "role-editor-h",
             h2 { id: "role-editor-h", if id.is_some() { "Edit role" } else { "New role" } }
             div { class: "form-grid",
-                TextField { id: "role-name", label: "Role name", value: name }
-                SelectField { id: "role-parent", label: "Reports to", value: parent, options: parents, placeholder: "Nobody (top of the hierarchy)" }
+                TextField { id: "role-name", label: "Role name", value: name, error: field("name") }
+                SelectField { id: "role-parent", label: "Reports to", value: parent, options: parents, placeholder: "Nobody (top of the hierarchy)", error: field("parent") }
             }
             CheckboxGroup { id: "role-profiles", legend: "Profiles this role carries", selected: profiles, options }
-            PreviewSave { change, on_done }
+            FormBanner { error: error() }
+            PreviewSave { change, error, on_done }
         }
     }
 }
@@ -382,7 +334,6 @@ pub fn Grants() -> Element {
     };
     let profiles: Vec<(String, String)> = o.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
     let kinds = vec![("department".to_string(), "Department".to_string()), ("group".to_string(), "Group".to_string()), ("user".to_string(), "User".to_string())];
-    let p2 = proposed.clone();
     rsx! {
         document::Title { "Grants · Gatehouse" }
         div { class: "page-head", h1 { "Grants" } }
@@ -405,19 +356,16 @@ pub fn Grants() -> Element {
                     span { "Include sub-departments" }
                 }
             }
-            div { class: "form-actions",
-                button { class: "btn", onclick: move |_| { let c = proposed(); async move {
-                    match api::preview_change(c).await {
-                        Ok(d) => { error.set(None); notice.set(Some(if d.summary.is_empty() { "Nobody's effective access changes.".into() } else { format!("If you save: {}.", d.summary.join("; ")) })) }
-                        Err(e) => { notice.set(None); error.set(Some(e)) }
-                    }
-                } }, "Preview changes" }
-                button { class: "btn btn-primary", onclick: move |_| { let c = p2(); async move {
-                    match api::save_change(c).await {
-                        Ok(_) => { error.set(None); notice.set(Some("Granted.".into())); org.restart(); }
-                        Err(e) => error.set(Some(e)),
-                    }
-                } }, "Grant" }
+            PreviewSave {
+                change: proposed(),
+                error,
+                save_label: "Grant",
+                saved: "Granted.",
+                cancel: false,
+                on_done: move |text| {
+                    notice.set(text);
+                    org.restart();
+                },
             }
         }
         ul { class: "list card",

@@ -7,8 +7,9 @@ use crate::api;
 use crate::domain::*;
 use crate::domain::civil_from_days;
 use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
+use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
-use super::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, SessionsWidget};
+use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, ReassignWidget, SessionsWidget, ViewAsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -244,10 +245,10 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
     let mut busy = use_signal(|| false);
     let mut row_error = use_signal(|| None::<String>);
     // Nobody is offered to deactivate themselves (the server refuses it anyway).
-    let toggle_to = match user.status.as_str() {
-        "active" if is_me => None,
-        "active" => Some(("inactive", "Deactivate")),
-        "inactive" => Some(("active", "Activate")),
+    let toggle_to = match user.status {
+        crate::access::UserStatus::Active if is_me => None,
+        crate::access::UserStatus::Active => Some(("inactive", "Deactivate")),
+        crate::access::UserStatus::Inactive => Some(("active", "Activate")),
         _ => None,
     };
     let uid = user.id.clone();
@@ -293,7 +294,7 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
             td { "data-label": "Role", "{user.role.name}" }
             td { "data-label": "Department", {user.department.as_ref().map(|d| d.name.clone()).unwrap_or_default()} }
             td { "data-label": "Status",
-                StatusBadge { status: user.status.clone() }
+                StatusBadge { status: user.status }
                 if let Some((_, label)) = toggle_to {
                     button {
                         class: "btn btn-small",
@@ -370,16 +371,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
         let id = editing2.clone();
         async move {
             let Some(id) = id else { return };
-            match api::preview_user_update(id, input_now()).await {
-                Ok(d) => {
-                    error.set(None);
-                    preview.set(Some(d));
-                }
-                Err(e) => {
-                    preview.set(None);
-                    error.set(Some(e));
-                }
-            }
+            show_preview(api::preview_user_update(id, input_now()).await, preview, error);
         }
     };
 
@@ -544,7 +536,7 @@ pub fn UserPage(id: String) -> Element {
                 div { class: "page-head",
                     div {
                         h1 { "{u.full_name}" }
-                        p { class: "muted", "{u.email} · " StatusBadge { status: u.status.clone() } }
+                        p { class: "muted", "{u.email} · " StatusBadge { status: u.status } }
                     }
                     Link { class: "btn btn-quiet", to: Route::Users {}, "Back to users" }
                 }
@@ -553,16 +545,16 @@ pub fn UserPage(id: String) -> Element {
                 div { class: "widgets",
                     section { class: "card widget", "aria-labelledby": "w-status",
                         h2 { id: "w-status", "Status" }
-                        match u.status.as_str() {
-                            "active" => rsx! {
+                        match u.status {
+                            crate::access::UserStatus::Active => rsx! {
                                 p { "Active: can sign in and work." }
                                 button { class: "btn", onclick: move |_| change_status(id1.clone(), "inactive", "The user is now inactive and was signed out."), "Deactivate" }
                             },
-                            "inactive" => rsx! {
+                            crate::access::UserStatus::Inactive => rsx! {
                                 p { "Inactive: cannot sign in." }
                                 button { class: "btn", onclick: move |_| change_status(id1.clone(), "active", "The user is active again."), "Activate" }
                             },
-                            "invited" => rsx! {
+                            crate::access::UserStatus::Invited => rsx! {
                                 p { "Invited: waiting for the person to open the invitation and choose a password." }
                             },
                             _ => rsx! {
@@ -570,7 +562,7 @@ pub fn UserPage(id: String) -> Element {
                                 button { class: "btn", onclick: move |_| change_status(id1.clone(), "active", "The user is unblocked and active."), "Unblock" }
                             },
                         }
-                        if u.status != "blocked" {
+                        if u.status != crate::access::UserStatus::Blocked {
                             if confirm_block() {
                                 div { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-block-text",
                                     p { id: "confirm-block-text", "Block {u.full_name}? They are signed out everywhere at once and cannot sign in until unblocked." }
@@ -582,7 +574,7 @@ pub fn UserPage(id: String) -> Element {
                             }
                         }
                     }
-                    if u.status == "invited" {
+                    if u.status == crate::access::UserStatus::Invited {
                         section { class: "card widget", "aria-labelledby": "w-invite",
                             h2 { id: "w-invite", "Invitation" }
                             if let Some(problem) = &u.mail_problem {
@@ -605,7 +597,7 @@ pub fn UserPage(id: String) -> Element {
                             }
                         }
                     }
-                    if u.status == "active" || u.status == "inactive" {
+                    if matches!(u.status, crate::access::UserStatus::Active | crate::access::UserStatus::Inactive) {
                         AdminPasswordWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ViewAsWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ReassignWidget { user_id: u.id.clone(), name: u.full_name.clone() }
@@ -630,87 +622,6 @@ pub fn UserPage(id: String) -> Element {
     rsx! {
         document::Title { "User · Gatehouse" }
         {content}
-    }
-}
-
-/// "View as": a full administrator sees the console exactly as this user would, read-only.
-#[component]
-fn ViewAsWidget(user_id: String, name: String) -> Element {
-    let mut session = use_context::<crate::ui::Session>();
-    let mut error = use_signal(|| None::<ApiError>);
-    let me = match session.info() {
-        Some(Ok(SessionInfo { me: Some(me), .. })) => me,
-        _ => return rsx! {},
-    };
-    if !me.full_admin || me.id == user_id || me.viewed_by.is_some() {
-        return rsx! {};
-    }
-    let start = move |_| {
-        let id = user_id.clone();
-        async move {
-            match api::view_as(id).await {
-                Ok(()) => {
-                    session.reload();
-                    navigator().push(Route::Dashboard {});
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
-    };
-    rsx! {
-        section { class: "card widget", "aria-labelledby": "w-view-as",
-            h2 { id: "w-view-as", "View as" }
-            p { class: "muted", "See the console exactly as {name} would: their menu, their records, their hidden fields. Nothing can be changed meanwhile; starting and ending are audited." }
-            FormBanner { error: error() }
-            button { class: "btn", onclick: start, "View as {name}" }
-        }
-    }
-}
-
-/// Offboarding: hand every record of this person (that you may edit) to someone else.
-#[component]
-fn ReassignWidget(user_id: String, name: String) -> Element {
-    let to = use_signal(String::new);
-    let mut notice = use_signal(|| None::<String>);
-    let mut error = use_signal(|| None::<ApiError>);
-    let ready = crate::ui::use_hydrated();
-    let find = use_signal(String::new);
-    let options: Vec<(String, String)> =
-        crate::ui::components::use_people(find, true).into_iter().filter(|(id, _)| *id != user_id).collect();
-    let from = user_id.clone();
-    let reassign = move |_| {
-        let from = from.clone();
-        async move {
-            if to().is_empty() {
-                error.set(Some(ApiError::field("to", "choose who takes the records over")));
-                return;
-            }
-            match api::reassign_records(UserId::new(from), UserId::new(to())).await {
-                Ok(r) => {
-                    let moved: Vec<String> = r.moved.iter().filter(|(_, n)| *n > 0).map(|(m, n)| format!("{n} {m}")).collect();
-                    let mut text = if moved.is_empty() { "No records were moved.".to_string() } else { format!("Moved {}.", moved.join(", ")) };
-                    if r.left > 0 {
-                        text.push_str(&format!(" {} record(s) stay: you may not edit them, or the new owner has no access to their company.", r.left));
-                    }
-                    notice.set(Some(text));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
-    };
-    let err = error();
-    rsx! {
-        section { class: "card widget", "aria-labelledby": "w-reassign",
-            h2 { id: "w-reassign", "Records" }
-            p { class: "muted", "When {name} leaves or changes job, hand all their records to someone else in one step." }
-            Notice { text: notice() }
-            FormBanner { error: err.clone() }
-            TextField { id: "reassign-find", label: "Find the new owner", value: find, kind: "search" }
-            SelectField { id: "reassign-to", label: "New owner", value: to, options, placeholder: "Choose a person",
-                error: err.as_ref().and_then(|e| e.field_message("to")).map(str::to_string) }
-            button { class: "btn", disabled: !ready, onclick: reassign, "Reassign all records" }
-        }
     }
 }
 

@@ -1,0 +1,32 @@
+//! The access widgets of the user page, loaded together: Member of, Permissions, Licenses and
+//! Navigation.
+
+use dioxus::prelude::*;
+
+use crate::api;
+use super::{LicensesWidget, MemberOf, NavigationWidget, PermissionsWidget};
+
+#[component]
+pub fn AccessSetupWidgets(user_id: String) -> Element {
+    let uid = user_id.clone();
+    let mut saves = crate::ui::use_saves();
+    let setup = use_resource(use_reactive!(|uid| async move {
+        let _ = saves();
+        api::user_access_setup(uid).await
+    }));
+    let org = use_resource(api::admin_org);
+    let licenses = use_resource(api::list_licenses);
+    let Some(Ok(s)) = setup.read().clone() else {
+        return rsx! {};
+    };
+    rsx! {
+        MemberOf { setup: s.clone() }
+        if let Some(Ok(o)) = org.read().clone() {
+            PermissionsWidget { user_id: user_id.clone(), setup: s.clone(), org: o, on_changed: move |_| saves += 1 }
+        }
+        if let Some(Ok(l)) = licenses.read().clone() {
+            LicensesWidget { key: "{s.licenses.join(\",\")}", user_id: user_id.clone(), setup: s.clone(), licenses: l, on_changed: move |_| saves += 1 }
+        }
+        NavigationWidget { user_id: user_id.clone(), setup: s, on_changed: move |_| saves += 1 }
+    }
+}

@@ -1,0 +1,39 @@
+//! Navigation permissions: modules hidden from a user's menu (hiding never grants).
+
+use dioxus::prelude::*;
+
+use crate::access::*;
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::*;
+
+#[component]
+pub fn NavigationWidget(user_id: String, setup: UserAccessSetup, on_changed: EventHandler<()>) -> Element {
+    let shown = use_signal(|| {
+        Module::ALL.iter().filter(|m| !setup.hidden_modules.contains(m)).map(|m| format!("{m:?}")).collect::<Vec<_>>()
+    });
+    let mut error = use_signal(|| None::<ApiError>);
+    let options: Vec<(String, String)> = Module::ALL.iter().map(|m| (format!("{m:?}"), m.label().to_string())).collect();
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-nav",
+            h2 { id: "w-nav", "Navigation permissions" }
+            p { class: "muted", "Unchecked modules disappear from this user's menu and are refused everywhere. Checking a module never grants it." }
+            FormBanner { error: error() }
+            CheckboxGroup { id: "nav", legend: "Modules in the menu", selected: shown, options }
+            button {
+                class: "btn",
+                onclick: move |_| {
+                    let uid = user_id.clone();
+                    let hidden: Vec<Module> = Module::ALL.iter().copied().filter(|m| !shown().contains(&format!("{m:?}"))).collect();
+                    async move {
+                        match api::set_hidden_modules(uid, hidden).await {
+                            Ok(()) => { error.set(None); on_changed.call(()); }
+                            Err(e) => error.set(Some(e)),
+                        }
+                    }
+                },
+                "Save navigation"
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Permissions: profiles granted to the user directly, previewed before they are granted.
+
+use dioxus::prelude::*;
+
+use crate::access::*;
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::*;
+use crate::ui::preview_save::PreviewSave;
+
+#[component]
+pub fn PermissionsWidget(user_id: String, setup: UserAccessSetup, org: AdminOrg, on_changed: EventHandler<()>) -> Element {
+    let chosen = use_signal(String::new);
+    let mut error = use_signal(|| None::<ApiError>);
+    let options: Vec<(String, String)> = org
+        .profiles
+        .iter()
+        .filter(|p| !setup.direct_profiles.iter().any(|d| d.id == p.id))
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect();
+    let grant_of = |profile: String, user: String| OrgChange::AddGrant { grant: OrgGrant { profile, to: Grantee::User(user) } };
+    let uid = user_id.clone();
+    let uid2 = user_id.clone();
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-perms",
+            h2 { id: "w-perms", "Permissions" }
+            p { class: "muted", "Profiles granted to this user directly, on top of their role." }
+            FormBanner { error: error() }
+            ul { class: "list",
+                for p in setup.direct_profiles.iter().cloned() {
+                    li { key: "{p.id}", class: "list-item",
+                        div { class: "list-main", "{p.name}" }
+                        button {
+                            class: "btn btn-small",
+                            "aria-label": "Remove profile {p.name}",
+                            onclick: {
+                                let (pid, uid) = (p.id.clone(), uid.clone());
+                                move |_| {
+                                    let change = OrgChange::RemoveGrant { grant: OrgGrant { profile: pid.clone(), to: Grantee::User(uid.clone()) } };
+                                    async move {
+                                        match api::save_change(change).await {
+                                            Ok(_) => on_changed.call(()),
+                                            Err(e) => error.set(Some(e)),
+                                        }
+                                    }
+                                }
+                            },
+                            "Remove"
+                        }
+                    }
+                }
+            }
+            SelectField { id: "grant-profile", label: "Grant a profile", value: chosen, options, placeholder: "Choose a profile" }
+            PreviewSave {
+                change: grant_of(chosen(), uid2.clone()),
+                error,
+                save_label: "Grant",
+                preview_label: "Preview the grant",
+                cancel: false,
+                disabled: chosen().is_empty(),
+                on_done: move |_| on_changed.call(()),
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Offboarding: every record of this user that the admin may edit goes to someone else.
+
+use dioxus::prelude::*;
+
+use crate::api;
+use crate::domain::*;
+use crate::ui::components::*;
+
+/// Offboarding: hand every record of this person (that you may edit) to someone else.
+#[component]
+pub fn ReassignWidget(user_id: String, name: String) -> Element {
+    let to = use_signal(String::new);
+    let mut notice = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<ApiError>);
+    let ready = crate::ui::use_hydrated();
+    let find = use_signal(String::new);
+    let options: Vec<(String, String)> =
+        crate::ui::components::use_people(find, true).into_iter().filter(|(id, _)| *id != user_id).collect();
+    let from = user_id.clone();
+    let reassign = move |_| {
+        let from = from.clone();
+        async move {
+            if to().is_empty() {
+                error.set(Some(ApiError::field("to", "choose who takes the records over")));
+                return;
+            }
+            match api::reassign_records(UserId::new(from), UserId::new(to())).await {
+                Ok(r) => {
+                    let moved: Vec<String> = r.moved.iter().filter(|(_, n)| *n > 0).map(|(m, n)| format!("{n} {m}")).collect();
+                    let mut text = if moved.is_empty() { "No records were moved.".to_string() } else { format!("Moved {}.", moved.join(", ")) };
+                    if r.left > 0 {
+                        text.push_str(&format!(" {} record(s) stay: you may not edit them, or the new owner has no access to their company.", r.left));
+                    }
+                    notice.set(Some(text));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+    let err = error();
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-reassign",
+            h2 { id: "w-reassign", "Records" }
+            p { class: "muted", "When {name} leaves or changes job, hand all their records to someone else in one step." }
+            Notice { text: notice() }
+            FormBanner { error: err.clone() }
+            TextField { id: "reassign-find", label: "Find the new owner", value: find, kind: "search" }
+            SelectField { id: "reassign-to", label: "New owner", value: to, options, placeholder: "Choose a person",
+                error: err.as_ref().and_then(|e| e.field_message("to")).map(str::to_string) }
+            button { class: "btn", disabled: !ready, onclick: reassign, "Reassign all records" }
+        }
+    }
+}
