@@ -15,6 +15,17 @@ use super::time::now_ms;
 use crate::domain::{ApiError, Me, UserId};
 
 pub const SESSION_COOKIE: &str = "gh_session";
+/// Over https the cookie carries the `__Host-` prefix: the browser then only accepts it from
+/// this very host, with `Secure` and `Path=/`, so no sibling subdomain can plant a session.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gh_session";
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -150,14 +161,15 @@ impl Principal {
 }
 
 /// The session token in a `Cookie` header, if any.
-pub fn token_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
+pub fn token_from_headers(headers: &axum::http::HeaderMap, secure: bool) -> Option<String> {
+    let wanted = cookie_name(secure);
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim().to_string())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -285,7 +297,8 @@ pub async fn delete_session(db: &Db, session_id: &str) -> Result<(), DbError> {
 /// The `Set-Cookie` value that stores a session token.
 pub fn session_cookie(raw: &str, max_age_secs: u64, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={raw}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        "{}={raw}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        cookie_name(secure),
         if secure { "; Secure" } else { "" }
     )
 }
@@ -293,7 +306,8 @@ pub fn session_cookie(raw: &str, max_age_secs: u64, secure: bool) -> String {
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        cookie_name(secure),
         if secure { "; Secure" } else { "" }
     )
 }
@@ -494,9 +508,12 @@ mod tests {
         let mut h = axum::http::HeaderMap::new();
         let tok = "a".repeat(64);
         h.insert("cookie", format!("x=1; {SESSION_COOKIE}={tok}; y=2").parse().unwrap());
-        assert_eq!(token_from_headers(&h), Some(tok));
+        assert_eq!(token_from_headers(&h, false), Some(tok.clone()));
+        assert_eq!(token_from_headers(&h, true), None, "over https only the __Host- cookie counts");
+        h.insert("cookie", format!("{SECURE_SESSION_COOKIE}={tok}").parse().unwrap());
+        assert_eq!(token_from_headers(&h, true), Some(tok));
         h.insert("cookie", format!("{SESSION_COOKIE}=short").parse().unwrap());
-        assert_eq!(token_from_headers(&h), None);
+        assert_eq!(token_from_headers(&h, false), None);
     }
 
     #[test]
@@ -504,6 +521,8 @@ mod tests {
         let c = session_cookie("abc", 60, true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
         assert!(!session_cookie("abc", 60, false).contains("Secure"));
+        assert!(c.starts_with("__Host-gh_session=abc; Path=/;"), "{c}");
+        assert!(session_cookie("abc", 60, false).starts_with("gh_session=abc;"));
     }
 
     #[tokio::test]

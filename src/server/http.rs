@@ -213,7 +213,7 @@ struct VerifiedSession {
 
 /// Resolves the request's session; on success keeps it in the request for the function.
 async fn verify_session(state: &AppState, req: &mut Request) -> bool {
-    let Some(raw) = auth::token_from_headers(req.headers()) else { return false };
+    let Some(raw) = auth::token_from_headers(req.headers(), state.settings.secure_cookies()) else { return false };
     match auth::resolve_session(&state.db, &raw, &state.session_policy()).await {
         Ok(Some(principal)) => {
             req.extensions_mut().insert(VerifiedSession { token: raw, principal });
@@ -354,7 +354,7 @@ impl RequestCtx {
             let parts = fullstack.parts_mut();
             let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "local".into());
             let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-            (ip, ua, auth::token_from_headers(&parts.headers))
+            (ip, ua, auth::token_from_headers(&parts.headers, state.settings.secure_cookies()))
         };
         let verified = fullstack.extension::<VerifiedSession>();
         Ok(Self { state, ip, user_agent, token, verified, fullstack, declared })

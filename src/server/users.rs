@@ -576,35 +576,58 @@ pub async fn forgot_password(ctx: &RequestCtx, email: &str) -> Result<(), ApiErr
         full_name: String,
         email: String,
     }
-    let who: Option<Who> = ctx
-        .state
-        .db
-        .query(
-            "SELECT record::id(id) AS id, full_name, email FROM user WHERE email_key = $k AND status = 'active' LIMIT 1;",
-            json!({ "k": email.key() }),
-        )
-        .await?
-        .first(0)?;
-    let Some(who) = who else {
-        tracing::info!(email = %email, "password reset asked for an address with no active account");
-        return Ok(());
-    };
-    send_reset_link(ctx, &who.id, &who.full_name, &who.email, None).await
+    // Answered at once whether or not the address belongs to anyone: the lookup and the mail
+    // happen afterwards, so the time of the answer tells nothing either.
+    let (state, ip) = (ctx.state.clone(), ctx.ip.clone());
+    tokio::spawn(async move {
+        let who: Result<Option<Who>, ApiError> = async {
+            Ok(state
+                .db
+                .query(
+                    "SELECT record::id(id) AS id, full_name, email FROM user WHERE email_key = $k AND status = 'active' LIMIT 1;",
+                    json!({ "k": email.key() }),
+                )
+                .await?
+                .first(0)?)
+        }
+        .await;
+        match who {
+            Ok(Some(who)) => {
+                if let Err(e) = reset_link_for(&state, &ip, &who.id, &who.full_name, &who.email, None).await {
+                    tracing::warn!(error = %e, "a reset link asked for could not be queued");
+                }
+            }
+            Ok(None) => tracing::info!(email = %email, "password reset asked for an address with no active account"),
+            Err(e) => tracing::warn!(error = %e, "a reset link asked for could not be looked up"),
+        }
+    });
+    Ok(())
 }
 
 /// Revokes older reset links and queues a new one (2 hours, once).
 pub async fn send_reset_link(ctx: &RequestCtx, id: &str, full_name: &str, email: &str, actor: Option<Actor>) -> Result<(), ApiError> {
+    reset_link_for(&ctx.state, &ctx.ip, id, full_name, email, actor).await
+}
+
+async fn reset_link_for(
+    state: &super::state::AppState,
+    ip: &str,
+    id: &str,
+    full_name: &str,
+    email: &str,
+    actor: Option<Actor>,
+) -> Result<(), ApiError> {
     let (raw, digest) = auth::new_token();
     let now = now_ms();
     let ttl = std::time::Duration::from_secs(2 * 3600);
-    let link = format!("{}/reset/{raw}", ctx.state.settings.public_url);
+    let link = format!("{}/reset/{raw}", state.settings.public_url);
     let m = mail::reset_link(full_name, email, &link, ttl);
     let action = if actor.is_some() { AuditAction::UserResetLinkSent } else { AuditAction::UserResetRequested };
-    let mut work = Work::new(ctx);
+    let mut work = Work::from_address(ip);
     work.run(link::issue(id, LinkKind::Reset, &digest, now, now + ttl.as_millis() as i64))
         .queue_mail("reset", id, &m)
         .audit(Audit::user(action, id).by_opt(actor).label(email));
-    work.commit(&ctx.state).await?;
-    mail::log_link(&ctx.state.settings, "password reset", email, &link);
+    work.commit(state).await?;
+    mail::log_link(&state.settings, "password reset", email, &link);
     Ok(())
 }
