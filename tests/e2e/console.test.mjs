@@ -46,6 +46,29 @@ describe('the console on the demo organisation', () => {
     await page.context().close();
   });
 
+  test('the users list sorts by a column header, and a second click reverses it', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/users');
+    await hydrated(page);
+    const emails = async () => page.locator('td[data-label="Email"]').allInnerTexts();
+    const header = page.locator('th', { has: page.getByRole('button', { name: 'Sort by email' }) });
+    await page.getByRole('button', { name: 'Sort by email' }).click();
+    await page.waitForFunction(() => document.querySelector('th[aria-sort="ascending"]')?.textContent.includes('Email'));
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('td[data-label="Email"]')].map((c) => c.textContent);
+      return cells.length > 1 && cells.every((c, i) => i === 0 || cells[i - 1].toLowerCase() <= c.toLowerCase());
+    });
+    const up = await emails();
+    assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+    await page.getByRole('button', { name: 'Sort by email' }).click();
+    await page.waitForFunction(() => document.querySelector('th[aria-sort="descending"]')?.textContent.includes('Email'));
+    await page.waitForFunction((first) => document.querySelector('td[data-label="Email"]')?.textContent !== first, up[0]);
+    const down = await emails();
+    assert.ok(down[0].toLowerCase() >= down[1].toLowerCase(), `descending: ${down.slice(0, 3)}`);
+    assert.ok(down[0].toLowerCase() > up[0].toLowerCase(), 'the other end of the list comes first');
+    await page.context().close();
+  });
+
   test('after saving a role, every widget of the user page shows the saved state', async () => {
     const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
     await page.goto(ctx.server.base + '/users/liam_lee');

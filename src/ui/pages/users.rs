@@ -58,6 +58,12 @@ pub fn Users() -> Element {
     let company = use_signal(String::new);
     let license = use_signal(String::new);
     let sort = use_signal(|| "Name".to_string());
+    // A second click on the same column header reverses the order; another sort starts A to Z.
+    let mut reversed = use_signal(|| false);
+    use_effect(move || {
+        let _ = sort();
+        reversed.set(false);
+    });
     let mut page = use_signal(|| 1u32);
     let mut selected = use_signal(Vec::<String>::new);
     let bulk_role = use_signal(String::new);
@@ -82,6 +88,7 @@ pub fn Users() -> Element {
             "Status" => (UserSort::Status, false),
             _ => (UserSort::Name, false),
         };
+        let descending = descending != reversed();
         let opt = |s: String| (!s.is_empty()).then_some(s);
         api::list_users(UserQuery {
             search: search(),
@@ -99,7 +106,7 @@ pub fn Users() -> Element {
     });
     // A new search or filter starts again at page 1 with nothing selected.
     use_effect(move || {
-        let _ = (search(), status(), role(), department(), company(), license(), sort());
+        let _ = (search(), status(), role(), department(), company(), license(), sort(), reversed());
         page.set(1);
         selected.set(Vec::new());
     });
@@ -157,12 +164,12 @@ pub fn Users() -> Element {
                                         },
                                     }
                                 }
-                                th { scope: "col", "Name" }
-                                th { scope: "col", "Email" }
+                                SortHeader { label: "Name", by: "Name", sort, reversed }
+                                SortHeader { label: "Email", by: "Email", sort, reversed }
                                 th { scope: "col", "Role" }
                                 th { scope: "col", "Department" }
-                                th { scope: "col", "Status" }
-                                th { scope: "col", "Last sign-in" }
+                                SortHeader { label: "Status", by: "Status", sort, reversed }
+                                SortHeader { label: "Last sign-in", by: "LastSignIn", sort, reversed }
                             }
                         }
                         tbody {
@@ -622,6 +629,45 @@ pub fn UserPage(id: String) -> Element {
     rsx! {
         document::Title { "User · Gatehouse" }
         {content}
+    }
+}
+
+/// A column header that sorts the list by its column (a second click reverses the order) and
+/// tells assistive technology how the list is sorted.
+#[component]
+fn SortHeader(label: String, by: String, sort: Signal<String>, reversed: Signal<bool>) -> Element {
+    let (mut sort, mut reversed) = (sort, reversed);
+    let active = sort() == by;
+    // Last sign-in lists the most recent first; the others go A to Z.
+    let descending = (by == "LastSignIn") != (active && reversed());
+    let state = match (active, descending) {
+        (false, _) => "none",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    };
+    let arrow = match state {
+        "ascending" => "▲",
+        "descending" => "▼",
+        _ => "",
+    };
+    rsx! {
+        th { scope: "col", "aria-sort": "{state}",
+            button {
+                class: "sort-button",
+                r#type: "button",
+                "aria-label": "Sort by {label.to_lowercase()}",
+                onclick: move |_| {
+                    if sort() == by {
+                        reversed.set(!reversed());
+                    } else {
+                        sort.set(by.clone());
+                        reversed.set(false);
+                    }
+                },
+                "{label}"
+                span { "aria-hidden": "true", class: "sort-arrow", " {arrow}" }
+            }
+        }
     }
 }
 
