@@ -123,11 +123,14 @@ pub fn error_response(err: &ApiError) -> Response {
 /// Deny by default: an `/api/` route that is not public needs a valid session, and an unknown
 /// one is a 404 (not the HTML page). Bodies the framework could not decode come back as a 400
 /// with a readable message instead of a 500. Every response gets the security headers.
-async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
+    let mut req = req;
     let mut resp = if path.starts_with("/api/") {
         if let Some(refusal) = refuse_unsafe_request(&state, &req) {
+            error_response(&refusal)
+        } else if let Err(refusal) = bounded_body(&mut req).await {
             error_response(&refusal)
         } else if !is_registered(&method, &path) {
             error_response(&ApiError::NotFound(format!("no endpoint {method} {path}")))
@@ -192,6 +195,25 @@ fn refuse_unsafe_request(state: &AppState, req: &Request) -> Option<ApiError> {
         }
     }
     None
+}
+
+/// A body sent without a declared length (chunked) is read here, up to the limit, so an endless
+/// one is a 413 and never reaches the framework's own reader.
+async fn bounded_body(req: &mut Request) -> Result<(), ApiError> {
+    if req.headers().contains_key(header::CONTENT_LENGTH) || req.method() == Method::GET || req.method() == Method::HEAD {
+        return Ok(());
+    }
+    let body = std::mem::replace(req.body_mut(), Body::empty());
+    match axum::body::to_bytes(body, MAX_BODY_BYTES as usize).await {
+        Ok(bytes) => {
+            if let Ok(len) = HeaderValue::from_str(&bytes.len().to_string()) {
+                req.headers_mut().insert(header::CONTENT_LENGTH, len);
+            }
+            *req.body_mut() = Body::from(bytes);
+            Ok(())
+        }
+        Err(_) => Err(ApiError::TooLarge(format!("the request is larger than {} KB; send less at a time", MAX_BODY_BYTES / 1024))),
+    }
 }
 
 /// `scheme://host[:port]` of a URL (what an `Origin` header holds).
@@ -453,6 +475,17 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_body_without_a_declared_length_is_read_only_up_to_the_limit() {
+        let mut big = axum::http::Request::post("/api/setup").body(Body::from(vec![b'x'; MAX_BODY_BYTES as usize + 1])).unwrap();
+        assert!(matches!(bounded_body(&mut big).await, Err(ApiError::TooLarge(_))));
+        let mut small = axum::http::Request::post("/api/setup").body(Body::from("{}")).unwrap();
+        assert!(bounded_body(&mut small).await.is_ok());
+        assert_eq!(small.headers().get(header::CONTENT_LENGTH).unwrap(), "2", "read, then passed on with its length");
+        let bytes = axum::body::to_bytes(std::mem::replace(small.body_mut(), Body::empty()), 16).await.unwrap();
+        assert_eq!(&bytes[..], b"{}");
+    }
 
     #[test]
     fn route_patterns() {

@@ -155,8 +155,12 @@ impl Engine {
     }
 
     /// The rule a user gets on a field: the most permissive among the profiles that allow View
-    /// on the module, an unstated field being Editable; None without View.
+    /// on the module, an unstated field being Editable; None without View (after the license,
+    /// as for levels: a field of a module one may not open is not held).
     pub(crate) fn held_field(&self, u: u32, m: Module, field: &str) -> Option<FieldRule> {
+        if self.licensed_level(u, m, Action::View) == Level::None {
+            return None;
+        }
         self.users[u as usize]
             .sources
             .iter()
