@@ -9,13 +9,17 @@ mod account;
 mod admin;
 mod licenses;
 mod org;
+mod passkeys;
 mod records;
+mod security;
 mod users;
 pub use account::*;
 pub use admin::*;
 pub use licenses::*;
 pub use org::*;
+pub use passkeys::*;
 pub use records::*;
+pub use security::*;
 pub use users::*;
 
 use crate::domain::{ApiError, DashboardSummary, Me, SessionInfo};
@@ -48,7 +52,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
 #[post("/api/auth/sign-out")]
 pub async fn sign_out() -> Result<(), ApiError> {
     let ctx = RequestCtx::read()?;
-    let me = ctx.require_session().await?;
+    let me = ctx.require_any_session().await?;
     services::sign_out(&ctx, &me).await
 }
 

@@ -42,6 +42,14 @@ actions! {
     SignInFailed = "auth.sign_in_failed", "Sign-in failed";
     SignInRefused = "auth.sign_in_refused", "Sign-in refused (account not active)";
     SignOut = "auth.sign_out", "Signed out";
+    SignInSecondFactorFailed = "auth.second_factor_failed", "A second-factor code was refused";
+    Reauthenticated = "auth.reauthenticated", "Confirmed their identity again";
+    SecondFactorAdded = "second_factor.added", "Set up a second factor";
+    SecondFactorRemoved = "second_factor.removed", "Turned off their second factor";
+    SecondFactorReset = "second_factor.reset", "Reset a user's second factor";
+    RecoveryCodesRenewed = "second_factor.recovery_renewed", "Made new recovery codes";
+    RecoveryCodeUsed = "second_factor.recovery_used", "Signed in with a recovery code";
+    SecondFactorPolicy = "second_factor.policy", "Changed who must use a second factor";
     UserInvite = "user.invite", "Invited a user";
     UserInviteResent = "user.invite_resent", "Sent a new invitation";
     UserActivated = "user.activated", "Activated their account";

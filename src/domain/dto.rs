@@ -22,6 +22,12 @@ pub struct Me {
     /// "View as": the administrator viewing the console as this user (read-only).
     #[serde(default)]
     pub viewed_by: Option<String>,
+    /// The password was right; the second factor is still to be entered.
+    #[serde(default)]
+    pub second_factor_pending: bool,
+    /// A second factor is required and not set up: enrolment comes before anything else.
+    #[serde(default)]
+    pub must_enrol: bool,
 }
 
 /// A signed-in browser of a user, as the Sessions widget lists it.
@@ -34,6 +40,9 @@ pub struct SessionDto {
     pub user_agent: Option<String>,
     /// The session making this request.
     pub current: bool,
+    /// How this session was signed in.
+    #[serde(default)]
+    pub auth_method: crate::domain::AuthMethod,
 }
 
 /// One row of the audit log.

@@ -24,6 +24,15 @@ pub enum ApiError {
     /// 401 from sign-in: the pair did not match (never says which half was wrong).
     #[error("the email address or password is not right")]
     BadCredentials,
+    /// 401: the password was right; the second factor is still to come (finish at the code page).
+    #[error("enter the code from your authenticator app (or a recovery code) to finish signing in")]
+    SecondFactorNeeded,
+    /// 403: the user's role (or the installation) requires a second factor they have not set up.
+    #[error("set up a second factor before going on: it is required for your account")]
+    EnrolmentNeeded,
+    /// 401: this change needs a fresh confirmation of who is asking (password, and code if any).
+    #[error("confirm it is you: enter your password again to make this change")]
+    StepUpNeeded,
     /// 403: signed in, but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -56,7 +65,8 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Unauthorized | ApiError::BadCredentials => 401,
+            ApiError::Unauthorized | ApiError::BadCredentials | ApiError::SecondFactorNeeded | ApiError::StepUpNeeded => 401,
+            ApiError::EnrolmentNeeded => 403,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::Conflict(_) => 409,

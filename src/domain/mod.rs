@@ -9,12 +9,14 @@ mod values;
 mod dto;
 mod users;
 mod records;
+mod security;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
 pub use ids::{CompanyId, DepartmentId, GroupId, LicenseId, ProfileId, RecordId, RoleId, UserId};
 pub use users::*;
 pub use records::*;
+pub use security::*;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

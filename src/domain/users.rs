@@ -27,6 +27,9 @@ pub struct UserQuery {
     pub company: Option<String>,
     #[serde(default)]
     pub license: Option<String>,
+    /// Second factor: "on" (set up), "off" (not set up), "missing" (required, not set up).
+    #[serde(default)]
+    pub second_factor: Option<String>,
     #[serde(default)]
     pub sort: UserSort,
     #[serde(default)]
@@ -53,6 +56,7 @@ impl Default for UserQuery {
             department: None,
             company: None,
             license: None,
+            second_factor: None,
             sort: UserSort::Name,
             descending: false,
             page: 1,
@@ -91,6 +95,12 @@ pub struct UserRow {
     pub created_at: i64,
     /// Set while the latest invitation or notice could not be delivered: the reason.
     pub mail_problem: Option<String>,
+    /// A second factor is set up.
+    #[serde(default)]
+    pub second_factor: bool,
+    /// A second factor is required for this user (by their role or for everyone).
+    #[serde(default)]
+    pub second_factor_required: bool,
 }
 
 /// The add-user and edit-user form.

@@ -56,31 +56,7 @@ pub async fn admin_password(ctx: &RequestCtx, id: &str, change: PasswordChange) 
 /// One's own password: the current one, then a new one. Other sessions end; this one stays.
 pub async fn change_own_password(ctx: &RequestCtx, current: &str, new: &str) -> Result<Me, ApiError> {
     let me = ctx.require_session().await?;
-    #[derive(serde::Deserialize)]
-    struct Row {
-        password_hash: Option<String>,
-    }
-    let row: Option<Row> = ctx
-        .state
-        .db
-        .query("SELECT password_hash FROM type::record('user', $id);", json!({ "id": me.user_id }))
-        .await?
-        .first(0)?;
-    // Guessing the current password from inside a session is throttled like a sign-in.
-    let key = auth::throttle::key(&format!("password-change|{}", me.user_id), "any address");
-    let db = &ctx.state.db;
-    let mut wait = auth::throttle::locked_for(db, &key).await?;
-    if wait == 0 {
-        wait = auth::throttle::reserve(db, &key).await?;
-    }
-    if wait > 0 {
-        return Err(super::services::too_many(wait));
-    }
-    if !auth::verify_password(row.and_then(|r| r.password_hash), current.to_string()).await? {
-        let wait = auth::throttle::failed(db, &key).await?;
-        return Err(if wait > 0 { super::services::too_many(wait) } else { ApiError::field("current", "this is not your current password") });
-    }
-    auth::throttle::clear(db, &key).await?;
+    verify_own_password(ctx, &me.user_id, current, "current", "this is not your current password").await?;
     if current == new {
         return Err(ApiError::field("password", "choose a password different from the current one"));
     }
@@ -96,6 +72,25 @@ pub async fn change_own_password(ctx: &RequestCtx, current: &str, new: &str) -> 
     let mut me = me.me();
     me.must_change_password = false;
     Ok(me)
+}
+
+/// Checks one's own password inside a session (a password change, a step-up confirmation).
+/// Guesses are throttled like sign-ins, per account; a wrong one is a 422 on `field`.
+pub async fn verify_own_password(ctx: &RequestCtx, user: &str, password: &str, field: &str, wrong: &str) -> Result<(), ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        password_hash: Option<String>,
+    }
+    let db = &ctx.state.db;
+    let row: Option<Row> = db.query("SELECT password_hash FROM type::record('user', $id);", json!({ "id": user })).await?.first(0)?;
+    let key = auth::throttle::key(&format!("password-change|{user}"), "any address");
+    auth::throttle::take_turn(db, &key).await?;
+    if !auth::verify_password(row.and_then(|r| r.password_hash), password.to_string()).await? {
+        let wait = auth::throttle::failed(db, &key).await?;
+        return Err(if wait > 0 { super::services::too_many(wait) } else { ApiError::field(field, wrong) });
+    }
+    auth::throttle::clear(db, &key).await?;
+    Ok(())
 }
 
 /// One's own sessions always; someone else's with Users / View on them.
@@ -120,8 +115,9 @@ pub async fn list_sessions(ctx: &RequestCtx, id: &str) -> Result<Vec<SessionDto>
         .state
         .db
         .query(
-            "SELECT record::id(id) AS id, created_at, last_seen_at, ip, user_agent, false AS current
+            "SELECT record::id(id) AS id, created_at, last_seen_at, ip, user_agent, false AS current, auth_method ?? 'password' AS auth_method
              FROM session WHERE user = type::record('user', $id) AND expires_at > $now AND last_seen_at > $idle
+                AND second_factor_pending != true
              ORDER BY last_seen_at DESC;",
             json!({ "id": id, "now": now, "idle": now - policy.idle_ms }),
         )

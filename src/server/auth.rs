@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::db::{Db, DbError};
 use super::time::now_ms;
-use crate::domain::{ApiError, Me, UserId};
+use crate::domain::{ApiError, AuthMethod, Me, UserId};
 
 pub const SESSION_COOKIE: &str = "gh_session";
 /// Over https the cookie carries the `__Host-` prefix: the browser then only accepts it from
@@ -143,7 +143,21 @@ pub struct Principal {
     /// "View as": the administrator (id, name) whose session shows the console as this user,
     /// read-only. Every decision is this user's; nothing may be changed.
     pub viewed_by: Option<(String, String)>,
+    /// How the session was signed in, and when its user last proved who they are (sign-in or
+    /// a confirmation since): sensitive changes need that to be recent (step-up).
+    pub auth_method: AuthMethod,
+    pub authenticated_at: i64,
+    /// The password was right; the second factor is still to come. Nothing but finishing the
+    /// sign-in (or signing out) is allowed.
+    pub second_factor_pending: bool,
+    /// A second factor is required (by the role or the installation) and not set up yet.
+    pub must_enrol: bool,
 }
+
+/// How recent a sign-in or confirmation must be for a sensitive change (step-up).
+pub const FRESH_AUTH_MS: i64 = 10 * 60_000;
+/// A password-only session waiting for its second factor lasts this long at most.
+pub const PENDING_SESSION_MS: i64 = 10 * 60_000;
 
 impl Principal {
     pub fn me(&self) -> Me {
@@ -156,7 +170,14 @@ impl Principal {
             modules: Vec::new(),
             must_change_password: self.must_change_password,
             viewed_by: self.viewed_by.as_ref().map(|(_, name)| name.clone()),
+            second_factor_pending: self.second_factor_pending,
+            must_enrol: self.must_enrol,
         }
+    }
+
+    /// Whether the user proved who they are within [`FRESH_AUTH_MS`].
+    pub fn freshly_authenticated(&self) -> bool {
+        now_ms() - self.authenticated_at <= FRESH_AUTH_MS
     }
 }
 
@@ -179,6 +200,14 @@ pub struct SessionPolicy {
     pub absolute_ms: i64,
 }
 
+/// How a new session starts: the method that signed it in, and whether a second factor is
+/// still to come (then it lasts [`PENDING_SESSION_MS`] at most).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionStart {
+    pub method: AuthMethod,
+    pub second_factor_pending: bool,
+}
+
 /// Starts a session for a user: a fresh token every time (never reuse one across sign-ins).
 /// Returns the raw token for the cookie.
 pub async fn create_session(
@@ -187,15 +216,19 @@ pub async fn create_session(
     policy: &SessionPolicy,
     ip: Option<&str>,
     user_agent: Option<&str>,
+    start: SessionStart,
 ) -> Result<String, DbError> {
     let (raw, digest) = new_token();
     let now = now_ms();
+    let lasts = if start.second_factor_pending { policy.absolute_ms.min(PENDING_SESSION_MS) } else { policy.absolute_ms };
     db.query(
         "CREATE session SET token_hash = $digest, user = type::record('user', $user), created_at = $now,
-            last_seen_at = $now, expires_at = $expires, ip = $ip, user_agent = $ua;",
+            last_seen_at = $now, expires_at = $expires, ip = $ip, user_agent = $ua,
+            auth_method = $method, authenticated_at = $now, second_factor_pending = $pending;",
         json!({
-            "digest": digest, "user": user_id, "now": now, "expires": now + policy.absolute_ms,
+            "digest": digest, "user": user_id, "now": now, "expires": now + lasts,
             "ip": ip, "ua": user_agent.map(|s| s.chars().take(300).collect::<String>()),
+            "method": start.method.as_str(), "pending": start.second_factor_pending,
         }),
     )
     .await?;
@@ -217,6 +250,16 @@ struct SessionRow {
     must_change: Option<bool>,
     #[serde(default)]
     viewed: Option<ViewedRow>,
+    #[serde(default)]
+    auth_method: Option<String>,
+    #[serde(default)]
+    authenticated_at: Option<i64>,
+    #[serde(default)]
+    pending: Option<bool>,
+    #[serde(default)]
+    sf_required: Option<bool>,
+    #[serde(default)]
+    sf_enrolled: Option<bool>,
 }
 
 /// The user an administrator's session is viewing the console as.
@@ -241,6 +284,9 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
                 user.role.name AS role_name,
                 (profile:administrator IN user.role.profiles) AS admin,
                 user.must_change_password AS must_change,
+                auth_method, authenticated_at ?? created_at AS authenticated_at, second_factor_pending AS pending,
+                (user.role.requires_second_factor ?? false) OR (setting:security.value.require_second_factor ?? false) AS sf_required,
+                user.second_factor != NONE AS sf_enrolled,
                 IF view_as { {
                     uid: record::id(view_as), full_name: view_as.full_name, email: view_as.email,
                     role_name: view_as.role.name, admin: profile:administrator IN view_as.role.profiles, status: view_as.status
@@ -262,6 +308,10 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
             .await?;
     }
     let must_change_password = row.must_change.unwrap_or(false);
+    let auth_method = AuthMethod::parse(row.auth_method.as_deref().unwrap_or_default());
+    let authenticated_at = row.authenticated_at.unwrap_or(0);
+    let second_factor_pending = row.pending.unwrap_or(false);
+    let must_enrol = row.sf_required.unwrap_or(false) && !row.sf_enrolled.unwrap_or(false);
     // Viewing as someone: every decision is that user's; the administrator is kept aside.
     // Only while the session's own user is still an active full administrator.
     let still_admin = row.admin && row.status == "active";
@@ -275,6 +325,10 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
             full_admin: v.admin && v.status == "active",
             must_change_password,
             viewed_by: Some((row.uid, row.full_name)),
+            auth_method,
+            authenticated_at,
+            second_factor_pending,
+            must_enrol,
         }));
     }
     Ok(Some(Principal {
@@ -286,6 +340,10 @@ pub async fn resolve_session(db: &Db, raw: &str, policy: &SessionPolicy) -> Resu
         full_admin: row.admin && row.status == "active",
         must_change_password,
         viewed_by: None,
+        auth_method,
+        authenticated_at,
+        second_factor_pending,
+        must_enrol,
     }))
 }
 
@@ -405,6 +463,19 @@ pub mod throttle {
         Ok(wait)
     }
 
+    /// Refuses (429) while the key is locked; otherwise counts this attempt before it is checked
+    /// (see [`reserve`]).
+    pub async fn take_turn(db: &Db, key: &str) -> Result<(), ApiError> {
+        let mut wait = locked_for(db, key).await?;
+        if wait == 0 {
+            wait = reserve(db, key).await?;
+        }
+        if wait > 0 {
+            return Err(crate::server::services::too_many(wait));
+        }
+        Ok(())
+    }
+
     /// After a reserved attempt failed: the pair waits as its count says.
     pub async fn failed(db: &Db, key: &str) -> Result<i64, DbError> {
         #[derive(Deserialize)]
@@ -467,8 +538,21 @@ pub mod throttle {
         ApiError::TooManyAttempts { message: "too many attempts at once for this account; wait a moment and try again".into(), retry_after_secs: 5 }
     }
 
+    /// Forgets the key's failures after a success. A clash with a simultaneous attempt on the
+    /// same key is tried again; should it persist, the success stands all the same (the count
+    /// is left as it was, which only ever errs towards caution).
     pub async fn clear(db: &Db, key: &str) -> Result<(), DbError> {
-        db.query("DELETE type::record('login_throttle', $k);", json!({ "k": key })).await?;
+        for attempt in 0..3u64 {
+            match db.query("DELETE type::record('login_throttle', $k);", json!({ "k": key })).await {
+                Ok(_) => return Ok(()),
+                Err(DbError::Clash(message)) => {
+                    tracing::debug!(%message, attempt, "clearing a throttle clashed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * (attempt + 1))).await;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        tracing::warn!("a throttle was not cleared after three clashes; its count stays");
         Ok(())
     }
 

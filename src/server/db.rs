@@ -20,6 +20,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (4, "user_company", include_str!("migrations/0004_user_company.surql")),
     (5, "user_company_filters", include_str!("migrations/0005_user_company_filters.surql")),
     (6, "records", include_str!("migrations/0006_records.surql")),
+    (7, "second_factor", include_str!("migrations/0007_second_factor.surql")),
+    (8, "passkeys", include_str!("migrations/0008_passkeys.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .
@@ -42,6 +44,10 @@ pub enum DbError {
     /// A `THROW` in our own SurrealQL (see `store::Work::refuse_if`).
     #[error("{0}")]
     Thrown(String),
+    /// The transaction clashed with another one writing the same records at the same moment
+    /// and was not committed; running it again is safe.
+    #[error("the transaction clashed with a simultaneous one: {0}")]
+    Clash(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -58,6 +64,10 @@ impl From<DbError> for ApiError {
             DbError::Thrown(msg) => {
                 tracing::error!(message = %msg, "unexpected THROW from a query");
                 ApiError::Unavailable
+            }
+            DbError::Clash(msg) => {
+                tracing::warn!(message = %msg, "a write clashed with a simultaneous one and was not retried further");
+                ApiError::Conflict("someone changed this at the same moment; try again".into())
             }
             DbError::Other(e) => {
                 tracing::error!(error = %format!("{e:#}"), "database error");
@@ -157,6 +167,16 @@ impl Db {
             .or(errors.first());
         let Some(cause) = cause else { return Err(DbError::Other(anyhow::anyhow!("a query failed without an error"))) };
         let message = cause.1.to_string();
+        // Nothing but "not executed" (the COMMIT itself was refused), or a conflict by name: a
+        // clash with a simultaneous transaction, which may simply be run again.
+        let clash = errors.iter().all(|(_, e)| {
+            let m = e.to_string();
+            m.contains("not executed due to a failed transaction") || m.contains("Cannot COMMIT")
+        }) || message.contains("conflict")
+            || message.contains("can be retried");
+        if clash {
+            return Err(DbError::Clash(message));
+        }
         if cause.1.is_thrown() {
             return Err(DbError::Thrown(message));
         }

@@ -37,6 +37,8 @@ pub struct Entry {
     pub licenses: Vec<String>,
     pub created_at: i64,
     pub last_sign_in_at: Option<i64>,
+    /// A second factor is set up.
+    pub second_factor: bool,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +62,8 @@ struct Raw {
     created_at: i64,
     #[serde(default)]
     last_sign_in_at: Option<i64>,
+    #[serde(default)]
+    second_factor: Option<String>,
 }
 
 impl From<Raw> for Entry {
@@ -75,6 +79,7 @@ impl From<Raw> for Entry {
             licenses: r.licenses.iter().map(|l| key(l)).collect(),
             created_at: r.created_at,
             last_sign_in_at: r.last_sign_in_at,
+            second_factor: r.second_factor.is_some(),
         }
     }
 }
@@ -181,7 +186,7 @@ impl Directory {
         }
         let users: Vec<Raw> = db
             .query(
-                "SELECT id, search_text, email_key, status, role, department, companies, licenses, created_at, last_sign_in_at FROM user;",
+                "SELECT id, search_text, email_key, status, role, department, companies, licenses, created_at, last_sign_in_at, second_factor FROM user;",
                 json!({}),
             )
             .await?

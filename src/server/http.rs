@@ -23,6 +23,8 @@ pub const PUBLIC_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/session"),
     ("POST", "/api/setup"),
     ("POST", "/api/auth/sign-in"),
+    ("POST", "/api/auth/passkey/start"),
+    ("POST", "/api/auth/passkey/finish"),
     ("POST", "/api/auth/forgot"),
     ("POST", "/api/links/info"),
     ("POST", "/api/links/complete"),
@@ -388,13 +390,25 @@ impl RequestCtx {
         if me.must_change_password {
             return Err(ApiError::Forbidden("choose a new password first: you signed in with a temporary one".into()));
         }
+        if me.must_enrol && me.viewed_by.is_none() {
+            return Err(ApiError::EnrolmentNeeded);
+        }
         Ok(me)
     }
 
-    /// A valid session, even one that must change its temporary password first (for the
-    /// functions that let it do exactly that, or sign out).
+    /// Any session, even one whose second factor is still to come: only for finishing the
+    /// sign-in, signing out and saying who is signed in.
+    pub async fn require_any_session(&self) -> Result<Principal, ApiError> {
+        self.user().await?.ok_or(ApiError::Unauthorized)
+    }
+
+    /// A session past its second factor, even one that must change its temporary password or
+    /// set up a second factor first (for the functions that let it do exactly that).
     pub async fn require_session(&self) -> Result<Principal, ApiError> {
-        let me = self.user().await?.ok_or(ApiError::Unauthorized)?;
+        let me = self.require_any_session().await?;
+        if me.second_factor_pending {
+            return Err(ApiError::SecondFactorNeeded);
+        }
         // "View as" is read-only: only functions declared [`Declared::Read`] run, over HTTP and
         // during server-side rendering alike.
         if let Some((_, admin)) = &me.viewed_by {
@@ -422,6 +436,17 @@ impl RequestCtx {
             return Err(ApiError::Forbidden(format!("you need {} on {} for this ({})", action.label(), module.label(), denial.message())));
         }
         Ok((me, engine))
+    }
+
+    /// Refuses (401, "confirm it is you") unless the user signed in or confirmed their
+    /// password within the last ten minutes: for changes to how an account signs in and for
+    /// handing out full administration.
+    pub fn require_fresh(&self, me: &Principal) -> Result<(), ApiError> {
+        if me.freshly_authenticated() {
+            Ok(())
+        } else {
+            Err(ApiError::StepUpNeeded)
+        }
     }
 
     pub async fn engine(&self) -> Result<std::sync::Arc<crate::access::Engine>, ApiError> {

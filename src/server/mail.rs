@@ -207,6 +207,13 @@ pub fn password_changed_notice(name: &str, email: &str) -> OutgoingMail {
     OutgoingMail { to_name: name.into(), to_email: email.into(), subject: "Your CRM password was changed".into(), text, html, links: vec![] }
 }
 
+/// A security notice: something about how the account signs in changed or was used.
+pub fn security_notice(name: &str, email: &str, subject: &str, what: &str) -> OutgoingMail {
+    let text = format!("Hello {name},\n\n{what}\n\nIf this was not you, contact your administrator at once.\n");
+    let html = html_message(&format!("Hello {name},"), &[what.to_string()], None, "If this was not you, contact your administrator at once.");
+    OutgoingMail { to_name: name.into(), to_email: email.into(), subject: subject.into(), text, html, links: vec![] }
+}
+
 pub fn blocked_notice(name: &str, email: &str) -> OutgoingMail {
     let text = format!("Hello {name},\n\nYour CRM account has been blocked by an administrator, and you have been signed out.\n\nIf you think this is a mistake, contact your administrator.\n");
     let html = html_message(

@@ -15,11 +15,14 @@ pub mod http;
 pub mod licenses;
 pub mod mail;
 pub mod org;
+pub mod passkey;
 pub mod records;
+pub mod second_factor;
 pub mod services;
 pub mod state;
 pub mod store;
 pub mod time;
+pub mod totp;
 pub mod users;
 
 pub use config::Settings;

@@ -5,13 +5,13 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::{self, throttle, Principal};
+use super::auth::{self, throttle, Principal, SessionStart};
 use super::http::RequestCtx;
 use super::store::{install, session, user, Actor, Audit, Work};
 use super::time::now_ms;
 use crate::access;
 use crate::domain::{
-    setup_errors, sign_in_errors, ApiError, AuditAction, AuditTarget, Me, SessionInfo,
+    setup_errors, sign_in_errors, ApiError, AuditAction, AuditTarget, AuthMethod, Me, SessionInfo,
 };
 
 /// A new record key: 20 characters of [a-z0-9], starting with a letter (so SurrealDB never
@@ -47,7 +47,12 @@ pub async fn session_info(ctx: &RequestCtx) -> Result<SessionInfo, ApiError> {
         Some(p) => {
             let engine = ctx.engine().await?;
             let mut me = p.me();
+            // A session that still has a step to take (second factor, new password, enrolment)
+            // gets no menu.
+            let complete = !p.second_factor_pending && !p.must_change_password && (!p.must_enrol || p.viewed_by.is_some());
             me.modules = access::Module::ALL
+                .into_iter()
+                .filter(|_| complete)
                 .into_iter()
                 .filter(|m| engine.decide(&p.user_id, *m, access::Action::View, None).allowed())
                 .collect();
@@ -94,7 +99,7 @@ pub async fn setup(ctx: &RequestCtx, full_name: &str, email: &str, password: &st
     work.commit(&ctx.state).await?;
     let email = details.email;
     tracing::info!(email = %email, "installation set up");
-    start_session(ctx, &user_id).await
+    start_session(ctx, &user_id, SessionStart { method: AuthMethod::Password, second_factor_pending: false }).await
 }
 
 fn already_set_up() -> ApiError {
@@ -102,12 +107,14 @@ fn already_set_up() -> ApiError {
 }
 
 /// Creates a session for the user, sets the cookie and returns who they are.
-pub async fn start_session(ctx: &RequestCtx, user_id: &str) -> Result<Me, ApiError> {
+pub async fn start_session(ctx: &RequestCtx, user_id: &str, start: SessionStart) -> Result<Me, ApiError> {
     let policy = ctx.state.session_policy();
-    let mut work = Work::new(ctx);
-    work.run(user::signed_in(user_id, now_ms()));
-    work.commit(&ctx.state).await?;
-    let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref()).await?;
+    if !start.second_factor_pending {
+        let mut work = Work::new(ctx);
+        work.run(user::signed_in(user_id, now_ms()));
+        work.commit(&ctx.state).await?;
+    }
+    let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref(), start).await?;
     let principal = auth::resolve_session(&ctx.state.db, &raw, &policy).await?.ok_or_else(|| {
         tracing::error!(user_id, "a new session did not resolve");
         ApiError::Unavailable
@@ -126,6 +133,8 @@ struct Credentials {
     full_name: String,
     status: String,
     password_hash: Option<String>,
+    #[serde(default)]
+    second_factor: Option<String>,
 }
 
 pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me, ApiError> {
@@ -139,7 +148,7 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
     }
     let account: Option<Credentials> = db
         .query(
-            "SELECT record::id(id) AS id, full_name, status, password_hash FROM user WHERE email_key = $k LIMIT 1;",
+            "SELECT record::id(id) AS id, full_name, status, password_hash, second_factor FROM user WHERE email_key = $k LIMIT 1;",
             json!({ "k": email.key() }),
         )
         .await?
@@ -175,13 +184,21 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
             _ => "this account is inactive; ask an administrator to reactivate it".into(),
         }));
     }
+    if account.second_factor.is_some() {
+        // The password was right; the session can do nothing until the second factor is in.
+        tracing::info!(email = %email, ip = %ctx.ip, "password accepted; second factor to come");
+        return start_session(ctx, &account.id, SessionStart { method: AuthMethod::Password, second_factor_pending: true }).await;
+    }
     write_audit(
         ctx,
-        Audit::user(AuditAction::SignIn, &account.id).by(Actor::new(&account.id, &account.full_name)).label(email.as_ref()),
+        Audit::user(AuditAction::SignIn, &account.id)
+            .by(Actor::new(&account.id, &account.full_name))
+            .label(email.as_ref())
+            .after(json!({ "method": AuthMethod::Password.as_str() })),
     )
     .await?;
     tracing::info!(email = %email, ip = %ctx.ip, "signed in");
-    start_session(ctx, &account.id).await
+    start_session(ctx, &account.id, SessionStart { method: AuthMethod::Password, second_factor_pending: false }).await
 }
 
 pub fn too_many(wait_ms: i64) -> ApiError {

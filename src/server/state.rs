@@ -39,6 +39,21 @@ impl AppState {
         Ok(state)
     }
 
+    /// Another instance over the same database, as a second machine behind a load balancer
+    /// would be: its own caches (access engine, users directory) and its own mail worker.
+    pub fn second_instance(&self) -> Self {
+        let state = Self {
+            settings: self.settings.clone(),
+            db: self.db.clone(),
+            mailer: self.mailer.clone(),
+            access: Arc::new(AccessCache::default()),
+            directory: Arc::new(super::directory::Directory::default()),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        super::mail::spawn_worker(state.clone());
+        state
+    }
+
     pub fn session_policy(&self) -> SessionPolicy {
         SessionPolicy {
             idle_ms: self.settings.session_idle.as_millis() as i64,

@@ -21,7 +21,8 @@ const USER_FIELDS: &str = "record::id(id) AS id, full_name, email, mobile, statu
     { id: record::id(role), name: role.name } AS role,
     IF department { { id: record::id(department), name: department.name } } ELSE { NONE } AS department,
     companies.map(|$c| { id: record::id($c), name: $c.name }) AS companies,
-    is_approver, last_sign_in_at, created_at,
+    is_approver, last_sign_in_at, created_at, second_factor != NONE AS second_factor,
+    ((role.requires_second_factor ?? false) OR (setting:security.value.require_second_factor ?? false)) AS second_factor_required,
     (SELECT VALUE last_error FROM mail_job WHERE user = $parent.id AND status != 'sent' AND last_error != NONE
         ORDER BY created_at DESC LIMIT 1)[0] AS mail_problem";
 
@@ -60,6 +61,12 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     }
     let (status, role, department, company, license) = (some(&q.status), some(&q.role), some(&q.department), some(&q.company), some(&q.license));
     let search = q.search.trim().to_lowercase();
+    let second_factor = some(&q.second_factor);
+    // "Required but not set up" needs the roles that require one (or everyone).
+    let required = match second_factor {
+        Some("missing") => Some(super::second_factor::requiring_roles(ctx).await?),
+        _ => None,
+    };
     // Search, filters, scope, count and sort run on the in-memory directory (kept current from
     // the database's change feed); only the page's 25 rows are read from the database.
     let dir = ctx.state.directory.current(&ctx.state.db).await?;
@@ -74,6 +81,12 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
                 && company.is_none_or(|c| e.companies.iter().any(|x| x == c))
                 && license.is_none_or(|l| e.licenses.iter().any(|x| x == l))
                 && (search.is_empty() || e.search.contains(&search))
+                && match second_factor {
+                    Some("on") => e.second_factor,
+                    Some("off") => !e.second_factor,
+                    Some("missing") => !e.second_factor && e.status == "active" && required.as_ref().is_some_and(|r| r.requires(&e.role)),
+                    _ => true,
+                }
                 && in_scope.admits(e)
         })
         .collect();
@@ -544,7 +557,10 @@ pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Res
     )
     .bump_access();
     work.commit(&ctx.state).await?;
-    super::services::start_session(ctx, &row.user).await
+    // A reset link proves the mailbox, not the second factor: that still has to be entered.
+    let pending = super::second_factor::enrolled(&ctx.state.db, &row.user).await?;
+    let start = auth::SessionStart { method: crate::domain::AuthMethod::Password, second_factor_pending: pending };
+    super::services::start_session(ctx, &row.user, start).await
 }
 
 /// Public: sends a reset link to an active account. The answer is the same whether or not the

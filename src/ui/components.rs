@@ -54,6 +54,9 @@ pub fn TextField(
 #[component]
 pub fn FormBanner(error: Option<ApiError>) -> Element {
     let Some(err) = error else { return rsx! {} };
+    if err == ApiError::StepUpNeeded {
+        return rsx! { crate::ui::step_up::StepUpForm {} };
+    }
     let text = match &err {
         ApiError::Invalid { message, .. } => message.clone(),
         other => other.to_string(),

@@ -3,13 +3,15 @@
 mod call;
 mod components;
 mod pages;
+mod passkey;
 mod preview_save;
 mod shell;
+mod step_up;
 
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, UserPage, Users};
+use pages::{Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -56,6 +58,8 @@ pub enum Route {
         Sharing {},
         #[route("/settings")]
         Settings {},
+        #[route("/security")]
+        Security {},
         #[route("/records/:module")]
         Records { module: String },
         #[route("/records/:module/new")]

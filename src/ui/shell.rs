@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::pages::{ChangePasswordPage, SetupPage, SignInPage};
+use super::pages::{ChangePasswordPage, EnrolPage, SecondFactorPage, SetupPage, SignInPage};
 use super::{Route, Session};
 use crate::access::Module;
 use crate::domain::{Me, SessionInfo};
@@ -24,8 +24,14 @@ pub fn Shell() -> Element {
         },
         Some(Ok(SessionInfo { needs_setup: true, .. })) => rsx! { SetupPage {} },
         Some(Ok(SessionInfo { me: None, .. })) => rsx! { SignInPage { stay: true } },
+        Some(Ok(SessionInfo { me: Some(me), .. })) if me.second_factor_pending => {
+            rsx! { SecondFactorPage { name: me.full_name.clone() } }
+        }
         Some(Ok(SessionInfo { me: Some(me), .. })) if me.must_change_password => {
             rsx! { ChangePasswordPage { name: me.full_name.clone(), email: me.email.clone() } }
+        }
+        Some(Ok(SessionInfo { me: Some(me), .. })) if me.must_enrol && me.viewed_by.is_none() => {
+            rsx! { EnrolPage { name: me.full_name.clone() } }
         }
         Some(Ok(SessionInfo { me: Some(me), .. })) => rsx! { Frame { me } },
     }
@@ -116,6 +122,7 @@ fn Frame(me: Me) -> Element {
                     div { class: "who",
                         div { class: "who-name", "{me.full_name}" }
                         div { class: "who-role", "{me.role}" }
+                        Link { class: "who-link", to: Route::Security {}, "Sign-in and security" }
                     }
                     button {
                         class: "btn btn-quiet",

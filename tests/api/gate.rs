@@ -10,6 +10,8 @@ const EXPECTED_PUBLIC: &[(&str, &str)] = &[
     ("GET", "/api/session"),
     ("POST", "/api/setup"),
     ("POST", "/api/auth/sign-in"),
+    ("POST", "/api/auth/passkey/start"),
+    ("POST", "/api/auth/passkey/finish"),
     ("POST", "/api/auth/forgot"),
     ("POST", "/api/links/info"),
     ("POST", "/api/links/complete"),

@@ -73,6 +73,20 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp { base, client: new_client(), state, outbox }
 }
 
+/// A second instance over the same database (its own caches and mail worker) on its own port,
+/// sharing nothing else with `app`: what a second machine behind a load balancer would be.
+#[allow(dead_code)]
+pub async fn spawn_second_instance(app: &TestApp) -> TestApp {
+    let state = app.state.second_instance();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serve_state = state.clone();
+    tokio::spawn(async move {
+        gatehouse::server::serve_on(listener, serve_state, Assets::None, std::future::pending()).await.unwrap();
+    });
+    TestApp { base, client: new_client(), state, outbox: app.outbox.clone() }
+}
+
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).build().unwrap()
 }

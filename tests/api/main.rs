@@ -11,6 +11,7 @@ mod gate;
 mod matrix;
 mod org;
 mod records;
+mod second_factor;
 mod setup;
 mod storage;
 mod users;

@@ -158,6 +158,24 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", "/api/records/delete".into(), opp(json!({})), Rule::Only(OPP_MANAGERS)),
         ("POST", "/api/view-as".into(), Some(json!({ "user": rep })), Rule::Only(ADMIN)),
         ("POST", "/api/view-as/end".into(), Some(json!({})), Rule::AnySession),
+        // Second factors: one's own is self-service; someone else's status is for those who see
+        // them, a reset for those who may take over nothing by it.
+        ("POST", "/api/auth/second-factor".into(), Some(json!({ "code": "123456" })), Rule::AnySession),
+        ("POST", "/api/auth/confirm".into(), Some(json!({ "password": "not my password at all", "code": null })), Rule::AnySession),
+        ("GET", format!("/api/users/{rep}/second-factor"), None, Rule::Only(&[FullAdmin, DelegatedAdmin, SalesManager, SalesRep])),
+        ("POST", "/api/account/totp/start".into(), Some(json!({})), Rule::AnySession),
+        ("POST", "/api/account/totp/confirm".into(), Some(json!({ "code": "000000" })), Rule::AnySession),
+        ("POST", "/api/account/recovery-codes".into(), Some(json!({})), Rule::AnySession),
+        ("POST", "/api/account/second-factor/off".into(), Some(json!({})), Rule::AnySession),
+        ("POST", format!("/api/users/{rep}/second-factor/reset"), Some(json!({})), Rule::Only(ADMIN)),
+        ("GET", "/api/second-factor/policy".into(), None, Rule::Only(ADMIN)),
+        ("POST", "/api/second-factor/policy".into(), Some(json!({ "role": null, "required": false })), Rule::Only(ADMIN)),
+        ("POST", "/api/account/passkeys/start".into(), Some(json!({ "name": "Laptop" })), Rule::AnySession),
+        ("POST", "/api/account/passkeys/finish".into(), Some(json!({ "ceremony": "nope", "credential": {} })), Rule::AnySession),
+        ("GET", format!("/api/users/{rep}/passkeys"), None, Rule::Only(&[FullAdmin, DelegatedAdmin, SalesManager, SalesRep])),
+        ("POST", "/api/account/passkeys/remove".into(), Some(json!({ "passkey": "nope" })), Rule::AnySession),
+        ("POST", "/api/auth/passkey/start".into(), Some(json!({})), Rule::Public),
+        ("POST", "/api/auth/passkey/finish".into(), Some(json!({ "ceremony": "nope", "credential": {} })), Rule::Public),
         ("POST", "/api/auth/sign-out".into(), Some(json!({})), Rule::AnySession),
     ]
 }
@@ -315,10 +333,13 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("GET", "/api/departments"),
     ("GET", "/api/licenses"),
     ("GET", "/api/roles"),
+    ("GET", "/api/second-factor/policy"),
     ("GET", "/api/settings"),
     ("GET", "/api/users/{id}"),
     ("GET", "/api/users/{id}/access"),
     ("GET", "/api/users/{id}/activity"),
+    ("GET", "/api/users/{id}/passkeys"),
+    ("GET", "/api/users/{id}/second-factor"),
     ("GET", "/api/users/{id}/sessions"),
     ("GET", "/api/users/{id}/setup"),
     ("POST", "/api/admin/preview"),
@@ -345,7 +366,10 @@ async fn while_viewing_as_someone_only_the_functions_declared_as_reads_run() {
         let read = EXPECTED_VIEW_AS_READS.iter().any(|(m, p)| *m == method && instance_of(p, &path));
         let a = app.call_with(&admin, method, &path, body).await;
         let viewing = a.status == 403 && a.message().contains("viewing the console as");
-        if read || path.starts_with("/api/setup") || path.starts_with("/api/links") || path.starts_with("/api/auth/") || path == "/api/session" {
+        // The steps of signing in are no part of the view (finishing one needs a session that
+        // waits for its code); confirming one's identity is a write and is refused.
+        let signing_in = ["/api/auth/sign-in", "/api/auth/forgot", "/api/auth/second-factor", "/api/auth/me", "/api/auth/passkey/start", "/api/auth/passkey/finish"].contains(&path.as_str());
+        if read || path.starts_with("/api/setup") || path.starts_with("/api/links") || signing_in || path == "/api/session" {
             assert!(!viewing, "{method} {path} only reads and runs during view as: {:?}", a.body);
         } else {
             assert!(viewing, "{method} {path} must be refused during view as: {} {:?}", a.status, a.body);

@@ -59,12 +59,12 @@ for (const viewport of VIEWPORTS) {
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       await page.getByLabel('Email address').fill(ADMIN.email);
       await page.getByLabel('Password').fill('not my password at all');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByText('the email address or password is not right').waitFor();
       await shot(page, viewport, '04-sign-in-wrong');
 
       await page.getByLabel('Password').fill(ADMIN.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 
       await openMenuIfPhone(page, viewport);

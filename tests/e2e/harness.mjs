@@ -26,13 +26,16 @@ export async function freePort() {
   });
 }
 
-/** Starts the server; resolves once /healthz answers. `env` adds settings. */
-export async function startServer(env = {}) {
+/** Starts the server; resolves once /healthz answers. `env` adds settings; `host` is the name
+ * the browser uses (`localhost` where WebAuthn needs a name rather than an IP address). */
+export async function startServer(env = {}, { host = '127.0.0.1' } = {}) {
   const binary = process.env.GATEHOUSE_E2E_SERVER;
   if (!binary) throw new Error('GATEHOUSE_E2E_SERVER must name the server built by `dx build --web`');
   const port = await freePort();
   const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-outbox-'));
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${host}:${port}`;
+  // Node may resolve `localhost` to ::1, where the server does not listen: Node calls go here.
+  const api = `http://127.0.0.1:${port}`;
   const child = spawn(binary, [], {
     env: {
       ...process.env,
@@ -51,8 +54,8 @@ export async function startServer(env = {}) {
   while (Date.now() < deadline) {
     if (exited !== null) throw new Error(`the server exited with ${exited} before answering`);
     try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) return { base, outbox, stop: () => child.kill('SIGTERM') };
+      const r = await fetch(`${api}/healthz`);
+      if (r.ok) return { base, api, outbox, stop: () => child.kill('SIGTERM') };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }

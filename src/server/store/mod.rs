@@ -25,6 +25,7 @@ pub mod license;
 pub mod link;
 pub mod mail_job;
 pub mod record;
+pub mod second_factor;
 pub mod session;
 pub mod user;
 
@@ -166,6 +167,9 @@ impl Audit {
         row
     }
 }
+
+/// How many times a unit of work that clashed with a simultaneous one is run again.
+const CLASH_RETRIES: u64 = 3;
 
 /// A change being assembled; nothing is written until [`Work::commit`].
 #[must_use = "a unit of work writes nothing until it is committed"]
@@ -329,7 +333,21 @@ impl Work {
     /// Writes to `db` (no mail wake-up); errors are already the caller's typed answers.
     pub async fn commit_to(self, db: &Db) -> Result<Rows, ApiError> {
         let script = self.script();
-        match db.query(&script, Value::Object(self.vars)).await {
+        let vars = Value::Object(self.vars);
+        // A clash with a simultaneous transaction committed nothing: run it again (its checks
+        // then see what the other one wrote), a few times at most.
+        let mut attempt = 0u64;
+        let result = loop {
+            match db.query(&script, vars.clone()).await {
+                Err(DbError::Clash(message)) if attempt < CLASH_RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(%message, attempt, "a unit of work clashed; running it again");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                }
+                other => break other,
+            }
+        };
+        match result {
             Ok(rows) => Ok(rows),
             Err(DbError::Thrown(message)) => {
                 let refusal = message

@@ -82,6 +82,9 @@ pub fn SignInRoute() -> Element {
     let session = use_context::<Session>();
     match session.info() {
         Some(Ok(SessionInfo { needs_setup: true, .. })) => rsx! { SetupPage {} },
+        Some(Ok(SessionInfo { me: Some(me), .. })) if me.second_factor_pending => rsx! {
+            super::SecondFactorPage { name: me.full_name.clone() }
+        },
         Some(Ok(SessionInfo { me: Some(me), .. })) => rsx! {
             main { class: "center-page",
                 div { class: "card narrow",
@@ -124,6 +127,8 @@ pub fn SignInPage(stay: bool) -> Element {
                 if pending() { "Signing in…" } else { "Sign in" }
             }
             p { class: "form-foot", Link { to: Route::Forgot {}, "Forgot your password?" } }
+            div { class: "or-line", role: "separator", "or" }
+            super::passkeys::PasskeySignIn {}
         }
     }
 }

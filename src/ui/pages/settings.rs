@@ -5,7 +5,8 @@
 use dioxus::prelude::*;
 
 use crate::api;
-use crate::ui::components::pending;
+use crate::ui::call::use_call;
+use crate::ui::components::{pending, FormBanner, Notice};
 use crate::ui::Route;
 
 #[component]
@@ -17,6 +18,7 @@ pub fn Settings() -> Element {
             let groups = [("Mail", o.mail.clone()), ("Security", o.security.clone()), ("Access", o.access.clone()), ("Storage", o.storage.clone())];
             rsx! {
                 div { class: "widgets",
+                    SecondFactorPolicyCard {}
                     for (title, rows) in groups {
                         section { key: "{title}", class: "card widget", "aria-label": "{title}",
                             h2 { "{title}" }
@@ -42,5 +44,77 @@ pub fn Settings() -> Element {
         div { class: "page-head", h1 { "Settings" } }
         p { class: "muted", "Values marked with a GATEHOUSE_… name are read from the server's environment at start-up (see the README); passwords are never shown." }
         {body}
+    }
+}
+
+/// Who must use a second factor: everyone, or the members of chosen roles. Each switch saves at
+/// once and says how many active people still have to set one up.
+#[component]
+fn SecondFactorPolicyCard() -> Element {
+    let mut policy = use_resource(api::second_factor_policy);
+    let call = use_call();
+    let mut notice = use_signal(|| None::<String>);
+    let set = move |role: Option<String>, name: String, required: bool| async move {
+        if let Some(p) = call.run(api::set_second_factor_policy(role, required)).await {
+            let who = if required { "must now use" } else { "no longer must use" };
+            let missing = match p.missing {
+                0 => "Everyone who must have one has set it up.".to_string(),
+                1 => "1 active person must still set one up (at their next request).".to_string(),
+                n => format!("{n} active people must still set one up (at their next request)."),
+            };
+            notice.set(Some(format!("{name} {who} a second factor. {missing}")));
+            policy.restart();
+        }
+    };
+    let body = match &*policy.read() {
+        state @ (None | Some(Err(_))) => pending(state),
+        Some(Ok(p)) => {
+            let p = p.clone();
+            rsx! {
+                label { class: "check",
+                    input {
+                        id: "sf-everyone",
+                        r#type: "checkbox",
+                        checked: p.everyone,
+                        onchange: move |e: FormEvent| set(None, "Every account".into(), e.checked()),
+                    }
+                    "Every account must use a second factor"
+                }
+                fieldset { class: "checks", disabled: p.everyone,
+                    legend { "Or only these roles" }
+                    for (id, name, required) in p.roles.clone() {
+                        label { key: "{id}", class: "check",
+                            input {
+                                id: "sf-role-{id}",
+                                r#type: "checkbox",
+                                checked: required || p.everyone,
+                                onchange: {
+                                    let (id, name) = (id.clone(), name.clone());
+                                    move |e: FormEvent| set(Some(id.clone()), format!("The {name} role"), e.checked())
+                                },
+                            }
+                            "{name}"
+                        }
+                    }
+                }
+                p { class: "muted",
+                    match p.missing {
+                        0 => "Everyone who must have a second factor has set it up.".to_string(),
+                        1 => "1 active person must use a second factor and has not set it up yet.".to_string(),
+                        n => format!("{n} active people must use a second factor and have not set it up yet."),
+                    }
+                }
+                Link { class: "btn btn-small", to: Route::Users {}, "See them on the Users page (filter “Required but not set up”)" }
+            }
+        }
+    };
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-sf-policy",
+            h2 { id: "w-sf-policy", "Second factor" }
+            p { class: "muted", "People who must use one set up an authenticator app right after their password, before anything else opens." }
+            Notice { text: notice() }
+            FormBanner { error: (call.error)() }
+            {body}
+        }
     }
 }

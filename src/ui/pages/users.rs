@@ -9,7 +9,7 @@ use crate::domain::civil_from_days;
 use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
-use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, ReassignWidget, SessionsWidget, ViewAsWidget};
+use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -57,6 +57,7 @@ pub fn Users() -> Element {
     let department = use_signal(String::new);
     let company = use_signal(String::new);
     let license = use_signal(String::new);
+    let second_factor = use_signal(String::new);
     let sort = use_signal(|| "Name".to_string());
     // A second click on the same column header reverses the order; another sort starts A to Z.
     let mut reversed = use_signal(|| false);
@@ -97,6 +98,7 @@ pub fn Users() -> Element {
             department: opt(department()),
             company: opt(company()),
             license: opt(license()),
+            second_factor: opt(second_factor()),
             sort: sort_by,
             descending,
             page: page(),
@@ -106,7 +108,7 @@ pub fn Users() -> Element {
     });
     // A new search or filter starts again at page 1 with nothing selected.
     use_effect(move || {
-        let _ = (search(), status(), role(), department(), company(), license(), sort(), reversed());
+        let _ = (search(), status(), role(), department(), company(), license(), second_factor(), sort(), reversed());
         page.set(1);
         selected.set(Vec::new());
     });
@@ -170,6 +172,7 @@ pub fn Users() -> Element {
                                 th { scope: "col", "Department" }
                                 SortHeader { label: "Status", by: "Status", sort, reversed }
                                 SortHeader { label: "Last sign-in", by: "LastSignIn", sort, reversed }
+                                th { scope: "col", "Second factor" }
                             }
                         }
                         tbody {
@@ -200,6 +203,7 @@ pub fn Users() -> Element {
                 if !opts.licenses.is_empty() {
                     SelectField { id: "f-license", label: "License", value: license, options: opts.licenses.clone(), placeholder: "Any license" }
                 }
+                SelectField { id: "f-second-factor", label: "Second factor", value: second_factor, options: second_factor_choices(), placeholder: "Any" }
                 SelectField { id: "f-sort", label: "Sort by", value: sort, options: sorts }
             }
         }
@@ -314,6 +318,25 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
                 if let Some(e) = row_error() { p { class: "field-error", role: "alert", "{e}" } }
             }
             td { "data-label": "Last sign-in", "{when(user.last_sign_in_at)}" }
+            td { "data-label": "Second factor", SecondFactorBadge { on: user.second_factor, required: user.second_factor_required } }
+        }
+    }
+}
+
+fn second_factor_choices() -> Vec<(String, String)> {
+    [("on", "Set up"), ("off", "Not set up"), ("missing", "Required but not set up")].iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+/// Whether a user has a second factor, and whether one is required of them.
+#[component]
+pub fn SecondFactorBadge(on: bool, required: bool) -> Element {
+    rsx! {
+        if on {
+            span { class: "badge badge-active", "Set up" }
+        } else if required {
+            span { class: "badge badge-blocked", title: "Their role or the installation requires one", "Required, not set up" }
+        } else {
+            span { class: "muted", "Password only" }
         }
     }
 }
@@ -506,6 +529,10 @@ pub fn UserPage(id: String) -> Element {
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
     let mut confirm_block = use_signal(|| false);
+    let my_id = match use_context::<crate::ui::Session>().info() {
+        Some(Ok(SessionInfo { me: Some(me), .. })) => me.id,
+        _ => String::new(),
+    };
 
     let change_status = move |id: String, to: &'static str, done: &'static str| async move {
         match api::set_user_status(id, to.to_string()).await {
@@ -608,6 +635,9 @@ pub fn UserPage(id: String) -> Element {
                         AdminPasswordWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ViewAsWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ReassignWidget { user_id: u.id.clone(), name: u.full_name.clone() }
+                    }
+                    if matches!(u.status, crate::access::UserStatus::Active | crate::access::UserStatus::Inactive) {
+                        SecondFactorWidget { user_id: u.id.clone(), name: u.full_name.clone(), is_me: u.id == my_id }
                     }
                     SessionsWidget { user_id: u.id.clone() }
                     ActivityWidget { user_id: u.id.clone() }

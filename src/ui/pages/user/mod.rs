@@ -11,6 +11,7 @@ mod licenses;
 mod navigation;
 mod view_as;
 mod reassign;
+mod second_factor;
 
 pub use admin_password::AdminPasswordWidget;
 pub use sessions::SessionsWidget;
@@ -24,3 +25,4 @@ pub use licenses::LicensesWidget;
 pub use navigation::NavigationWidget;
 pub use view_as::ViewAsWidget;
 pub use reassign::ReassignWidget;
+pub use second_factor::SecondFactorWidget;

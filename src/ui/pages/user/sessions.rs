@@ -38,7 +38,7 @@ pub fn SessionsWidget(user_id: String) -> Element {
                             {s.user_agent.clone().map(|ua| ua.chars().take(60).collect::<String>()).unwrap_or_else(|| "Unknown browser".into())}
                             if s.current { span { class: "badge badge-active", "This browser" } }
                         }
-                        div { class: "list-sub", "Since {format_utc(s.created_at)} · last seen {format_utc(s.last_seen_at)} · {s.ip.clone().unwrap_or_default()}" }
+                        div { class: "list-sub", "Since {format_utc(s.created_at)} · last seen {format_utc(s.last_seen_at)} · {s.ip.clone().unwrap_or_default()} · signed in with {s.auth_method.label()}" }
                         if !s.current {
                             button {
                                 class: "btn btn-small",
