@@ -135,6 +135,12 @@ pub struct DashboardSummary {
     pub stale_total: u64,
     #[serde(default)]
     pub stale: Vec<StaleAccount>,
+    /// Active people with a second factor set up.
+    #[serde(default)]
+    pub second_factor_on: u64,
+    /// Active people who must have a second factor and have not set it up.
+    #[serde(default)]
+    pub second_factor_missing: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -117,6 +117,10 @@ pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<
     }
     let new = new.to_string();
     let (me, before, after) = check(ctx, change, &new).await?;
+    // Handing out full administration needs a recent sign-in (step-up).
+    if before.hands_out_administrator(&after) {
+        ctx.require_fresh(&me)?;
+    }
     let diff = Engine::diff(&before, &after);
     let org = before.org();
     let target = saved_id(change).cloned().unwrap_or_else(|| new.clone());

@@ -164,7 +164,10 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
             _ => format!("{actor} stopped requiring a second factor for {target}"),
         },
         A::SignOut => format!("{actor} signed out"),
-        A::SignInFailed => format!("A sign-in as {target} failed"),
+        A::SignInFailed => match e.after.as_ref().and_then(|a| a.get("attempts")).and_then(Value::as_u64) {
+            Some(n) if n > 1 => format!("{n} sign-ins as {target} failed from {}", e.ip.clone().unwrap_or_else(|| "one address".into())),
+            _ => format!("A sign-in as {target} failed"),
+        },
         A::SignInRefused => format!("A sign-in as {target} was refused (the account is not active)"),
         A::ViewAsStart => format!("{actor} started viewing the console as {target}"),
         A::ViewAsEnd => format!("{actor} stopped viewing the console as {target}"),

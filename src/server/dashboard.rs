@@ -82,7 +82,13 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
         Some(mine) => mine.len() as u64,
         None => org.companies.len() as u64,
     };
+    let requiring = super::second_factor::requiring_roles(ctx).await?;
+    let active: Vec<&&Entry> = people.iter().filter(|e| e.status == "active").collect();
+    let second_factor_on = active.iter().filter(|e| e.second_factor).count() as u64;
+    let second_factor_missing = active.iter().filter(|e| !e.second_factor && requiring.requires(&e.role)).count() as u64;
     Ok(DashboardSummary {
+        second_factor_on,
+        second_factor_missing,
         total_users: people.len() as u64,
         users_by_status,
         companies,

@@ -144,7 +144,7 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
             with_retry_after(resp).await
         }
     } else {
-        next.run(req).await
+        with_content_security_policy(next.run(req).await).await
     };
     let h = resp.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
@@ -158,6 +158,65 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Pages are read whole up to this size to list their scripts (they are a few kilobytes).
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The Content-Security-Policy of a page: scripts only from this server and the page's own
+/// inline scripts by their SHA-256 (the server-rendered page carries its hydration data in
+/// them), nothing from anywhere else, no plugins, no framing, no `<base>` rewriting. The WASM app
+/// needs `wasm-unsafe-eval`, and Dioxus sets the tab title and runs `document::eval` through
+/// `Function`, hence `unsafe-eval`; no inline script but the page's own ever runs.
+pub fn content_security_policy(inline_script_hashes: &[String]) -> String {
+    let hashes: String = inline_script_hashes.iter().map(|h| format!(" 'sha256-{h}'")).collect();
+    format!(
+        "default-src 'self'; script-src 'self'{hashes} 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The base64 SHA-256 of every inline script of a page (those without `src`), as CSP hashes.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<script") {
+        let Some(tail) = rest.get(at..) else { break };
+        let Some(open_end) = tail.find('>') else { break };
+        let (open, after) = (tail.get(..open_end).unwrap_or_default(), tail.get(open_end + 1..).unwrap_or_default());
+        let Some(close) = after.find("</script>") else { break };
+        let body = after.get(..close).unwrap_or_default();
+        if !open.contains(" src=") && !body.is_empty() {
+            out.push(data_encoding::BASE64.encode(&Sha256::digest(body.as_bytes())));
+        }
+        rest = after.get(close..).unwrap_or_default();
+    }
+    out
+}
+
+/// Adds the Content-Security-Policy to an HTML page (read whole, then sent as it was).
+async fn with_content_security_policy(resp: Response) -> Response {
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        tracing::error!("a page larger than the CSP reader takes was not sent");
+        return error_response(&ApiError::Unavailable);
+    };
+    let hashes = inline_script_hashes(&String::from_utf8_lossy(&bytes));
+    if let Ok(v) = HeaderValue::from_str(&content_security_policy(&hashes)) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Bodies larger than this are refused before they are read (413).
@@ -495,6 +554,24 @@ pub async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::*;
+
+    #[test]
+    fn only_inline_scripts_are_hashed_and_the_policy_names_them() {
+        let html = r#"<html><script>window.a=1;</script><script type="module" async src="/wasm/app.js"></script><p>x</p><script>b()</script></html>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        // echo -n 'window.a=1;' | openssl dgst -sha256 -binary | base64
+        assert_eq!(hashes[0], data_encoding::BASE64.encode(&<sha2::Sha256 as sha2::Digest>::digest(b"window.a=1;")));
+        let csp = content_security_policy(&hashes);
+        assert!(csp.contains(&format!("'sha256-{}'", hashes[0])));
+        assert!(!csp.contains("'unsafe-inline' 'wasm") && csp.contains("script-src 'self' 'sha256-"));
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
+    }
 }
 
 #[cfg(test)]

@@ -119,12 +119,52 @@ pub async fn start_session(ctx: &RequestCtx, user_id: &str, start: SessionStart)
         tracing::error!(user_id, "a new session did not resolve");
         ApiError::Unavailable
     })?;
+    if !start.second_factor_pending {
+        notice_new_address(ctx, &principal).await?;
+    }
     ctx.set_cookie(&auth::session_cookie(
         &raw,
         ctx.state.settings.session_absolute.as_secs(),
         ctx.state.settings.secure_cookies(),
     ));
     Ok(principal.me())
+}
+
+/// A sign-in from an address this account never signed in from before (and it has signed in
+/// before): the person is told by email, with the address and the browser.
+async fn notice_new_address(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Seen {
+        here: u64,
+        anywhere: u64,
+    }
+    let seen: Option<Seen> = ctx
+        .state
+        .db
+        .query(
+            "RETURN {
+                here: count(SELECT VALUE id FROM audit WHERE target_id = $u AND action = 'auth.sign_in' AND ip = $ip),
+                anywhere: count(SELECT VALUE id FROM audit WHERE target_id = $u AND action = 'auth.sign_in')
+            };",
+            json!({ "u": me.user_id, "ip": ctx.ip }),
+        )
+        .await?
+        .first(0)?;
+    // The sign-in being made is already in the log: "new" means it is the only one from here.
+    if !seen.is_some_and(|s| s.here <= 1 && s.anywhere > 1) {
+        return Ok(());
+    }
+    let browser = ctx.user_agent.as_deref().map(|ua| ua.chars().take(120).collect::<String>()).unwrap_or_else(|| "an unknown browser".into());
+    let notice = super::mail::security_notice(
+        &me.full_name,
+        &me.email,
+        "A new sign-in to your CRM account",
+        &format!("Your CRM account was just signed in to from an address it had not been used from before: {} ({browser}).", ctx.ip),
+    );
+    let mut work = Work::new(ctx);
+    work.queue_mail("security_notice", &me.user_id, &notice);
+    work.commit(&ctx.state).await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -164,7 +204,7 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
     let target_id = account.as_ref().map(|a| a.id.as_str());
     if !ok {
         let wait = throttle::failed(db, &key).await?;
-        write_audit(ctx, Audit::new(AuditAction::SignInFailed, AuditTarget::User, target_id).label(email.as_ref())).await?;
+        record_failed_sign_in(ctx, target_id, email.as_ref()).await?;
         tracing::warn!(email = %email, ip = %ctx.ip, known = account.is_some(), "sign-in failed");
         return Err(if wait > 0 { too_many(wait) } else { ApiError::BadCredentials });
     }
@@ -199,6 +239,29 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
     .await?;
     tracing::info!(email = %email, ip = %ctx.ip, "signed in");
     start_session(ctx, &account.id, SessionStart { method: AuthMethod::Password, second_factor_pending: false }).await
+}
+
+/// Failed sign-ins are counted rather than listed one by one: one audit row per account (or, for
+/// emails that match no account, per "unknown account") and client address in each quarter of an
+/// hour, whose `after.attempts` grows. A flood of guesses cannot fill the audit log.
+pub const FAILED_SIGN_IN_WINDOW_MS: i64 = 15 * 60_000;
+
+async fn record_failed_sign_in(ctx: &RequestCtx, account: Option<&str>, email: &str) -> Result<(), ApiError> {
+    let now = now_ms();
+    let window = now.div_euclid(FAILED_SIGN_IN_WINDOW_MS);
+    let row_id = auth::token_digest(&format!("failed-sign-in|{}|{}|{window}", account.unwrap_or("unknown"), ctx.ip));
+    let label = if account.is_some() { email.to_string() } else { "an unknown account".to_string() };
+    let audit = Audit::new(AuditAction::SignInFailed, AuditTarget::User, account).label(label);
+    let mut work = Work::new(ctx);
+    work.audit_with(audit, |row| {
+        format!(
+            "UPSERT type::record('audit', '{row_id}') SET at = ${row}.at, actor = NONE, actor_name = NONE, action = ${row}.action,
+                target_kind = ${row}.target_kind, target_id = ${row}.target_id, target_label = ${row}.target_label, ip = ${row}.ip,
+                before = NONE, after = {{ attempts: (after.attempts ?? 0) + 1, first_at: after.first_at ?? ${row}.at }};"
+        )
+    });
+    work.commit(&ctx.state).await?;
+    Ok(())
 }
 
 pub fn too_many(wait_ms: i64) -> ApiError {

@@ -197,12 +197,13 @@ async fn check_input(ctx: &RequestCtx, input: &UserInput) -> Result<Details, Api
 /// The write path for a user's entry: the proposed entry applied to the org and judged by
 /// outcome for `me` (no escalation, no change to an Administrator holder, no lock-out). Gains
 /// come back as messages on the form's fields.
-pub fn judge_entry(engine: &Engine, me: &str, entry: OrgUser) -> Result<(), ApiError> {
+/// Answers whether the entry hands out full administration (which needs a recent sign-in).
+pub fn judge_entry(engine: &Engine, me: &str, entry: OrgUser) -> Result<bool, ApiError> {
     let target = entry.id.clone();
     let proposed = OrgChange::SaveUser { user: entry }.apply(engine.org(), "").map_err(|e| ApiError::field(e.field, e.message))?;
     let after = Engine::compile(proposed);
     let objections = engine.judge(me, &after);
-    let Some(first) = objections.first() else { return Ok(()) };
+    let Some(first) = objections.first() else { return Ok(engine.hands_out_administrator(&after)) };
     Err(match first {
         Objection::LockOut => {
             let name = engine.org().users.iter().find(|u| u.id == target).map(|u| u.name.clone()).unwrap_or_default();
@@ -253,7 +254,7 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
         return Err(ApiError::field("department", "this department is outside the users you manage"));
     }
     let id = new_id();
-    judge_entry(
+    let hands_out_administrator = judge_entry(
         &engine,
         &me.user_id,
         OrgUser {
@@ -267,6 +268,9 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
             hidden_modules: Vec::new(),
         },
     )?;
+    if hands_out_administrator {
+        ctx.require_fresh(&me)?;
+    }
     let (raw, digest) = auth::new_token();
     let now = now_ms();
     let ttl = ctx.state.settings.invite_ttl;
@@ -297,7 +301,7 @@ async fn checked_edit(
     me: &str,
     id: &str,
     input: &UserInput,
-) -> Result<(UserRow, Details, OrgUser), ApiError> {
+) -> Result<(UserRow, Details, OrgUser, bool), ApiError> {
     let before = reachable(ctx, engine, me, Action::Edit, id).await?;
     let c = check_input(ctx, input).await?;
     let mut entry = entry_of(engine, id)?;
@@ -313,8 +317,8 @@ async fn checked_edit(
     entry.role = c.role.clone();
     entry.department = c.department.clone();
     entry.companies = c.companies.clone();
-    judge_entry(engine, me, entry.clone())?;
-    Ok((before, c, entry))
+    let hands_out_administrator = judge_entry(engine, me, entry.clone())?;
+    Ok((before, c, entry, hands_out_administrator))
 }
 
 /// What saving this edit would change for whom (a role, a department, companies): the same
@@ -322,7 +326,7 @@ async fn checked_edit(
 pub async fn preview_update(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<crate::access::AccessDiff, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
-    let (_, _, entry) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
+    let (_, _, entry, _) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
     let proposed = OrgChange::SaveUser { user: entry }.apply(engine.org(), "").map_err(|e| ApiError::field(e.field, e.message))?;
     Ok(Engine::diff(&engine, &Engine::compile(proposed)))
 }
@@ -331,7 +335,13 @@ pub async fn preview_update(ctx: &RequestCtx, id: &str, input: &UserInput) -> Re
 pub async fn update_user(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<UserRow, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
-    let (before, c, _) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
+    let (before, c, _, hands_out_administrator) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
+    // Handing out full administration, or moving one's own sign-in address, needs a recent
+    // sign-in (step-up).
+    let own_email = me.user_id == id && c.email.key() != before.email.to_lowercase();
+    if hands_out_administrator || own_email {
+        ctx.require_fresh(&me)?;
+    }
     let after = json!({
         "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
         "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver,

@@ -84,6 +84,54 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
 }
 
 #[tokio::test]
+async fn failed_sign_ins_are_counted_in_one_audit_row_per_account_and_address() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    for _ in 0..2 {
+        app.sign_in_with(&new_client(), ADMIN_EMAIL, "not the right passphrase").await;
+    }
+    // Guesses at many unknown emails from one address: one row, not one per email.
+    for n in 0..5 {
+        app.sign_in_with(&new_client(), &format!("nobody{n}@example.com"), "not the right passphrase").await;
+    }
+    let rows: Vec<serde_json::Value> = app
+        .state
+        .db
+        .query("SELECT target_label, after FROM audit WHERE action = 'auth.sign_in_failed' ORDER BY target_label;", json!({}))
+        .await
+        .unwrap()
+        .all(0)
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["target_label"], ADMIN_EMAIL);
+    assert_eq!(rows[0]["after"]["attempts"], 2);
+    assert_eq!(rows[1]["target_label"], "an unknown account");
+    assert_eq!(rows[1]["after"]["attempts"], 5);
+    let log = app.post("/api/audit/search", json!({ "query": { "action": "auth.sign_in_failed" } })).await;
+    let sentences: Vec<&str> = log.body["items"].as_array().unwrap().iter().map(|r| r["sentence"].as_str().unwrap()).collect();
+    assert!(sentences.iter().any(|s| s.starts_with("5 sign-ins as an unknown account failed from")), "{sentences:?}");
+}
+
+#[tokio::test]
+async fn a_sign_in_from_a_new_address_is_told_by_email() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    // Setup is no sign-in; the first sign-ins from the test's address are no news after the first.
+    app.sign_in_with(&new_client(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    app.sign_in_with(&new_client(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    // The same account from another address (as a trusted proxy reports it).
+    app.state
+        .db
+        .query("UPDATE audit SET ip = '203.0.113.9' WHERE action = 'auth.sign_in';", json!({}))
+        .await
+        .unwrap();
+    app.sign_in_with(&new_client(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let mails = app.mails_to(ADMIN_EMAIL, 1).await;
+    assert!(mails.iter().any(|m| m.contains("A new sign-in to your CRM account")), "{mails:?}");
+    assert_eq!(mails.iter().filter(|m| m.contains("A new sign-in")).count(), 1);
+}
+
+#[tokio::test]
 async fn sign_in_with_empty_fields_names_them() {
     let app = spawn_app().await;
     app.set_up().await;

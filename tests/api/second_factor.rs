@@ -126,6 +126,8 @@ async fn a_role_that_requires_a_second_factor_sends_its_people_to_set_one_up_fir
     let set = app.post("/api/second-factor/policy", json!({ "role": role, "required": true })).await;
     assert_eq!(set.status, 200, "{:?}", set.body);
     assert_eq!(set.body["missing"], 1, "Rita must and has not (the administrator is not required)");
+    let dash = app.get("/api/dashboard").await;
+    assert_eq!((dash.body["second_factor_missing"].as_u64(), dash.body["second_factor_on"].as_u64()), (Some(1), Some(0)));
     let users = app.post("/api/users/search", json!({ "query": { "second_factor": "missing" } })).await;
     let names: Vec<&str> = users.body["items"].as_array().unwrap().iter().map(|u| u["full_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Rita Rep"]);
@@ -152,6 +154,8 @@ async fn a_role_that_requires_a_second_factor_sends_its_people_to_set_one_up_fir
     assert!(off.message().contains("the Sales role"), "{}", off.message());
     let users = app.post("/api/users/search", json!({ "query": { "second_factor": "missing" } })).await;
     assert_eq!(users.body["total"], 0);
+    let dash = app.get("/api/dashboard").await;
+    assert_eq!((dash.body["second_factor_missing"].as_u64(), dash.body["second_factor_on"].as_u64()), (Some(0), Some(1)));
 }
 
 #[tokio::test]
@@ -171,11 +175,17 @@ async fn sensitive_changes_need_a_sign_in_or_confirmation_within_ten_minutes() {
     let stale = app.post("/api/account/totp/start", json!({})).await;
     assert_eq!((stale.status, stale.error_kind().as_str()), (401, "StepUpNeeded"), "{:?}", stale.body);
     assert_eq!(app.get("/api/auth/me").await.status, 200, "the session itself goes on");
+    // Handing out full administration needs it too.
+    let (company, department) = app.defaults().await;
+    let invite = app.invite(&app.client, "New Admin", "newadmin@example.com", "administrator", &[&company], &department).await;
+    assert_eq!(invite.error_kind(), "StepUpNeeded", "{:?}", invite.body);
     let wrong = app.post("/api/auth/confirm", json!({ "password": "not my password at all", "code": Value::Null })).await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.field_message("password").is_some());
     let ok = app.post("/api/auth/confirm", json!({ "password": ADMIN_PASSWORD, "code": Value::Null })).await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
+    let invite = app.invite(&app.client, "New Admin", "newadmin@example.com", "administrator", &[&company], &department).await;
+    assert_eq!(invite.status, 200, "{:?}", invite.body);
     let (secret, _) = enrol(&app, &app.client).await;
 
     // With a second factor, a confirmation needs its code too.

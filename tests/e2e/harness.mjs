@@ -85,6 +85,10 @@ export async function newPage(browser, viewport) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Anything the Content-Security-Policy refused is a failure too (every page is served with one).
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   page.errors = errors;
   return page;
 }

@@ -36,6 +36,12 @@ describe('two-step sign-in with an authenticator app', () => {
     });
     assert.equal(setup.status, 200);
     const page = await newPage(ctx.browser, DESKTOP);
+    // Every page comes with a Content-Security-Policy that runs only its own inline scripts.
+    const first = await page.goto(ctx.server.base + '/sign-in');
+    const csp = first.headers()['content-security-policy'] || '';
+    assert.match(csp, /script-src 'self' 'sha256-[^']+'/);
+    assert.doesNotMatch(csp.split(';').find((d) => d.trim().startsWith('script-src')), /'unsafe-inline'/);
+    assert.match(csp, /frame-ancestors 'none'/);
     await signIn(page, ctx.server.base);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 

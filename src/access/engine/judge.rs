@@ -235,6 +235,12 @@ impl Engine {
     }
 
     /// Holds the Administrator profile by any path, whatever their status.
+    /// Whether `after` gives the Administrator profile to someone who does not hold it now
+    /// (such a change needs a recent sign-in of whoever makes it: step-up).
+    pub fn hands_out_administrator(&self, after: &Engine) -> bool {
+        after.org.users.iter().any(|u| after.holds_administrator(&u.id) && !self.holds_administrator(&u.id))
+    }
+
     pub fn holds_administrator(&self, user: &str) -> bool {
         let Some(u) = self.user_index(user) else { return false };
         self.profile_index(ADMINISTRATOR).is_some_and(|ap| self.users[u as usize].sources.iter().any(|s| s.profile == ap))

@@ -47,6 +47,12 @@ pub fn Dashboard() -> Element {
                         }
                     }
                     div { class: "stat", span { class: "stat-value", "{s.stale_total}" } span { class: "stat-label", "Stale accounts" } }
+                    div { class: "stat", span { class: "stat-value", "{s.second_factor_on}" } span { class: "stat-label", "Active people with a second factor" } }
+                    if s.second_factor_missing > 0 {
+                        Link { class: "stat stat-link stat-warn", to: crate::ui::Route::Users {},
+                            span { class: "stat-value", "{s.second_factor_missing}" } span { class: "stat-label", "Required but no second factor yet" }
+                        }
+                    }
                 }
                 div { class: "grid-2",
                     section { class: "card", "aria-labelledby": "by-status",
