@@ -31,7 +31,7 @@ pub fn Shell() -> Element {
             rsx! { ChangePasswordPage { name: me.full_name.clone(), email: me.email.clone() } }
         }
         Some(Ok(SessionInfo { me: Some(me), .. })) if me.must_enrol && me.viewed_by.is_none() => {
-            rsx! { EnrolPage { name: me.full_name.clone() } }
+            rsx! { EnrolPage { name: me.full_name.clone(), user_id: me.id.clone() } }
         }
         Some(Ok(SessionInfo { me: Some(me), .. })) => rsx! { Frame { me } },
     }

@@ -53,7 +53,7 @@ pub fn SecondFactorPage(name: String) -> Element {
 
 /// Shown instead of the console when a second factor is required and not set up yet.
 #[component]
-pub fn EnrolPage(name: String) -> Element {
+pub fn EnrolPage(name: String, user_id: String) -> Element {
     let mut session = use_context::<Session>();
     let sign_out = move |_| async move {
         let _ = api::sign_out().await;
@@ -71,6 +71,8 @@ pub fn EnrolPage(name: String) -> Element {
                     "It takes a minute, and nothing else opens until it is done."
                 }
                 TotpEnrolment { on_done: move |_| session.reload() }
+                h2 { class: "h3 enrol-or", "Or use a passkey" }
+                super::passkeys::PasskeysCard { user_id, on_change: move |_| session.reload() }
                 p { class: "form-foot",
                     button { class: "btn btn-quiet", r#type: "button", onclick: sign_out, "Sign out" }
                 }
