@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! What the HTTP latency benchmarks share: a real server over an embedded on-disk SurrealDB in a
 //! temporary folder, set up with a first administrator, and percentiles.
 
@@ -24,10 +25,16 @@ impl Drop for Bench {
 }
 
 pub async fn start(name: &str) -> Bench {
+    start_with(name, |_| {}).await
+}
+
+/// As [`start`], with the settings changed first (e.g. behind a trusted proxy).
+pub async fn start_with(name: &str, change: impl FnOnce(&mut Settings)) -> Bench {
     let dir = std::env::temp_dir().join(format!("gatehouse-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut settings = Settings::for_tests(dir.join("outbox").to_str().unwrap());
     settings.database_url = format!("surrealkv://{}", dir.join("db").display());
+    change(&mut settings);
     let state = AppState::open(settings).await.expect("the app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -20,3 +20,8 @@ pub use security::*;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};
+
+/// "1 user", "3 users": a count with its noun in the right number.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}

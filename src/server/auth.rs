@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
 use serde::Deserialize;
@@ -86,13 +86,46 @@ pub async fn verify_password(stored: Option<String>, password: String) -> Result
     let result = tokio::task::spawn_blocking(move || {
         let hash = stored.unwrap_or_else(|| dummy_hash().to_string());
         match PasswordHash::new(&hash) {
-            Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => verify_in_pooled_memory(password.as_bytes(), &parsed),
             Err(_) => false,
         }
     })
     .await
     .unwrap_or(false);
     Ok(known && result)
+}
+
+/// argon2's working memory (19 MiB per computation), kept for the next check instead of freed:
+/// at most one set per permit exists, so the memory password checks take stays fixed. A fresh
+/// 19 MiB buffer per check on whichever blocking thread ran it stayed with that thread's
+/// allocator arena, and a flood of sign-ins grew the process by hundreds of MiB.
+fn with_pooled_blocks<R>(count: usize, work: impl FnOnce(&mut [argon2::Block]) -> R) -> R {
+    static POOL: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+    let mut blocks = POOL.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_default();
+    blocks.resize(count, argon2::Block::default());
+    let result = work(&mut blocks);
+    if let Ok(mut pool) = POOL.lock() {
+        pool.push(blocks);
+    }
+    result
+}
+
+/// What `PasswordVerifier::verify_password` does (the hash's own algorithm, version, parameters
+/// and salt; a constant-time comparison), computed in pooled memory.
+fn verify_in_pooled_memory(password: &[u8], hash: &PasswordHash) -> bool {
+    let (Ok(params), Ok(algorithm)) = (Params::try_from(hash), Algorithm::try_from(hash.algorithm)) else { return false };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else { return false };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = with_pooled_blocks(argon2.params().block_count(), |blocks| argon2.hash_password_into_with_memory(password, salt, &mut out, blocks));
+    computed.is_ok() && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// Warms the dummy hash at start-up so the first unknown-email sign-in is not faster.
@@ -616,5 +649,21 @@ mod tests {
         assert_eq!(verify_password(Some(h.clone()), "correct horse battery".into()).await, Ok(true));
         assert_eq!(verify_password(Some(h), "wrong horse battery".into()).await, Ok(false));
         assert_eq!(verify_password(None, "anything at all".into()).await, Ok(false));
+    }
+
+    #[test]
+    fn pooled_verification_agrees_with_the_library_for_other_parameters_too() {
+        use argon2::password_hash::PasswordVerifier;
+        // Hashes made with other settings (an older cost, argon2i, v0x10) still verify, and the
+        // same pooled memory serves them one after another whatever their size.
+        for (algorithm, version, m, t) in [(Algorithm::Argon2id, Version::V0x13, 8 * 1024, 1), (Algorithm::Argon2i, Version::V0x10, 4096, 3), (Algorithm::Argon2id, Version::V0x13, 19 * 1024, 2)] {
+            let a = Argon2::new(algorithm, version, Params::new(m, t, 1, None).unwrap());
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            let stored = a.hash_password(b"tall ships sail home", &salt).unwrap().to_string();
+            let parsed = PasswordHash::new(&stored).unwrap();
+            assert!(a.verify_password(b"tall ships sail home", &parsed).is_ok());
+            assert!(verify_in_pooled_memory(b"tall ships sail home", &parsed), "{stored}");
+            assert!(!verify_in_pooled_memory(b"tall ships sail away", &parsed), "{stored}");
+        }
     }
 }

@@ -165,6 +165,38 @@ pub fn Refused(error: ApiError) -> Element {
     }
 }
 
+/// The whole page's refusal when its main data was refused (403), in place of the page: one
+/// clear answer rather than an editor that refuses on submit.
+pub fn refusal<T>(state: &Option<Result<T, ApiError>>) -> Option<Element> {
+    match state {
+        Some(Err(e @ ApiError::Forbidden(_))) => Some(rsx! { Refused { error: e.clone() } }),
+        _ => None,
+    }
+}
+
+/// Why a change was refused, in a line for beside its button: the field messages of an invalid
+/// change (without the generic heading), or the error itself.
+pub fn refusal_reason(e: &ApiError) -> String {
+    match e {
+        ApiError::Invalid { fields, .. } if !fields.is_empty() => fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        e => e.to_string(),
+    }
+}
+
+/// The refusal page when the signed-in person may not open `module` (it is not in their menu): a
+/// page listing what they may see but offering editors that would refuse on submit says so at
+/// once instead. The server checks every call regardless.
+pub fn without_module(module: crate::access::Module) -> Option<Element> {
+    let session = try_consume_context::<crate::ui::Session>()?;
+    match session.info() {
+        Some(Ok(crate::domain::SessionInfo { me: Some(me), .. })) if !me.modules.contains(&module) => {
+            let error = ApiError::Forbidden(format!("you need View on {} for this page", module.label()));
+            Some(rsx! { Refused { error } })
+        }
+        _ => None,
+    }
+}
+
 /// What a change would do, before it is saved: the preview's sentences, naming the people.
 #[component]
 pub fn PreviewList(diff: crate::access::AccessDiff) -> Element {

@@ -90,3 +90,66 @@ pub fn PreviewSave(
         }
     }
 }
+
+/// A destructive change behind one button ("Remove"): the click asks the server what it would do
+/// and shows it (who loses what) with "Yes" and "Cancel"; only "Yes" writes. A refusal shows in
+/// red beside the button.
+#[component]
+pub fn ConfirmChange(
+    change: OrgChange,
+    /// The button's text ("Remove") and accessible name ("Remove grant Sales to Sales North").
+    label: String,
+    name: String,
+    on_done: EventHandler<String>,
+) -> Element {
+    let mut preview = use_signal(|| None::<AccessDiff>);
+    let mut refused = use_signal(|| None::<ApiError>);
+    let for_preview = change.clone();
+    rsx! {
+        if let Some(d) = preview() {
+            div { class: "confirm confirm-row", role: "alertdialog", "aria-label": "{name}?",
+                p { class: "small", strong { "{name}?" } if d.summary.is_empty() { " Nobody's access changes." } }
+                PreviewList { diff: d }
+                button {
+                    class: "btn btn-small btn-danger",
+                    onclick: move |_| {
+                        let c = change.clone();
+                        async move {
+                            match api::save_change(c).await {
+                                Ok(d) => {
+                                    preview.set(None);
+                                    refused.set(None);
+                                    on_done.call(if d.summary.is_empty() { "Removed.".into() } else { format!("Removed: {}.", d.summary.join("; ")) });
+                                }
+                                Err(e) => {
+                                    preview.set(None);
+                                    refused.set(Some(e));
+                                }
+                            }
+                        }
+                    },
+                    "Yes, {label.to_lowercase()}"
+                }
+                button { class: "btn btn-small", onclick: move |_| preview.set(None), "Cancel" }
+            }
+        } else {
+            button {
+                class: "btn btn-small",
+                "aria-label": "{name}",
+                onclick: move |_| {
+                    let c = for_preview.clone();
+                    async move {
+                        match api::preview_change(c).await {
+                            Ok(d) => { refused.set(None); preview.set(Some(d)) }
+                            Err(e) => refused.set(Some(e)),
+                        }
+                    }
+                },
+                "{label}"
+            }
+        }
+        if let Some(e) = refused() {
+            p { class: "field-error", role: "alert", "Not done: {e}" }
+        }
+    }
+}

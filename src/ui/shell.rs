@@ -57,10 +57,15 @@ fn Frame(me: Me) -> Element {
         session.reload();
         navigator().replace(Route::SignInRoute {});
     };
-    let end_view_as = move |_| async move {
-        let _ = crate::api::end_view_as().await;
-        session.reload();
-        navigator().push(Route::Users {});
+    // Back where the view started: the page of the person viewed (`me` is them meanwhile).
+    let viewed = me.id.clone();
+    let end_view_as = move |_| {
+        let viewed = viewed.clone();
+        async move {
+            let _ = crate::api::end_view_as().await;
+            session.reload();
+            navigator().push(Route::UserPage { id: viewed });
+        }
     };
     let initials: String = me.full_name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
     rsx! {

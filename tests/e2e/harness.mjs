@@ -2,6 +2,7 @@
 // fresh in-memory database, and a headless Debian Chromium driven by Playwright.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,3 +146,40 @@ export async function activationToken(outbox, email) {
   throw new Error(`no invitation for ${email} in ${outbox}`);
 }
 
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The serious and critical WCAG 2.2 A/AA violations axe-core finds on the page as it is now,
+ * one line each (rule, impact, the first elements). axe is evaluated through the DevTools
+ * protocol, which the page's Content-Security-Policy does not govern. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(' | ')}`);
+}
+
+/** Interactive elements smaller than 44 × 44 px (WCAG 2.5.5 AAA, the size a thumb needs).
+ * Exceptions, each with its reason (2.5.5 exempts inline targets): links inside a sentence
+ * (a paragraph), a table cell's text (a name in a row) or a list item's secondary line. A
+ * checkbox or radio button is measured with its label, which toggles it as well. */
+export async function smallTargets(page) {
+  return page.evaluate(() => [...document.querySelectorAll('button, a[href], input, select, textarea, [role="button"]')]
+    .map((el) => {
+      const label = (el.type === 'checkbox' || el.type === 'radio') && (el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`)));
+      return { el, r: (label || el).getBoundingClientRect() };
+    })
+    .filter(({ el, r }) => {
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') return false;
+      if (el.closest('[inert], [aria-hidden="true"]')) return false;
+      if (el.tagName === 'A' && el.closest('p:not(.form-foot), td, li.list-item .list-sub')) return false;
+      if (el.tagName === 'INPUT' && el.type === 'hidden') return false;
+      return r.height < 43.5 || r.width < 43.5;
+    })
+    .map(({ el, r }) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') || el.textContent || el.id || el.name).trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`));
+}

@@ -138,7 +138,8 @@ describe('records under the access model', () => {
     assert.equal(await page.getByRole('link', { name: 'New record' }).count(), 0, 'no writing while viewing as');
     await shot(page, DESKTOP, '35-view-as');
     await page.getByRole('button', { name: 'Back to Ada Admin' }).click();
-    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    // Back on the page the view started from: the sales rep's.
+    await page.getByRole('heading', { name: 'Rita Rep' }).waitFor();
     assert.equal(await page.getByText('you are viewing the console as').count(), 0);
   });
 

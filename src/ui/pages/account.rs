@@ -101,7 +101,7 @@ pub fn Audit() -> Element {
                     tbody {
                         for e in p.items.iter().cloned() {
                             tr { key: "{e.id}",
-                                td { "data-label": "When", "{format_utc(e.at)}" }
+                                td { "data-label": "When", class: "nowrap", "{format_utc(e.at)}" }
                                 td { "data-label": "What happened", class: "wrap", "{e.sentence}" }
                                 td { "data-label": "Changes", class: "wrap small", "{changes_text(&e)}" }
                             }
@@ -112,6 +112,9 @@ pub fn Audit() -> Element {
             }
         }
     };
+    if let Some(refused) = crate::ui::components::refusal(&*rows.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Audit log · Gatehouse" }
         div { class: "page-head",

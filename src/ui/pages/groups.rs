@@ -37,7 +37,7 @@ pub fn Groups() -> Element {
             for g in o.groups.iter().cloned() {
                 li { key: "{g.id}", class: "list-item",
                     div { class: "list-main", "{g.name}" }
-                    div { class: "list-sub", "{g.users.len()} user(s), {g.groups.len()} nested group(s)" }
+                    div { class: "list-sub", {format!("{}, {}", count(g.users.len() as u64, "user", "users"), count(g.groups.len() as u64, "nested group", "nested groups"))} }
                     div { class: "row-actions",
                         button { class: "btn btn-small", "aria-label": "Edit group {g.name}", onclick: { let g = g.clone(); move |_| editing.set(Some(Some(g.clone()))) }, "Edit" }
                         super::roles::DeleteButton { label: format!("Delete group {}", g.name), change: OrgChange::DeleteGroup { id: g.id.clone() },
@@ -101,6 +101,12 @@ pub fn Licenses() -> Element {
     };
     let err = error();
     let field = |f: &str| err.as_ref().and_then(|e| e.field_message(f)).map(str::to_string);
+    if let Some(refused) = crate::ui::components::without_module(crate::access::Module::Settings) {
+        return refused;
+    }
+    if let Some(refused) = crate::ui::components::refusal(&*licenses.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Licenses · Gatehouse" }
         div { class: "page-head", h1 { "Licenses" } }

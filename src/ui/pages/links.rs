@@ -129,7 +129,7 @@ pub fn Forgot() -> Element {
                             if pending() { "Sending…" } else { "Send me a link" }
                         }
                     }
-                    p { Link { to: Route::SignInRoute {}, "Back to sign in" } }
+                    p { class: "form-foot", Link { to: Route::SignInRoute {}, "Back to sign in" } }
                 }
             }
         }

@@ -36,6 +36,12 @@ pub fn Companies() -> Element {
             }
         },
     };
+    if let Some(refused) = crate::ui::components::without_module(crate::access::Module::Companies) {
+        return refused;
+    }
+    if let Some(refused) = crate::ui::components::refusal(&*companies.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Companies · Gatehouse" }
         div { class: "page-head", h1 { "Companies" } }
@@ -101,7 +107,7 @@ fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element
                     "{company.name}"
                     if archived { span { class: "badge badge-inactive", "Archived" } }
                 }
-                div { class: "list-sub", "{company.users} user(s) with access" }
+                div { class: "list-sub", {format!("{} with access", count(company.users, "person", "people"))} }
                 div { class: "row-actions",
                     button { class: "btn btn-small", onclick: move |_| editing.set(true), "aria-label": "Rename {company.name}", "Rename" }
                     if archived {
@@ -161,6 +167,12 @@ pub fn Departments() -> Element {
         state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(_)) => rsx! {},
     };
+    if let Some(refused) = crate::ui::components::without_module(crate::access::Module::DepartmentsGroups) {
+        return refused;
+    }
+    if let Some(refused) = crate::ui::components::refusal(&*departments.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Departments · Gatehouse" }
         div { class: "page-head",
@@ -186,27 +198,11 @@ pub fn Departments() -> Element {
                     div { class: "list-main", "{d.name}" }
                     div { class: "list-sub",
                         {d.manager_name.clone().map(|m| format!("Manager: {m} · ")).unwrap_or_default()}
-                        "{d.users} member(s)"
+                        {count(d.users, "member", "members")}
                     }
                     div { class: "row-actions",
                         button { class: "btn btn-small", "aria-label": "Edit {d.name}", onclick: { let d = d.clone(); move |_| editing.set(Some(Some(d.clone()))) }, "Edit" }
-                        button {
-                            class: "btn btn-small",
-                            "aria-label": "Delete {d.name}",
-                            onclick: {
-                                let id = d.id.clone();
-                                move |_| {
-                                    let id = id.clone();
-                                    async move {
-                                        match api::delete_department(id).await {
-                                            Ok(()) => { notice.set(Some("Department deleted.".into())); departments.restart(); }
-                                            Err(e) => notice.set(Some(e.to_string())),
-                                        }
-                                    }
-                                }
-                            },
-                            "Delete"
-                        }
+                        DepartmentDelete { id: d.id.clone(), name: d.name.clone(), members: d.users, on_done: move |_| { notice.set(Some("Department deleted.".into())); departments.restart(); } }
                     }
                 }
             }
@@ -268,6 +264,46 @@ fn DepartmentForm(department: Option<DepartmentDto>, all: Vec<DepartmentDto>, on
                     button { class: "btn", r#type: "button", onclick: move |_| on_done.call(None), "Cancel" }
                 }
             }
+        }
+    }
+}
+
+/// Delete a department: asks first, saying what goes with it; a refusal shows in red by the row.
+#[component]
+fn DepartmentDelete(id: String, name: String, members: u64, on_done: EventHandler<()>) -> Element {
+    let mut confirm = use_signal(|| false);
+    let mut refused = use_signal(|| None::<String>);
+    let people = match members {
+        0 => "Nobody belongs to it.".to_string(),
+        1 => "1 person still belongs to it: move them to another department first.".to_string(),
+        n => format!("{n} people still belong to it: move them to another department first."),
+    };
+    rsx! {
+        if confirm() {
+            div { class: "confirm confirm-row", role: "alertdialog", "aria-label": "Delete {name}?",
+                p { class: "small", "Delete {name}? {people}" }
+                button {
+                    class: "btn btn-small btn-danger",
+                    "aria-label": "Confirm: delete {name}",
+                    onclick: move |_| {
+                        let id = id.clone();
+                        async move {
+                            confirm.set(false);
+                            match api::delete_department(id).await {
+                                Ok(()) => { refused.set(None); on_done.call(()) }
+                                Err(e) => refused.set(Some(crate::ui::components::refusal_reason(&e))),
+                            }
+                        }
+                    },
+                    "Yes, delete"
+                }
+                button { class: "btn btn-small", onclick: move |_| confirm.set(false), "Cancel" }
+            }
+        } else {
+            button { class: "btn btn-small", "aria-label": "Delete {name}", onclick: move |_| confirm.set(true), "Delete" }
+        }
+        if let Some(why) = refused() {
+            p { class: "field-error", role: "alert", "Not deleted: {why}" }
         }
     }
 }

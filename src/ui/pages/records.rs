@@ -96,7 +96,7 @@ fn RecordList(module: Module) -> Element {
                     serde_json::to_string(&name).unwrap_or_default()
                 );
                 document::eval(&js);
-                notice.set(Some(format!("Exported {rows} record(s) to {name}.")));
+                notice.set(Some(format!("Exported {} to {name}.", count(rows as u64, "record", "records"))));
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),

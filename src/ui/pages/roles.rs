@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use crate::access::{Action, *};
 use crate::api;
 use crate::domain::*;
-use crate::ui::preview_save::PreviewSave;
+use crate::ui::preview_save::{ConfirmChange, PreviewSave};
 use crate::ui::components::{pending, CheckboxGroup, FormBanner, ModuleActionTable, Notice, SelectField, TextField};
 
 #[derive(Clone, PartialEq)]
@@ -35,6 +35,9 @@ pub fn Roles() -> Element {
             org.restart();
         }
     };
+    if let Some(refused) = crate::ui::components::refusal(&*org.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Roles & profiles · Gatehouse" }
         div { class: "page-head",
@@ -270,6 +273,9 @@ pub fn Conflicts() -> Element {
             }
         },
     };
+    if let Some(refused) = crate::ui::components::refusal(&*report.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Conflicts · Gatehouse" }
         div { class: "page-head", h1 { "Permission conflicts" } }
@@ -291,7 +297,7 @@ pub fn Grants() -> Element {
     let kind = use_signal(|| "department".to_string());
     let target = use_signal(String::new);
     let mut with_sub = use_signal(|| false);
-    let mut error = use_signal(|| None::<ApiError>);
+    let error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
     let o = match org.read().clone() {
         None => return rsx! { p { role: "status", "Loading…" } },
@@ -373,19 +379,11 @@ pub fn Grants() -> Element {
             for g in o.grants.iter().cloned() {
                 li { key: "{describe(&g)}", class: "list-item",
                     div { class: "list-main", "{describe(&g)}" }
-                    button {
-                        class: "btn btn-small",
-                        "aria-label": "Remove grant {describe(&g)}",
-                        onclick: move |_| {
-                            let change = OrgChange::RemoveGrant { grant: g.clone() };
-                            async move {
-                                match api::save_change(change).await {
-                                    Ok(d) => { notice.set(Some(if d.summary.is_empty() { "Removed.".into() } else { format!("Removed: {}.", d.summary.join("; ")) })); org.restart(); }
-                                    Err(e) => error.set(Some(e)),
-                                }
-                            }
-                        },
-                        "Remove"
+                    ConfirmChange {
+                        change: OrgChange::RemoveGrant { grant: g.clone() },
+                        label: "Remove",
+                        name: "Remove grant {describe(&g)}",
+                        on_done: move |text: String| { notice.set(Some(text)); org.restart(); },
                     }
                 }
             }
@@ -412,8 +410,7 @@ pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<Stri
                         confirm.set(false);
                         match api::save_change(c).await {
                             Ok(_) => { refused.set(None); on_done.call("Deleted.".into()) }
-                            Err(ApiError::Invalid { fields, .. }) => refused.set(Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "))),
-                            Err(e) => refused.set(Some(e.to_string())),
+                            Err(e) => refused.set(Some(crate::ui::components::refusal_reason(&e))),
                         }
                     }
                 },

@@ -39,6 +39,9 @@ pub fn Settings() -> Element {
             }
         }
     };
+    if let Some(refused) = crate::ui::components::refusal(&*overview.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Settings · Gatehouse" }
         div { class: "page-head", h1 { "Settings" } }

@@ -55,11 +55,15 @@ fn rule_text(o: &AdminOrg, r: &SharingRule) -> String {
 pub fn Sharing() -> Element {
     let mut org = use_resource(api::admin_org);
     let mut notice = use_signal(|| None::<String>);
+    if let Some(refused) = crate::ui::components::without_module(crate::access::Module::Settings) {
+        return refused;
+    }
     let Some(result) = org.read().clone() else {
         return rsx! { p { role: "status", "Loading…" } };
     };
     let o = match result {
         Ok(o) => o,
+        Err(e @ ApiError::Forbidden(_)) => return rsx! { crate::ui::components::Refused { error: e } },
         Err(e) => return rsx! { div { class: "card", h1 { "Sharing" } p { "{e}" } } },
     };
     let rules = o.sharing_rules.clone();

@@ -118,7 +118,7 @@ pub fn Users() -> Element {
         let ids = selected();
         match api::bulk_users(ids, action).await {
             Ok(r) => {
-                let mut text = format!("{} user(s) updated.", r.done);
+                let mut text = format!("{} updated.", crate::domain::count(r.done as u64, "user", "users"));
                 if !r.refused.is_empty() {
                     text.push_str(&format!(" {} refused: {}", r.refused.len(), r.refused.iter().map(|(_, why)| why.as_str()).collect::<Vec<_>>().join("; ")));
                 }
@@ -147,6 +147,7 @@ pub fn Users() -> Element {
         Some(Err(e)) => rsx! { div { class: "banner banner-error", role: "alert", "{e}" } },
         Some(Ok(p)) => {
             let all_ids: Vec<String> = p.items.iter().map(|u| u.id.clone()).collect();
+            let order = format!("{}-{}-{}", sort(), reversed(), page());
             let all_selected = !all_ids.is_empty() && all_ids.iter().all(|id| selected().contains(id));
             rsx! {
                 if p.items.is_empty() {
@@ -177,7 +178,9 @@ pub fn Users() -> Element {
                         }
                         tbody {
                             for u in p.items.iter().cloned() {
-                                UserListRow { key: "{u.id}", is_me: u.id == me, user: u, selected, on_changed: move |_| users.restart() }
+                                // Keyed by the order too: sorting or paging afresh starts each row
+                                // clean (no error from an earlier attempt under another row).
+                                UserListRow { key: "{u.id}:{order}", is_me: u.id == me, user: u, selected, on_changed: move |_| users.restart() }
                             }
                         }
                     }
@@ -187,6 +190,9 @@ pub fn Users() -> Element {
         }
     };
     let count = selected().len();
+    if let Some(refused) = crate::ui::components::refusal(&*users.read()) {
+        return refused;
+    }
     rsx! {
         document::Title { "Users · Gatehouse" }
         div { class: "page-head",
@@ -255,6 +261,7 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
     let is_selected = selected().contains(&id);
     let mut busy = use_signal(|| false);
     let mut row_error = use_signal(|| None::<String>);
+    let mut confirming = use_signal(|| false);
     // Nobody is offered to deactivate themselves (the server refuses it anyway).
     let toggle_to = match user.status {
         crate::access::UserStatus::Active if is_me => None,
@@ -271,6 +278,7 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
                 match api::set_user_status(uid, to.to_string()).await {
                     Ok(_) => {
                         row_error.set(None);
+                        confirming.set(false);
                         on_changed.call(());
                     }
                     Err(e) => row_error.set(Some(e.to_string())),
@@ -301,18 +309,39 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
                     span { class: "warn-text", title: "{problem}", " · invite not delivered" }
                 }
             }
-            td { "data-label": "Email", class: "wrap", "{user.email}" }
+            td { "data-label": "Email", class: "wrap",
+                // A long address may break after its "@", never inside a word.
+                match user.email.split_once('@') {
+                    Some((local, domain)) => rsx! { "{local}@" wbr {} "{domain}" },
+                    None => rsx! { "{user.email}" },
+                }
+            }
             td { "data-label": "Role", "{user.role.name}" }
             td { "data-label": "Department", {user.department.as_ref().map(|d| d.name.clone()).unwrap_or_default()} }
             td { "data-label": "Status",
                 StatusBadge { status: user.status }
-                if let Some((_, label)) = toggle_to {
-                    button {
-                        class: "btn btn-small",
-                        disabled: busy(),
-                        "aria-label": "{label} {user.full_name}",
-                        onclick: toggle,
-                        "{label}"
+                if let Some((to, label)) = toggle_to {
+                    if to == "inactive" && confirming() {
+                        div { class: "confirm confirm-row", role: "alertdialog", "aria-label": "Deactivate {user.full_name}?",
+                            p { class: "small", "Sign {user.full_name} out and stop their sign-in? Their records stay theirs." }
+                            button { class: "btn btn-small btn-primary", disabled: busy(), onclick: toggle, "Yes, deactivate" }
+                            button { class: "btn btn-small", onclick: move |_| confirming.set(false), "Cancel" }
+                        }
+                    } else if to == "inactive" {
+                        button {
+                            class: "btn btn-small",
+                            "aria-label": "{label} {user.full_name}",
+                            onclick: move |_| confirming.set(true),
+                            "{label}…"
+                        }
+                    } else {
+                        button {
+                            class: "btn btn-small",
+                            disabled: busy(),
+                            "aria-label": "{label} {user.full_name}",
+                            onclick: toggle,
+                            "{label}"
+                        }
                     }
                 }
                 if let Some(e) = row_error() { p { class: "field-error", role: "alert", "{e}" } }
@@ -528,7 +557,8 @@ pub fn UserPage(id: String) -> Element {
     }));
     let mut notice = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<ApiError>);
-    let mut confirm_block = use_signal(|| false);
+    // The status change waiting for "Yes" ("inactive" or "blocked").
+    let mut confirm = use_signal(|| None::<&'static str>);
     let my_id = match use_context::<crate::ui::Session>().info() {
         Some(Ok(SessionInfo { me: Some(me), .. })) => me.id,
         _ => String::new(),
@@ -539,7 +569,7 @@ pub fn UserPage(id: String) -> Element {
             Ok(_) => {
                 notice.set(Some(done.to_string()));
                 error.set(None);
-                confirm_block.set(false);
+                confirm.set(None);
                 saves += 1;
             }
             Err(e) => error.set(Some(e)),
@@ -566,6 +596,7 @@ pub fn UserPage(id: String) -> Element {
             let id2 = u.id.clone();
             let id3 = u.id.clone();
             let id4 = u.id.clone();
+            let is_me = u.id == my_id;
             rsx! {
                 div { class: "page-head",
                     div {
@@ -577,13 +608,19 @@ pub fn UserPage(id: String) -> Element {
                 Notice { text: notice() }
                 FormBanner { error: error() }
                 div { class: "widgets",
+                    section { class: "card widget widget-wide", "aria-labelledby": "w-details",
+                        h2 { id: "w-details", "Details and company access" }
+                        UserForm {
+                            initial,
+                            submit_label: "Save changes",
+                            editing: Some(id4),
+                            on_saved: move |_| { notice.set(Some("Saved.".into())); saves += 1; },
+                        }
+                    }
                     section { class: "card widget", "aria-labelledby": "w-status",
                         h2 { id: "w-status", "Status" }
                         match u.status {
-                            crate::access::UserStatus::Active => rsx! {
-                                p { "Active: can sign in and work." }
-                                button { class: "btn", onclick: move |_| change_status(id1.clone(), "inactive", "The user is now inactive and was signed out."), "Deactivate" }
-                            },
+                            crate::access::UserStatus::Active => rsx! { p { "Active: can sign in and work." } },
                             crate::access::UserStatus::Inactive => rsx! {
                                 p { "Inactive: cannot sign in." }
                                 button { class: "btn", onclick: move |_| change_status(id1.clone(), "active", "The user is active again."), "Activate" }
@@ -596,15 +633,36 @@ pub fn UserPage(id: String) -> Element {
                                 button { class: "btn", onclick: move |_| change_status(id1.clone(), "active", "The user is unblocked and active."), "Unblock" }
                             },
                         }
-                        if u.status != crate::access::UserStatus::Blocked {
-                            if confirm_block() {
-                                div { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-block-text",
-                                    p { id: "confirm-block-text", "Block {u.full_name}? They are signed out everywhere at once and cannot sign in until unblocked." }
-                                    button { class: "btn btn-danger", onclick: move |_| change_status(id2.clone(), "blocked", "The user is blocked and was signed out everywhere."), "Yes, block" }
-                                    button { class: "btn", onclick: move |_| confirm_block.set(false), "Cancel" }
+                        if is_me {
+                            p { class: "muted small", "This is your own account: nobody deactivates or blocks themselves." }
+                        } else if let Some(to) = confirm() {
+                            div { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-status-text",
+                                p { id: "confirm-status-text",
+                                    if to == "blocked" {
+                                        "Block {u.full_name}? They are signed out everywhere at once, their links stop working, and they cannot sign in until unblocked."
+                                    } else {
+                                        "Deactivate {u.full_name}? They are signed out at once and cannot sign in until reactivated. Their records stay theirs."
+                                    }
                                 }
-                            } else {
-                                button { class: "btn btn-danger", onclick: move |_| confirm_block.set(true), "Block…" }
+                                button {
+                                    class: if to == "blocked" { "btn btn-danger" } else { "btn btn-primary" },
+                                    onclick: move |_| {
+                                        let id = id2.clone();
+                                        let done = if to == "blocked" { "The user is blocked and was signed out everywhere." } else { "The user is now inactive and was signed out." };
+                                        change_status(id, to, done)
+                                    },
+                                    if to == "blocked" { "Yes, block" } else { "Yes, deactivate" }
+                                }
+                                button { class: "btn", onclick: move |_| confirm.set(None), "Cancel" }
+                            }
+                        } else {
+                            div { class: "form-actions",
+                                if u.status == crate::access::UserStatus::Active {
+                                    button { class: "btn", onclick: move |_| confirm.set(Some("inactive")), "Deactivate…" }
+                                }
+                                if u.status != crate::access::UserStatus::Blocked {
+                                    button { class: "btn btn-danger", onclick: move |_| confirm.set(Some("blocked")), "Block…" }
+                                }
                             }
                         }
                     }
@@ -637,21 +695,12 @@ pub fn UserPage(id: String) -> Element {
                         ReassignWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                     }
                     if matches!(u.status, crate::access::UserStatus::Active | crate::access::UserStatus::Inactive) {
-                        SecondFactorWidget { user_id: u.id.clone(), name: u.full_name.clone(), is_me: u.id == my_id }
+                        SecondFactorWidget { user_id: u.id.clone(), name: u.full_name.clone(), is_me }
                     }
                     SessionsWidget { user_id: u.id.clone() }
                     ActivityWidget { user_id: u.id.clone() }
                     AccessSetupWidgets { user_id: u.id.clone() }
                     EffectiveAccessWidget { user_id: u.id.clone() }
-                    section { class: "card widget widget-wide", "aria-labelledby": "w-details",
-                        h2 { id: "w-details", "Details and company access" }
-                        UserForm {
-                            initial,
-                            submit_label: "Save changes",
-                            editing: Some(id4),
-                            on_saved: move |_| { notice.set(Some("Saved.".into())); saves += 1; },
-                        }
-                    }
                 }
             }
         }

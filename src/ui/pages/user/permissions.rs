@@ -3,15 +3,14 @@
 use dioxus::prelude::*;
 
 use crate::access::*;
-use crate::api;
 use crate::domain::*;
 use crate::ui::components::*;
-use crate::ui::preview_save::PreviewSave;
+use crate::ui::preview_save::{ConfirmChange, PreviewSave};
 
 #[component]
 pub fn PermissionsWidget(user_id: String, setup: UserAccessSetup, org: AdminOrg, on_changed: EventHandler<()>) -> Element {
     let chosen = use_signal(String::new);
-    let mut error = use_signal(|| None::<ApiError>);
+    let error = use_signal(|| None::<ApiError>);
     let options: Vec<(String, String)> = org
         .profiles
         .iter()
@@ -30,22 +29,11 @@ pub fn PermissionsWidget(user_id: String, setup: UserAccessSetup, org: AdminOrg,
                 for p in setup.direct_profiles.iter().cloned() {
                     li { key: "{p.id}", class: "list-item",
                         div { class: "list-main", "{p.name}" }
-                        button {
-                            class: "btn btn-small",
-                            "aria-label": "Remove profile {p.name}",
-                            onclick: {
-                                let (pid, uid) = (p.id.clone(), uid.clone());
-                                move |_| {
-                                    let change = OrgChange::RemoveGrant { grant: OrgGrant { profile: pid.clone(), to: Grantee::User(uid.clone()) } };
-                                    async move {
-                                        match api::save_change(change).await {
-                                            Ok(_) => on_changed.call(()),
-                                            Err(e) => error.set(Some(e)),
-                                        }
-                                    }
-                                }
-                            },
-                            "Remove"
+                        ConfirmChange {
+                            change: OrgChange::RemoveGrant { grant: OrgGrant { profile: p.id.clone(), to: Grantee::User(uid.clone()) } },
+                            label: "Remove",
+                            name: "Remove profile {p.name}",
+                            on_done: move |_| on_changed.call(()),
                         }
                     }
                 }

@@ -29,7 +29,7 @@ pub fn ReassignWidget(user_id: String, name: String) -> Element {
                     let moved: Vec<String> = r.moved.iter().filter(|(_, n)| *n > 0).map(|(m, n)| format!("{n} {m}")).collect();
                     let mut text = if moved.is_empty() { "No records were moved.".to_string() } else { format!("Moved {}.", moved.join(", ")) };
                     if r.left > 0 {
-                        text.push_str(&format!(" {} record(s) stay: you may not edit them, or the new owner has no access to their company.", r.left));
+                        text.push_str(&format!(" {} stay: you may not edit them, or the new owner has no access to their company.", count(r.left as u64, "record", "records")));
                     }
                     notice.set(Some(text));
                     error.set(None);

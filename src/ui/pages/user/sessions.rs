@@ -20,7 +20,7 @@ pub fn SessionsWidget(user_id: String) -> Element {
         let uid = uid_all.clone();
         async move {
             match api::end_sessions(uid, None).await {
-                Ok(n) => notice.set(Some(format!("{n} session(s) ended."))),
+                Ok(n) => notice.set(Some(format!("{} ended.", count(n as u64, "session", "sessions")))),
                 Err(e) => notice.set(Some(e.to_string())),
             }
             sessions.restart();
