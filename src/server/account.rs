@@ -201,7 +201,7 @@ async fn audit_rows(ctx: &RequestCtx, q: &AuditQuery, limit: u32) -> Result<(Vec
         AND ($actor = NONE OR actor = $actor OR string::contains(string::lowercase(actor_name ?? ''), $actor_lc))
         AND ($target = NONE OR target_id = $target
             OR (($mine = NONE OR target_kind != 'record') AND string::contains(string::lowercase(target_label ?? ''), $target_lc)))
-        AND ($action = NONE OR string::starts_with(action, $action))
+        AND ($action = NONE OR (string::ends_with($action, '.') AND string::starts_with(action, $action)) OR action = $action)
         AND ($from = NONE OR at >= $from) AND ($to = NONE OR at < $to)";
     let clean = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let (actor, target, action) = (clean(&q.actor), clean(&q.target), clean(&q.action));

@@ -143,6 +143,8 @@ describe('the console on the demo organisation', () => {
     await page.getByLabel('Search name, email or mobile').fill('Ada Admin');
     await page.getByRole('link', { name: 'Ada Admin' }).click();
     await page.getByText('This is your own account').waitFor();
+    // Sessions name the browser as people do, not by its user agent string.
+    await page.getByText('Headless Chrome on Linux').first().waitFor();
     assert.equal(await page.getByRole('button', { name: /^(Deactivate|Block)/ }).count(), 0);
     // Details come first on a person's page.
     assert.equal(await page.locator('.widgets > section h2').first().innerText(), 'Details and company access');
@@ -256,6 +258,15 @@ describe('wide actions say what they do first', () => {
     await page.getByRole('button', { name: 'Yes, deactivate 1' }).click();
     await page.getByText('1 user updated.').waitFor();
     assert.equal(await status(), 'inactive');
+    // The audit log's picker offers actions in words; choosing one lists only those rows.
+    await page.goto(ctx.server.base + '/audit');
+    await hydrated(page);
+    await page.getByLabel('What happened').selectOption({ label: 'Deactivated a user' });
+    await page.getByRole('cell', { name: 'Ada Admin deactivated Rita Rep' }).waitFor();
+    await page.waitForFunction(() => {
+      const sentences = [...document.querySelectorAll('td[data-label="What happened"]')].map((c) => c.textContent);
+      return sentences.length > 0 && sentences.every((t) => / deactivated /.test(t));
+    });
     await page.context().close();
   });
 

@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use crate::api;
 use crate::domain::*;
 use crate::ui::call::use_call;
-use crate::ui::components::{CardForm, pending, FormBanner, Notice, Pager, TextField};
+use crate::ui::components::{CardForm, pending, FormBanner, Notice, Pager, SelectField, TextField};
 use crate::ui::{use_hydrated, Session};
 use super::user::changes_text;
 
@@ -124,9 +124,9 @@ pub fn Audit() -> Element {
         Notice { text: notice() }
         section { class: "card filters", "aria-label": "Filters",
             div { class: "filter-row",
-                TextField { id: "a-actor", label: "Who (name or id)", value: actor }
-                TextField { id: "a-target", label: "Target (name, email or id)", value: target }
-                TextField { id: "a-action", label: "Action starts with", value: action, hint: "e.g. user. or auth.sign_in" }
+                TextField { id: "a-actor", label: "Who did it (name)", value: actor }
+                TextField { id: "a-target", label: "To whom or what (name or email)", value: target }
+                SelectField { id: "a-action", label: "What happened", value: action, options: action_choices(), placeholder: "Anything" }
                 TextField { id: "a-from", label: "From", value: from, kind: "date" }
                 TextField { id: "a-to", label: "To", value: to, kind: "date" }
             }
@@ -135,3 +135,24 @@ pub fn Audit() -> Element {
     }
 }
 
+
+/// The audit page's action picker: each area as a whole ("Anything about users"), then every
+/// action in words. The server filters on the stored name's beginning, so an area is its prefix.
+fn action_choices() -> Vec<(String, String)> {
+    let areas = [
+        ("auth.", "Any sign-in or sign-out"),
+        ("second_factor.", "Anything about second factors"),
+        ("user.", "Anything about users"),
+        ("company.", "Anything about companies"),
+        ("department.", "Anything about departments"),
+        ("role.", "Anything about roles"),
+        ("profile.", "Anything about profiles"),
+        ("group.", "Anything about groups"),
+        ("grant.", "Any grant"),
+        ("sharing.", "Anything about sharing"),
+        ("record.", "Anything about records"),
+    ];
+    let mut choices: Vec<(String, String)> = areas.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    choices.extend(crate::domain::AuditAction::ALL.iter().map(|a| (a.as_str().to_string(), a.label().to_string())));
+    choices
+}

@@ -35,7 +35,7 @@ pub fn SessionsWidget(user_id: String) -> Element {
                 for s in list.iter().cloned() {
                     li { key: "{s.id}", class: "list-item",
                         div { class: "list-main",
-                            {s.user_agent.clone().map(|ua| ua.chars().take(60).collect::<String>()).unwrap_or_else(|| "Unknown browser".into())}
+                            span { title: "{s.user_agent.clone().unwrap_or_default()}", "{device_name(s.user_agent.as_deref())}" }
                             if s.current { span { class: "badge badge-active", "This browser" } }
                         }
                         div { class: "list-sub", "Since {format_utc(s.created_at)} · last seen {format_utc(s.last_seen_at)} · {s.ip.clone().unwrap_or_default()} · signed in with {s.auth_method.label()}" }
