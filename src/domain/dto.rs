@@ -141,6 +141,13 @@ pub struct DashboardSummary {
     /// Active people who must have a second factor and have not set it up.
     #[serde(default)]
     pub second_factor_missing: u64,
+    /// Failed sign-in attempts in the last 24 hours against people in reach (and, for a viewer
+    /// of every company, against emails that match no account).
+    #[serde(default)]
+    pub failed_sign_ins_24h: u64,
+    /// People in reach still invited whose invitation link stops working within 24 hours.
+    #[serde(default)]
+    pub invitations_expiring: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

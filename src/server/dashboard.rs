@@ -83,10 +83,13 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
         None => org.companies.len() as u64,
     };
     let requiring = super::second_factor::requiring_roles(ctx).await?;
+    let (failed_sign_ins_24h, invitations_expiring) = sign_in_trouble(ctx, &people, scope.companies.is_none(), now).await?;
     let active: Vec<&&Entry> = people.iter().filter(|e| e.status == "active").collect();
     let second_factor_on = active.iter().filter(|e| e.second_factor).count() as u64;
     let second_factor_missing = active.iter().filter(|e| !e.second_factor && requiring.requires(&e.role)).count() as u64;
     Ok(DashboardSummary {
+        failed_sign_ins_24h,
+        invitations_expiring,
         second_factor_on,
         second_factor_missing,
         total_users: people.len() as u64,
@@ -117,4 +120,44 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
             })
             .collect(),
     })
+}
+
+/// Failed sign-in attempts of the last 24 hours (the audit keeps them counted per account,
+/// address and quarter hour) and invitations about to lapse, both for the people in reach.
+async fn sign_in_trouble(ctx: &RequestCtx, people: &[&Entry], every_company: bool, now: i64) -> Result<(u64, u64), ApiError> {
+    #[derive(Deserialize)]
+    struct Failed {
+        target_id: Option<String>,
+        attempts: Option<u64>,
+    }
+    #[derive(Deserialize)]
+    struct Lapsing {
+        user: String,
+    }
+    let mut answer = ctx
+        .state
+        .db
+        .query(
+            "SELECT target_id, after.attempts AS attempts FROM audit WHERE action = 'auth.sign_in_failed' AND at >= $since;
+             SELECT record::id(user) AS user FROM link_token
+                WHERE kind = 'activation' AND used_at = NONE AND revoked = false AND expires_at > $now AND expires_at <= $soon;",
+            json!({ "since": now - DAY_MS, "now": now, "soon": now + DAY_MS }),
+        )
+        .await?;
+    let failed: Vec<Failed> = answer.all(0)?;
+    let lapsing: Vec<Lapsing> = answer.all(1)?;
+    let reach: std::collections::HashSet<&str> = people.iter().map(|e| e.id.as_str()).collect();
+    let invited: std::collections::HashSet<&str> = people.iter().filter(|e| e.status == "invited").map(|e| e.id.as_str()).collect();
+    let failed_total = failed
+        .iter()
+        .filter(|f| match &f.target_id {
+            Some(id) => reach.contains(id.as_str()),
+            None => every_company,
+        })
+        .map(|f| f.attempts.unwrap_or(1))
+        .sum();
+    let mut users: Vec<&str> = lapsing.iter().map(|l| l.user.as_str()).filter(|id| invited.contains(id)).collect();
+    users.sort_unstable();
+    users.dedup();
+    Ok((failed_total, users.len() as u64))
 }

@@ -477,6 +477,32 @@ async fn the_dashboard_counts_only_the_viewers_reach_and_names_stale_accounts() 
     assert!(!theirs.body.to_string().contains("gus@example.com") && !theirs.body.to_string().contains(&gus));
     assert_eq!(theirs.body["companies"], 1);
     assert!(theirs.body["users_with_conflicts"].is_null(), "no View on Roles & Profiles");
+
+    // Failed sign-ins of the last day, each attempt counted, within reach: two against Al (Acme;
+    // a third would lock the pair), two against Gus (Globex), one against an unknown email.
+    assert_eq!(mine.body["failed_sign_ins_24h"], 0);
+    for (email, times) in [("al@example.com", 2), ("gus@example.com", 2), ("nobody@example.com", 1)] {
+        for _ in 0..times {
+            assert_eq!(app.sign_in_with(&new_client(), email, "not the password at all").await.status, 401);
+        }
+    }
+    assert_eq!(app.get("/api/dashboard").await.body["failed_sign_ins_24h"], 5, "all of them, the unknown email included");
+    assert_eq!(app.call_with(&delegate, "GET", "/api/dashboard", None).await.body["failed_sign_ins_24h"], 2, "only Al's");
+
+    // An invitation whose link lapses within a day is counted; one with three days left is not.
+    let soon = app.invite(&app.client, "Sue Soon", "sue@example.com", "manager", &[&acme], &dept).await.body["id"].as_str().unwrap().to_string();
+    app.invite(&app.client, "Lou Later", "lou@example.com", "manager", &[&acme], &dept).await;
+    assert_eq!(app.get("/api/dashboard").await.body["invitations_expiring"], 0);
+    app.state
+        .db
+        .query(
+            "UPDATE link_token SET expires_at = time::millis(time::now()) + 3600000 WHERE user = type::record('user', $id);",
+            json!({ "id": soon }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.get("/api/dashboard").await.body["invitations_expiring"], 1);
+    assert_eq!(app.call_with(&delegate, "GET", "/api/dashboard", None).await.body["invitations_expiring"], 1);
 }
 
 #[tokio::test]

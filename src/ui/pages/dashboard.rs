@@ -47,6 +47,12 @@ pub fn Dashboard() -> Element {
                         }
                     }
                     div { class: "stat", span { class: "stat-value", "{s.stale_total}" } span { class: "stat-label", "Stale accounts" } }
+                    div { class: if s.failed_sign_ins_24h > 0 { "stat stat-warn" } else { "stat" },
+                        span { class: "stat-value", "{s.failed_sign_ins_24h}" } span { class: "stat-label", "Failed sign-ins, last 24 hours" }
+                    }
+                    div { class: if s.invitations_expiring > 0 { "stat stat-warn" } else { "stat" },
+                        span { class: "stat-value", "{s.invitations_expiring}" } span { class: "stat-label", "Invitations expiring within a day" }
+                    }
                     div { class: "stat", span { class: "stat-value", "{s.second_factor_on}" } span { class: "stat-label", "Active people with a second factor" } }
                     if s.second_factor_missing > 0 {
                         Link { class: "stat stat-link stat-warn", to: crate::ui::Route::Users {},
@@ -83,11 +89,13 @@ pub fn Dashboard() -> Element {
                                     span { class: "bar-label", "{l.license}" }
                                     span { class: "bar-track", role: "img", "aria-label": "{l.used} of {l.seats} seats used",
                                         span {
-                                            class: if l.used >= l.seats { "bar-fill seats-full" } else { "bar-fill seats" },
+                                            class: if l.used >= l.seats { "bar-fill seats-full" } else if l.used * 10 >= l.seats * 9 { "bar-fill seats-near" } else { "bar-fill seats" },
                                             style: "width: {(l.used * 100).checked_div(l.seats).unwrap_or(100).min(100)}%",
                                         }
                                     }
-                                    span { class: "bar-value", "{l.used}/{l.seats}" }
+                                    span { class: "bar-value", "{l.used}/{l.seats}"
+                                        if l.used >= l.seats { " · full" } else if l.used * 10 >= l.seats * 9 { " · nearly full" }
+                                    }
                                 }
                             }
                         }
