@@ -87,22 +87,15 @@ async fn main() {
     // 2. Successful sign-ins per second: 8 people signing in over and over, 4 at a time, for 10 s.
     // They are added through the API (an invitation) and given their password in the database,
     // which is what activation does.
-    let defaults: Vec<serde_json::Value> = bench
-        .state
-        .db
-        .query("RETURN { company: (SELECT VALUE record::id(id) FROM company)[0], department: (SELECT VALUE record::id(id) FROM department)[0] };", json!({}))
-        .await
-        .unwrap()
-        .all(0)
-        .unwrap();
+    let (company, department) = bench.defaults().await;
     let mut people = Vec::new();
     for i in 0..8 {
         let email = format!("person{i}@example.com");
         let r = bench
             .admin
             .post(format!("{base}/api/users"))
-            .json(&json!({ "input": { "full_name": format!("Person {i}"), "email": email, "mobile": "", "department": defaults[0]["department"],
-                "role": "administrator", "companies": [defaults[0]["company"]], "is_approver": false } }))
+            .json(&json!({ "input": { "full_name": format!("Person {i}"), "email": email, "mobile": "", "department": department,
+                "role": "administrator", "companies": [company], "is_approver": false } }))
             .send()
             .await
             .unwrap();

@@ -53,6 +53,21 @@ pub async fn start_with(name: &str, change: impl FnOnce(&mut Settings)) -> Bench
     Bench { state, base, admin, dir }
 }
 
+impl Bench {
+    /// The first company and department (setup creates one of each): what a new person needs.
+    pub async fn defaults(&self) -> (String, String) {
+        let rows: Vec<serde_json::Value> = self
+            .state
+            .db
+            .query("RETURN { company: (SELECT VALUE record::id(id) FROM company)[0], department: (SELECT VALUE record::id(id) FROM department)[0] };", json!({}))
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        (rows[0]["company"].as_str().unwrap().to_string(), rows[0]["department"].as_str().unwrap().to_string())
+    }
+}
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }

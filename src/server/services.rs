@@ -111,8 +111,9 @@ pub async fn start_session(ctx: &RequestCtx, user_id: &str, start: SessionStart)
     start_session_with(ctx, user_id, start, None).await
 }
 
-/// As [`start_session`], with the sign-in's audit row written in the same transaction as the
-/// last-sign-in time (one commit fewer on the busiest path).
+/// As [`start_session`], with the sign-in's audit row (if any) written in the same transaction
+/// as the last-sign-in time (one commit fewer on the busiest path). A session still waiting for
+/// its second factor records neither.
 async fn start_session_with(ctx: &RequestCtx, user_id: &str, start: SessionStart, audit: Option<Audit>) -> Result<Me, ApiError> {
     let policy = ctx.state.session_policy();
     if !start.second_factor_pending {
@@ -122,8 +123,6 @@ async fn start_session_with(ctx: &RequestCtx, user_id: &str, start: SessionStart
             work.audit(audit);
         }
         work.commit(&ctx.state).await?;
-    } else if let Some(audit) = audit {
-        write_audit(ctx, audit).await?;
     }
     let raw = auth::create_session(&ctx.state.db, user_id, &policy, Some(&ctx.ip), ctx.user_agent.as_deref(), start).await?;
     let principal = auth::resolve_session(&ctx.state.db, &raw, &policy).await?.ok_or_else(|| {
