@@ -3,10 +3,10 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::{ApiError, BulkAction, BulkResult, LinkInfo, Me, Page, UserInput, UserQuery, UserRow};
+use crate::domain::{ApiError, BulkAction, BulkResult, LinkInfo, Me, OffboardPlan, Page, UserInput, UserQuery, UserRow};
 
 #[cfg(feature = "server")]
-use crate::server::{http::RequestCtx, users};
+use crate::server::{http::RequestCtx, offboarding, users};
 
 /// A page of users within the caller's reach.
 #[post("/api/users/search")]
@@ -45,6 +45,24 @@ pub async fn set_user_status(id: String, status: String) -> Result<UserRow, ApiE
 #[post("/api/users/{id}/resend-invite")]
 pub async fn resend_invite(id: String) -> Result<(), ApiError> {
     users::resend_invite(&RequestCtx::write()?, &id).await
+}
+
+/// What offboarding this person now would do (sessions, records, licenses, grants, groups).
+#[post("/api/users/{id}/offboarding/preview")]
+pub async fn preview_offboarding(id: String, new_owner: Option<String>) -> Result<OffboardPlan, ApiError> {
+    offboarding::preview(&RequestCtx::read()?, &id, new_owner.as_deref()).await
+}
+
+/// Offboards the person now: blocked, signed out, records handed over, access given back.
+#[post("/api/users/{id}/offboard")]
+pub async fn offboard_user(id: String, new_owner: Option<String>) -> Result<OffboardPlan, ApiError> {
+    offboarding::offboard_now(&RequestCtx::write()?, &id, new_owner.as_deref()).await
+}
+
+/// Schedules the person's offboarding for `at` (Unix milliseconds); `None` cancels it.
+#[post("/api/users/{id}/offboarding/schedule")]
+pub async fn schedule_offboarding(id: String, at: Option<i64>, new_owner: Option<String>) -> Result<UserRow, ApiError> {
+    offboarding::schedule(&RequestCtx::write()?, &id, at, new_owner.as_deref()).await
 }
 
 #[post("/api/users/bulk")]

@@ -60,6 +60,10 @@ actions! {
     UserUnblock = "user.unblock", "Unblocked a user";
     UserActivate = "user.activate", "Reactivated a user";
     UserDeactivate = "user.deactivate", "Deactivated a user";
+    UserOffboard = "user.offboard", "Offboarded a user";
+    UserOffboardScheduled = "user.offboard_scheduled", "Scheduled a user's offboarding";
+    UserOffboardCancelled = "user.offboard_cancelled", "Cancelled a scheduled offboarding";
+    UserOffboardFailed = "user.offboard_failed", "A scheduled offboarding could not run";
     UserTemporaryPassword = "user.temporary_password", "Set a temporary password";
     UserResetLinkSent = "user.reset_link_sent", "Sent a password reset link";
     UserResetRequested = "user.reset_requested", "Asked for a password reset link";

@@ -267,6 +267,21 @@ pub fn parse_date_ms(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d) * 86_400_000)
 }
 
+/// Unix milliseconds of a `YYYY-MM-DDTHH:MM` moment in UTC (what a `datetime-local` input
+/// gives); a bare date is its midnight.
+pub fn parse_datetime_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, time) = s.split_once('T').unwrap_or((s, "00:00"));
+    let day = parse_date_ms(date)?;
+    let mut hm = time.splitn(3, ':');
+    let h: i64 = hm.next()?.parse().ok()?;
+    let m: i64 = hm.next().unwrap_or("0").parse().ok()?;
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    Some(day + h * 3_600_000 + m * 60_000)
+}
+
 /// "2026-11-23 21:04 UTC" for Unix milliseconds.
 pub fn format_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -285,6 +300,10 @@ mod time_tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(format_utc(1_795_986_240_000), "2026-11-29 21:04 UTC");
+        assert_eq!(parse_datetime_ms("2026-11-29T21:04"), Some(1_795_986_240_000));
+        assert_eq!(parse_datetime_ms("2026-11-29"), Some(1_795_910_400_000));
+        assert_eq!(parse_datetime_ms("2026-11-29T25:00"), None);
+        assert_eq!(parse_datetime_ms("soon"), None);
         for days in [-1000, 0, 11_016, 19_723, 20_786] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);

@@ -101,6 +101,72 @@ pub struct UserRow {
     /// A second factor is required for this user (by their role or for everyone).
     #[serde(default)]
     pub second_factor_required: bool,
+    /// A scheduled offboarding: when it runs (Unix milliseconds), who takes the records over.
+    #[serde(default)]
+    pub leave_at: Option<i64>,
+    #[serde(default)]
+    pub leave_owner: Option<NamedRef>,
+    /// Why a due offboarding could not run (it waits for an administrator).
+    #[serde(default)]
+    pub leave_problem: Option<String>,
+    /// When the person was offboarded.
+    #[serde(default)]
+    pub offboarded_at: Option<i64>,
+}
+
+/// What offboarding a person does (the preview) or did: every effect, named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct OffboardPlan {
+    pub name: String,
+    /// Sessions ended.
+    pub sessions: u64,
+    /// Licenses given back (names).
+    pub licenses: Vec<String>,
+    /// Profiles granted to the person directly, removed (names).
+    pub grants: Vec<String>,
+    /// Groups the person leaves (names).
+    pub groups: Vec<String>,
+    /// Who takes the records over, if anyone.
+    pub new_owner: Option<String>,
+    /// Records moving to the new owner, per module (label, count).
+    pub records: Vec<(String, u64)>,
+    /// Records that stay with the person (no new owner, out of the caller's reach, or in a
+    /// company the new owner has no access to).
+    pub records_staying: u64,
+}
+
+impl OffboardPlan {
+    /// The effects as sentences, in the order they happen.
+    pub fn steps(&self) -> Vec<String> {
+        let name = &self.name;
+        let signed_out = match self.sessions {
+            0 => "(not signed in anywhere now)".to_string(),
+            n => format!("and end {}", super::count(n, "open session", "open sessions")),
+        };
+        let mut out = vec![format!("Block {name}'s account {signed_out}; unused invitation and reset links stop working.")];
+        let moving: u64 = self.records.iter().map(|(_, n)| n).sum();
+        match &self.new_owner {
+            Some(owner) if moving > 0 => {
+                let parts: Vec<String> = self.records.iter().filter(|(_, n)| *n > 0).map(|(m, n)| format!("{n} {m}")).collect();
+                out.push(format!("Move {} to {owner}: {}.", super::count(moving, "record", "records"), parts.join(", ")));
+            }
+            Some(owner) => out.push(format!("No records to move to {owner}.")),
+            None => {}
+        }
+        if self.records_staying > 0 {
+            out.push(format!("{} stay with {name}.", super::count(self.records_staying, "record", "records")));
+        }
+        if !self.licenses.is_empty() {
+            out.push(format!("Give back {}: {}.", if self.licenses.len() == 1 { "the license" } else { "the licenses" }, self.licenses.join(", ")));
+        }
+        if !self.grants.is_empty() {
+            out.push(format!("Remove the profiles granted directly: {}.", self.grants.join(", ")));
+        }
+        if !self.groups.is_empty() {
+            out.push(format!("Take {name} out of {}: {}.", if self.groups.len() == 1 { "the group" } else { "the groups" }, self.groups.join(", ")));
+        }
+        out
+    }
 }
 
 /// The add-user and edit-user form.

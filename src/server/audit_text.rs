@@ -141,6 +141,19 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
         A::UserUnblock => format!("{actor} unblocked {target}"),
         A::UserActivate => format!("{actor} reactivated {target}"),
         A::UserDeactivate => format!("{actor} deactivated {target}"),
+        A::UserOffboard => match e.after.as_ref().and_then(|a| a.get("scheduled")).and_then(Value::as_bool) {
+            Some(true) => format!("{target} was offboarded on the date {actor} had set"),
+            _ => format!("{actor} offboarded {target}"),
+        },
+        A::UserOffboardScheduled => {
+            let at = e.after.as_ref().and_then(|a| a.get("leave_at")).and_then(Value::as_i64);
+            match at {
+                Some(at) => format!("{actor} scheduled {} offboarding for {}", own(&target), crate::domain::format_utc(at)),
+                None => format!("{actor} scheduled {} offboarding", own(&target)),
+            }
+        }
+        A::UserOffboardCancelled => format!("{actor} cancelled {} scheduled offboarding", own(&target)),
+        A::UserOffboardFailed => format!("The offboarding of {target} that {actor} had scheduled could not run"),
         A::UserTemporaryPassword => format!("{actor} set a temporary password for {target}"),
         A::UserResetLinkSent => format!("{actor} sent {target} a password reset link"),
         A::UserResetRequested => format!("A password reset link was requested for {target}"),

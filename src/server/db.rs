@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (6, "records", include_str!("migrations/0006_records.surql")),
     (7, "second_factor", include_str!("migrations/0007_second_factor.surql")),
     (8, "passkeys", include_str!("migrations/0008_passkeys.surql")),
+    (9, "offboarding", include_str!("migrations/0009_offboarding.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .

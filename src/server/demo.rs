@@ -214,6 +214,14 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
             "now": now, "hash": hash, "profiles": profiles, "roles": roles, "departments": departments, "users": users,
             "managers": managers, "records": records,
         })))
+        // A scheduled leaver: Liam leaves in two weeks; Nora takes his records over.
+        .run(super::store::user::schedule_leave("liam_lee", Some(now + 14 * day), Some("nora_north"), "ada_admin", now))
+        .audit(
+            Audit::user(AuditAction::UserOffboardScheduled, "liam_lee")
+                .by(super::store::Actor::new("ada_admin", "Ada Admin"))
+                .label("liam.lee@demo.gatehouse.test")
+                .after(json!({ "leave_at": now + 14 * day, "new_owner": "nora_north" })),
+        )
         .audit(
             Audit::new(AuditAction::InstallationDemo, AuditTarget::Installation, None)
                 .label("demo data")

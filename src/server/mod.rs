@@ -14,6 +14,7 @@ pub mod directory;
 pub mod http;
 pub mod licenses;
 pub mod mail;
+pub mod offboarding;
 pub mod org;
 pub mod passkey;
 pub mod records;

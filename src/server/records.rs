@@ -529,25 +529,13 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &UserId, to: &UserId) -> Resul
     if from == to {
         return Err(ApiError::field("to", "choose someone other than the current owner"));
     }
-    let mut moves = Vec::new();
+    let (any_module, moves) = reassign_moves(&engine, &me.user_id, from, to);
     let mut work = Work::new(ctx);
     let now = now_ms();
-    let mut any_module = false;
-    for (i, module) in Module::RECORDS.into_iter().enumerate() {
-        let Some(reach) = engine.record_reach(&me.user_id, module, Action::Edit) else { continue };
-        any_module = true;
-        if reach.owners.as_ref().is_some_and(|o| !o.iter().any(|x| x == from)) {
-            continue;
-        }
-        // Companies where `me` reaches `from`'s records and may hand them to `to`.
-        let companies: Vec<String> =
-            reach.companies.iter().filter(|c| check_owner(&engine, &me.user_id, module, &CompanyId::new(c.as_str()), to).is_ok()).cloned().collect();
-        if companies.is_empty() {
-            continue;
-        }
-        work.run(record::reassign(i, module, from, to, &companies, now));
-        moves.push((i, module));
+    for (i, module, companies) in &moves {
+        work.run(record::reassign(*i, *module, from, to, companies, now));
     }
+    let moves: Vec<(usize, Module)> = moves.into_iter().map(|(i, m, _)| (i, m)).collect();
     if !any_module {
         return Err(ApiError::forbidden("you may not edit records of any module"));
     }
@@ -572,6 +560,27 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &UserId, to: &UserId) -> Resul
     let Outcome { moved: counts, left } = work.commit_returning(&ctx.state).await?;
     let moved = moves.iter().zip(counts).map(|((_, m), c)| (m.label().to_string(), c)).collect();
     Ok(ReassignResult { moved, left })
+}
+
+/// What of `from`'s records `me` may hand to `to`: per record module (numbered for the
+/// statements' variables), the companies where `me` reaches them and `to` may own them. The
+/// flag says whether `me` may edit records of any module at all.
+pub fn reassign_moves(engine: &Engine, me: &UserId, from: &UserId, to: &UserId) -> (bool, Vec<(usize, Module, Vec<String>)>) {
+    let mut moves = Vec::new();
+    let mut any_module = false;
+    for (i, module) in Module::RECORDS.into_iter().enumerate() {
+        let Some(reach) = engine.record_reach(me, module, Action::Edit) else { continue };
+        any_module = true;
+        if reach.owners.as_ref().is_some_and(|o| !o.iter().any(|x| x == from)) {
+            continue;
+        }
+        let companies: Vec<String> =
+            reach.companies.iter().filter(|c| check_owner(engine, me, module, &CompanyId::new(c.as_str()), to).is_ok()).cloned().collect();
+        if !companies.is_empty() {
+            moves.push((i, module, companies));
+        }
+    }
+    (any_module, moves)
 }
 
 /// The list as CSV: only with Export, only the rows and fields in reach; audited.

@@ -36,6 +36,7 @@ impl AppState {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         };
         super::mail::spawn_worker(state.clone());
+        super::offboarding::spawn_worker(state.clone());
         Ok(state)
     }
 
@@ -51,6 +52,7 @@ impl AppState {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         };
         super::mail::spawn_worker(state.clone());
+        super::offboarding::spawn_worker(state.clone());
         state
     }
 

@@ -24,7 +24,9 @@ const USER_FIELDS: &str = "record::id(id) AS id, full_name, email, mobile, statu
     is_approver, last_sign_in_at, created_at, second_factor != NONE AS second_factor,
     ((role.requires_second_factor ?? false) OR (setting:security.value.require_second_factor ?? false)) AS second_factor_required,
     (SELECT VALUE last_error FROM mail_job WHERE user = $parent.id AND status != 'sent' AND last_error != NONE
-        ORDER BY created_at DESC LIMIT 1)[0] AS mail_problem";
+        ORDER BY created_at DESC LIMIT 1)[0] AS mail_problem,
+    leave_at, IF leave_owner { { id: record::id(leave_owner), name: leave_owner.full_name } } ELSE { NONE } AS leave_owner,
+    leave_problem, offboarded_at";
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no such user, or not one you can see".into())
@@ -203,8 +205,17 @@ pub fn judge_entry(engine: &Engine, me: &str, entry: OrgUser) -> Result<bool, Ap
     let proposed = OrgChange::SaveUser { user: entry }.apply(engine.org(), "").map_err(|e| ApiError::field(e.field, e.message))?;
     let after = Engine::compile(proposed);
     let objections = engine.judge(me, &after);
-    let Some(first) = objections.first() else { return Ok(engine.hands_out_administrator(&after)) };
-    Err(match first {
+    if objections.is_empty() {
+        return Ok(engine.hands_out_administrator(&after));
+    }
+    Err(objections_error(engine, &target, &objections))
+}
+
+/// The answer to a change judged by outcome and refused: the lock-out as a conflict, gains as
+/// messages on the form's fields, anything else as a refusal naming the rule.
+pub fn objections_error(engine: &Engine, target: &str, objections: &[Objection]) -> ApiError {
+    let Some(first) = objections.first() else { return ApiError::Unavailable };
+    match first {
         Objection::LockOut => {
             let name = engine.org().users.iter().find(|u| u.id == target).map(|u| u.name.clone()).unwrap_or_default();
             ApiError::Conflict(format!("{name} is the last active full administrator; make someone else a full administrator first"))
@@ -219,7 +230,7 @@ pub fn judge_entry(engine: &Engine, me: &str, entry: OrgUser) -> Result<bool, Ap
             ApiError::fields(fields)
         }
         other => ApiError::Forbidden(other.message()),
-    })
+    }
 }
 
 /// No takeover: credentials, status and sessions of another user only when their access does
@@ -237,7 +248,7 @@ pub fn no_takeover(engine: &Engine, me: &str, target: &str) -> Result<(), ApiErr
 }
 
 /// A user's entry as the engine reads it.
-fn entry_of(engine: &Engine, id: &str) -> Result<OrgUser, ApiError> {
+pub fn entry_of(engine: &Engine, id: &str) -> Result<OrgUser, ApiError> {
     engine.org().users.iter().find(|u| u.id == id).cloned().ok_or_else(not_found)
 }
 

@@ -50,6 +50,11 @@ async fn the_demo_fills_an_empty_installation_once_and_shows_each_persona_their_
         .call_with(&nora, "POST", "/api/records/update", Some(json!({ "module": "SupportActivities", "id": one, "input": { "values": { "status": "Resolved" } } })))
         .await;
     assert_eq!(edit.status, 403, "shared read-only");
+    // A scheduled leaver: Liam leaves in two weeks and Nora takes his records over.
+    let liam = app.call_with(&admin, "GET", "/api/users/liam_lee", None).await;
+    let in_days = (liam.body["leave_at"].as_i64().unwrap() - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64) / 86_400_000;
+    assert!((13..=14).contains(&in_days), "{:?}", liam.body);
+    assert_eq!(liam.body["leave_owner"]["name"], "Nora North");
     // The blocked demo user cannot sign in.
     let bo = new_client();
     assert_ne!(app.sign_in_with(&bo, "bo.berg@demo.gatehouse.test", DEMO_PASSWORD).await.status, 200);

@@ -9,6 +9,7 @@ mod demo;
 mod escalation;
 mod gate;
 mod matrix;
+mod offboarding;
 mod org;
 mod records;
 mod second_factor;

@@ -127,6 +127,12 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         // No takeover: the rep holds records the delegated admin does not, so the delegated admin
         // may not touch her credentials or sessions.
         ("POST", format!("/api/users/{rep}/resend-invite"), Some(json!({})), Rule::Only(ADMIN)),
+        // Offboarding passes "no takeover": the delegated admin lacks the rep's record access.
+        // The full administrator's calls stop at the request itself (a past date, the leaver as
+        // new owner), so the rep stays for the rest of the matrix.
+        ("POST", format!("/api/users/{rep}/offboarding/preview"), Some(json!({ "new_owner": null })), Rule::Only(ADMIN)),
+        ("POST", format!("/api/users/{rep}/offboard"), Some(json!({ "new_owner": rep })), Rule::Only(ADMIN)),
+        ("POST", format!("/api/users/{rep}/offboarding/schedule"), Some(json!({ "at": 1, "new_owner": null })), Rule::Only(ADMIN)),
         ("POST", "/api/users/bulk".into(), Some(json!({ "ids": [], "action": "Activate" })), Rule::Only(USER_ADMINS)),
         ("POST", format!("/api/users/{rep}/password"), Some(json!({ "change": "SendResetLink" })), Rule::Only(ADMIN)),
         // Ending one's own other sessions is self-service too.
@@ -349,6 +355,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("POST", "/api/records/get"),
     ("POST", "/api/records/search"),
     ("POST", "/api/users/search"),
+    ("POST", "/api/users/{id}/offboarding/preview"),
     ("POST", "/api/users/{id}/preview"),
     ("POST", "/api/view-as/end"),
 ];

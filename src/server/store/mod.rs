@@ -51,6 +51,11 @@ impl Stmt {
         self.vars.insert(name.to_string(), json!(value));
         self
     }
+
+    /// Evaluates an expression on its own, outside any unit of work (a count for a preview).
+    pub async fn eval<T: serde::de::DeserializeOwned>(self, db: &Db) -> Result<Option<T>, DbError> {
+        db.query(&format!("RETURN {};", self.sql), Value::Object(self.vars)).await?.first(0)
+    }
 }
 
 /// Who did it, as the audit row names them.

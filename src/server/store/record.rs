@@ -79,3 +79,21 @@ pub fn count_left(owner: &str, companies: &[String]) -> Stmt {
         json!({ "from": owner, "mine": companies }),
     )
 }
+
+/// How many records of `module` `owner` holds in `companies`.
+pub fn count_owned(module: Module, owner: &str, companies: &[String]) -> Stmt {
+    Stmt::new(
+        "array::len((SELECT VALUE id FROM crm_record WHERE module = $module AND owner = type::record('user', $owner)
+            AND company IN $companies.map(|$c| type::record('company', $c))))",
+        json!({ "module": format!("{module:?}"), "owner": owner, "companies": companies }),
+    )
+}
+
+/// How many records `owner` holds in `companies`, whatever their module.
+pub fn count_in(owner: &str, companies: &[String]) -> Stmt {
+    Stmt::new(
+        "array::len((SELECT VALUE id FROM crm_record WHERE owner = type::record('user', $owner)
+            AND company IN $companies.map(|$c| type::record('company', $c))))",
+        json!({ "owner": owner, "companies": companies }),
+    )
+}

@@ -13,6 +13,19 @@ pub fn end_all(user: &str) -> Stmt {
     Stmt::new("DELETE session WHERE user = type::record('user', $id);", json!({ "id": user }))
 }
 
+/// How many sessions the user has open.
+pub fn count(user: &str) -> Stmt {
+    Stmt::new("array::len((SELECT VALUE id FROM session WHERE user = type::record('user', $id)))", json!({ "id": user }))
+}
+
+/// [`end_all`], keeping in `$ended` how many sessions ended.
+pub fn end_all_counted(user: &str) -> Stmt {
+    Stmt::new(
+        "LET $ended = array::len((DELETE session WHERE user = type::record('user', $id) RETURN BEFORE));",
+        json!({ "id": user }),
+    )
+}
+
 /// Every session of the user but `keep` ends (one's own password change).
 pub fn end_all_but(user: &str, keep: &str) -> Stmt {
     Stmt::new(

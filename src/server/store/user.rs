@@ -106,3 +106,36 @@ pub fn add_company(id: &str, company: &str) -> Stmt {
 pub fn signed_in(id: &str, now: i64) -> Stmt {
     Stmt::new("UPDATE type::record('user', $id) SET last_sign_in_at = $now;", json!({ "id": id, "now": now }))
 }
+
+/// Offboarded: blocked, every license given back, no offboarding waiting any more.
+pub fn offboarded(id: &str, now: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE type::record('user', $id) SET status = 'blocked', licenses = [], leave_at = NONE, leave_owner = NONE,
+            leave_by = NONE, leave_problem = NONE, offboarded_at = $now, updated_at = $now;",
+        json!({ "id": id, "now": now }),
+    )
+}
+
+/// Schedules (or, with `at` None, cancels) the user's offboarding.
+pub fn schedule_leave(id: &str, at: Option<i64>, owner: Option<&str>, by: &str, now: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE type::record('user', $id) SET leave_at = $at, leave_problem = NONE, updated_at = $now,
+            leave_owner = IF $at != NONE AND $owner != NONE { type::record('user', $owner) } ELSE { NONE },
+            leave_by = IF $at != NONE { type::record('user', $by) } ELSE { NONE };",
+        json!({ "id": id, "at": at, "owner": owner, "by": by, "now": now }),
+    )
+}
+
+/// A due offboarding could not run: why (it waits for an administrator).
+pub fn leave_problem(id: &str, at: i64, problem: &str) -> Stmt {
+    Stmt::new(
+        "UPDATE type::record('user', $id) SET leave_problem = $problem WHERE leave_at = $at;",
+        json!({ "id": id, "at": at, "problem": problem }),
+    )
+}
+
+/// The scheduled offboarding at `at` is not (or no longer) waiting: carried out by another
+/// worker meanwhile, moved or cancelled.
+pub fn leave_not_waiting(id: &str, at: i64) -> Stmt {
+    Stmt::new("(SELECT VALUE leave_at FROM type::record('user', $id))[0] != $at", json!({ "id": id, "at": at }))
+}

@@ -9,7 +9,7 @@ use crate::domain::civil_from_days;
 use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
-use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
+use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -320,6 +320,9 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
             td { "data-label": "Department", {user.department.as_ref().map(|d| d.name.clone()).unwrap_or_default()} }
             td { "data-label": "Status",
                 StatusBadge { status: user.status }
+                if let Some(at) = user.leave_at {
+                    span { class: "leaving", title: "Scheduled offboarding", " Leaving {when(Some(at))}" }
+                }
                 if let Some((to, label)) = toggle_to {
                     if to == "inactive" && confirming() {
                         div { class: "confirm confirm-row", role: "alertdialog", "aria-label": "Deactivate {user.full_name}?",
@@ -693,6 +696,14 @@ pub fn UserPage(id: String) -> Element {
                         AdminPasswordWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ViewAsWidget { user_id: u.id.clone(), name: u.full_name.clone() }
                         ReassignWidget { user_id: u.id.clone(), name: u.full_name.clone() }
+                    }
+                    if !is_me {
+                        OffboardWidget {
+                            user_id: u.id.clone(),
+                            name: u.full_name.clone(),
+                            state: LeaveState::of(&u),
+                            on_changed: move |text: String| { notice.set(Some(text)); error.set(None); saves += 1; },
+                        }
                     }
                     if matches!(u.status, crate::access::UserStatus::Active | crate::access::UserStatus::Inactive) {
                         SecondFactorWidget { user_id: u.id.clone(), name: u.full_name.clone(), is_me }

@@ -11,6 +11,7 @@ mod licenses;
 mod navigation;
 mod view_as;
 mod reassign;
+mod offboarding;
 mod second_factor;
 
 pub use admin_password::AdminPasswordWidget;
@@ -25,4 +26,5 @@ pub use licenses::LicensesWidget;
 pub use navigation::NavigationWidget;
 pub use view_as::ViewAsWidget;
 pub use reassign::ReassignWidget;
+pub use offboarding::{LeaveState, OffboardWidget};
 pub use second_factor::SecondFactorWidget;

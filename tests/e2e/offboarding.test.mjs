@@ -1,0 +1,93 @@
+// Offboarding in Chromium on the demo organisation (issue 13): an admin schedules a leave date on
+// a phone and sees it on the list; on a desktop, offboarding now lists every effect first.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { DESKTOP, PHONE, assertNoHorizontalScroll, hydrated, newPage, serverAndBrowser, shot } from './harness.mjs';
+
+const PASSWORD = 'harbour lantern demo 2026';
+
+async function signedIn(ctx, email, viewport) {
+  const page = await newPage(ctx.browser, viewport);
+  const res = await page.request.post(ctx.server.base + '/api/auth/sign-in', { data: { email, password: PASSWORD } });
+  assert.equal(res.status(), 200, await res.text());
+  return page;
+}
+
+/** `YYYY-MM-DD` of a day `days` from now, in UTC. */
+function dayFromNow(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe('offboarding', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('on a phone, an admin schedules a leave date, confirms what will happen, and sees it on the list', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', PHONE);
+    await page.goto(ctx.server.base + '/users/omar_okafor');
+    await hydrated(page);
+    const widget = page.getByRole('region', { name: 'Offboarding' });
+    await widget.getByLabel('Find who takes the records over').fill('Nora');
+    await widget.getByLabel('New owner of their records').selectOption({ label: 'Nora North' });
+    const day = dayFromNow(10);
+    await widget.getByLabel('Leave date and time (UTC)').fill(`${day}T17:30`);
+    await widget.getByRole('button', { name: 'Schedule offboarding…' }).click();
+    const dialog = widget.getByRole('alertdialog');
+    await dialog.getByText(`On ${day} 17:30 UTC, offboarding Omar Okafor will:`).waitFor();
+    await dialog.getByText(/^Move \d+ records to Nora North/).waitFor();
+    await dialog.getByText('Give back the license: Sales.').waitFor();
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '50-offboarding-schedule-confirm');
+    await dialog.getByRole('button', { name: 'Yes, schedule it' }).click();
+    await page.getByText(`Omar Okafor will be offboarded on ${day} 17:30 UTC.`).waitFor();
+    await widget.getByText(`Leaving on ${day} 17:30 UTC.`).waitFor();
+    await widget.getByText('Their records go to Nora North.').waitFor();
+    const omar = await (await page.request.get(ctx.server.base + '/api/users/omar_okafor')).json();
+    assert.equal(omar.status, 'active', 'nothing happens before the date');
+    assert.equal(omar.leave_owner.name, 'Nora North');
+
+    // The list says who is leaving, and when.
+    await page.goto(ctx.server.base + '/users');
+    await hydrated(page);
+    await page.getByLabel('Search name, email or mobile').fill('Omar');
+    await page.getByText(`Leaving ${day}`).waitFor();
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '51-users-leaving');
+
+    // Changed plans: cancelled from the user page.
+    await page.goto(ctx.server.base + '/users/omar_okafor');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Cancel scheduled offboarding' }).click();
+    await page.getByText('The scheduled offboarding was cancelled.').waitFor();
+    assert.equal((await (await page.request.get(ctx.server.base + '/api/users/omar_okafor')).json()).leave_at, null);
+    await page.context().close();
+  });
+
+  test('offboarding now lists every effect before it happens, then the person is blocked with nothing left', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', DESKTOP);
+    await page.goto(ctx.server.base + '/users/lena_larsen');
+    await hydrated(page);
+    const widget = page.getByRole('region', { name: 'Offboarding' });
+    await widget.getByLabel('Find who takes the records over').fill('Nora');
+    await widget.getByLabel('New owner of their records').selectOption({ label: 'Nora North' });
+    await widget.getByRole('button', { name: 'Offboard now…' }).click();
+    const dialog = widget.getByRole('alertdialog');
+    await dialog.getByText('Offboard Lena Larsen now?').waitFor();
+    await dialog.getByText(/^Block Lena Larsen's account \(not signed in anywhere now\)/).waitFor();
+    await shot(page, DESKTOP, '52-offboard-now-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await (await page.request.get(ctx.server.base + '/api/users/lena_larsen')).json()).status, 'active');
+
+    await widget.getByRole('button', { name: 'Offboard now…' }).click();
+    await page.getByRole('button', { name: 'Yes, offboard now' }).click();
+    await page.getByText(/^Lena Larsen was offboarded\./).waitFor();
+    await widget.getByText(/^Lena Larsen was offboarded on /).waitFor();
+    const lena = await (await page.request.get(ctx.server.base + '/api/users/lena_larsen')).json();
+    assert.equal(lena.status, 'blocked');
+    const records = await (await page.request.post(ctx.server.base + '/api/records/search', {
+      data: { query: { module: 'Opportunities', search: '', owner: 'lena_larsen' } },
+    })).json();
+    assert.equal(records.page.total, 0, 'her opportunities went to Nora');
+    await page.context().close();
+  });
+});
