@@ -30,6 +30,18 @@ pub async fn effective_access(id: String) -> Result<crate::domain::EffectiveAcce
     admin::effective_access(&RequestCtx::read()?, &id).await
 }
 
+/// "Who has what, and why": a page of the people in reach with their access and its reasons.
+#[post("/api/reports/access")]
+pub async fn access_report(query: crate::domain::AccessReportQuery) -> Result<crate::domain::Page<crate::domain::AccessReportRow>, ApiError> {
+    crate::server::reports::access_report(&RequestCtx::read()?, &query).await
+}
+
+/// The same report for everyone in reach, as CSV (audited; an export, so refused in "view as").
+#[post("/api/reports/access/export")]
+pub async fn export_access_report(query: crate::domain::AccessReportQuery) -> Result<String, ApiError> {
+    crate::server::reports::export_access_report(&RequestCtx::write()?, &query).await
+}
+
 #[get("/api/admin/conflicts")]
 pub async fn conflicts_report() -> Result<Vec<crate::access::Conflict>, ApiError> {
     admin::conflicts_report(&RequestCtx::read()?).await

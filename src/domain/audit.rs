@@ -100,6 +100,7 @@ actions! {
     RecordReassign = "record.reassign", "Reassigned someone's records";
     RecordExport = "record.export", "Exported records";
     AuditExport = "audit.export", "Exported the audit log";
+    AccessReportExport = "report.access_export", "Exported the who-has-what report";
 }
 
 /// What kind of thing an audit row is about (stored as `target_kind`).

@@ -10,6 +10,7 @@ mod dto;
 mod users;
 mod records;
 mod security;
+mod reports;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
@@ -17,6 +18,7 @@ pub use ids::{CompanyId, DepartmentId, GroupId, LicenseId, ProfileId, RecordId, 
 pub use users::*;
 pub use records::*;
 pub use security::*;
+pub use reports::*;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

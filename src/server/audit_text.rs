@@ -221,6 +221,7 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
         A::RecordReassign => format!("{actor} reassigned the records of {target}"),
         A::RecordExport => format!("{actor} exported records"),
         A::AuditExport => format!("{actor} exported the audit log"),
+        A::AccessReportExport => format!("{actor} exported the who-has-what report"),
     };
     (sentence, diff)
 }

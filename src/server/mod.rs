@@ -18,6 +18,7 @@ pub mod offboarding;
 pub mod org;
 pub mod passkey;
 pub mod records;
+pub mod reports;
 pub mod second_factor;
 pub mod services;
 pub mod state;

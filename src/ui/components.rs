@@ -303,3 +303,14 @@ pub fn CardForm(title: String, eyebrow: String, #[props(default)] heading: Optio
         }
     }
 }
+
+/// Hands `csv` to the browser as a downloaded file called `name`.
+pub fn download_csv(name: &str, csv: &str) {
+    let js = format!(
+        "const b = new Blob([{}], {{type: 'text/csv'}}); const a = document.createElement('a'); \
+         a.href = URL.createObjectURL(b); a.download = {}; document.body.appendChild(a); a.click(); a.remove();",
+        serde_json::to_string(csv).unwrap_or_default(),
+        serde_json::to_string(name).unwrap_or_default()
+    );
+    document::eval(&js);
+}

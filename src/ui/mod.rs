@@ -11,7 +11,7 @@ mod step_up;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
+use pages::{AccessReport, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -50,6 +50,8 @@ pub enum Route {
         Groups {},
         #[route("/conflicts")]
         Conflicts {},
+        #[route("/reports/access")]
+        AccessReport {},
         #[route("/grants")]
         Grants {},
         #[route("/licenses")]

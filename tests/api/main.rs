@@ -12,6 +12,7 @@ mod matrix;
 mod offboarding;
 mod org;
 mod records;
+mod reports;
 mod second_factor;
 mod setup;
 mod storage;

@@ -91,3 +91,38 @@ describe('offboarding', () => {
     await page.context().close();
   });
 });
+
+describe('who has what, and why', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('the report filters by role, names the reasons, downloads as CSV and prints without the console around it', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', PHONE);
+    await page.goto(ctx.server.base + '/reports/access');
+    await hydrated(page);
+    await page.getByRole('heading', { name: 'Who has what, and why' }).waitFor();
+    await page.getByLabel('Role').selectOption({ label: 'Sales Assistant' });
+    await page.getByText('Page 1 of 1 · 2 people').waitFor();
+    const ann = page.getByRole('row').filter({ hasText: 'Ann Assistant' });
+    await ann.getByText('Opportunities: View, Edit at Department').waitFor();
+    await ann.getByText('from profile Sales Assistant, via role Sales Assistant').first().waitFor();
+    assert.equal(await page.getByRole('row').filter({ hasText: 'Rita Rep' }).count(), 0, 'the role filter holds');
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '53-who-has-what');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), 'who-has-what.csv');
+    const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+    const lines = csv.trim().split('\n');
+    assert.equal(lines[0], 'name,email,status,role,department,companies,licenses,last_sign_in_utc,second_factor,module,actions,why');
+    assert.ok(lines.some((l) => l.startsWith('Ann Assistant,ann.assistant@demo.gatehouse.test,Active,Sales Assistant,') && l.includes(',Opportunities,"View, Edit at Department",')), csv);
+    assert.ok(!csv.includes('Rita Rep'));
+
+    // Printed: the table only, no menu and no filters.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('#sidebar').isVisible(), false);
+    assert.equal(await page.getByRole('region', { name: 'Filters' }).isVisible(), false);
+    assert.equal(await ann.isVisible(), true);
+    await page.context().close();
+  });
+});
+

@@ -80,12 +80,7 @@ pub fn Audit() -> Element {
     let export = move |_| async move {
         match api::export_audit(query()).await {
             Ok(csv) => {
-                let js = format!(
-                    "const b = new Blob([{}], {{type: 'text/csv'}}); const a = document.createElement('a'); \
-                     a.href = URL.createObjectURL(b); a.download = 'audit-log.csv'; document.body.appendChild(a); a.click(); a.remove();",
-                    serde_json::to_string(&csv).unwrap_or_default()
-                );
-                document::eval(&js);
+                crate::ui::components::download_csv("audit-log.csv", &csv);
                 notice.set(Some("The CSV file was downloaded.".into()));
             }
             Err(e) => notice.set(Some(e.to_string())),

@@ -90,12 +90,7 @@ fn RecordList(module: Module) -> Element {
             Ok(csv) => {
                 let rows = csv.lines().count().saturating_sub(1);
                 let name = format!("{}.csv", module_slug(module));
-                let js = format!(
-                    "const b=new Blob([{}],{{type:'text/csv'}});const a=document.createElement('a');a.href=URL.createObjectURL(b);a.download={};a.click();",
-                    serde_json::to_string(&csv).unwrap_or_default(),
-                    serde_json::to_string(&name).unwrap_or_default()
-                );
-                document::eval(&js);
+                crate::ui::components::download_csv(&name, &csv);
                 notice.set(Some(format!("Exported {} to {name}.", count(rows as u64, "record", "records"))));
                 error.set(None);
             }
