@@ -141,16 +141,18 @@ fn synthetic() -> (Org, Vec<Rec>) {
         .collect();
     let mut grants = Vec::new();
     for g in 0..20 {
-        grants.push(OrgGrant { profile: format!("p{}", (g * 3) % PROFILES), to: Grantee::Group(format!("g{g}")) });
+        grants.push(OrgGrant { profile: format!("p{}", (g * 3) % PROFILES), to: Grantee::Group(format!("g{g}")), from: None, until: None });
     }
     for d in 0..20 {
         grants.push(OrgGrant {
             profile: format!("p{}", (d * 7) % PROFILES),
             to: Grantee::Department { id: format!("d{}", d * 10), with_subdepartments: true },
+            from: None,
+            until: None,
         });
     }
     for _ in 0..200 {
-        grants.push(OrgGrant { profile: format!("p{}", rng.below(PROFILES)), to: Grantee::User(format!("u{}", rng.below(USERS))) });
+        grants.push(OrgGrant { profile: format!("p{}", rng.below(PROFILES)), to: Grantee::User(format!("u{}", rng.below(USERS))), from: None, until: None });
     }
     let records: Vec<Rec> = (0..RECORDS)
         .map(|i| {
@@ -175,6 +177,7 @@ fn synthetic() -> (Org, Vec<Rec>) {
         defaults: vec![],
         sharing_rules: vec![],
         settings: AccessSettings { hierarchy: true, inactive_may_read: false },
+        at: None,
     };
     (org, records)
 }

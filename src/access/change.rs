@@ -174,14 +174,20 @@ impl OrgChange {
                 if !exists {
                     return Err(err("to", "choose an existing user, department or group"));
                 }
-                // Granting what is already granted succeeds and changes nothing.
-                if !o.grants.contains(grant) {
-                    o.grants.push(grant.clone());
+                if let (Some(from), Some(until)) = (grant.from, grant.until) {
+                    if until <= from {
+                        return Err(err("until", "the end must come after the start"));
+                    }
+                }
+                // Granting what is already granted changes at most its window (an extension).
+                match o.grants.iter_mut().find(|g| g.same_as(grant)) {
+                    Some(g) => *g = grant.clone(),
+                    None => o.grants.push(grant.clone()),
                 }
             }
             OrgChange::RemoveGrant { grant } => {
                 // Removing what is not there succeeds and changes nothing.
-                o.grants.retain(|g| g != grant);
+                o.grants.retain(|g| !g.same_as(grant));
             }
             OrgChange::SaveGroup { id, name, users, groups } => {
                 let name = name.trim();

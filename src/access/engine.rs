@@ -44,6 +44,8 @@ enum Via {
 struct Source {
     profile: u32,
     via: Via,
+    /// The grant it comes from (an index into the org's grants); none for a role.
+    grant: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,11 +201,19 @@ pub struct Engine {
     rules: Vec<CRule>,
     profile_levels: Vec<LevelTable>,
     profile_fields: Vec<BTreeMap<(Module, String), FieldRule>>,
+    /// The next instant a grant starts or ends after the org's `at`: the engine must be
+    /// compiled again then.
+    next_change: Option<i64>,
 }
 
 impl Engine {
     pub fn org(&self) -> &Org {
         &self.org
+    }
+
+    /// The next instant a grant starts or ends: from then on this engine is out of date.
+    pub fn next_change(&self) -> Option<i64> {
+        self.next_change
     }
 
     pub fn user_index(&self, id: &str) -> Option<u32> {

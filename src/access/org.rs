@@ -124,6 +124,24 @@ pub enum Grantee {
 pub struct OrgGrant {
     pub profile: String,
     pub to: Grantee,
+    /// From when it counts (Unix milliseconds); none: from the moment it is saved.
+    #[serde(default)]
+    pub from: Option<i64>,
+    /// Until when it counts (Unix milliseconds, the instant it stops); none: until removed.
+    #[serde(default)]
+    pub until: Option<i64>,
+}
+
+impl OrgGrant {
+    /// Whether it counts at `at`.
+    pub fn active_at(&self, at: i64) -> bool {
+        self.from.is_none_or(|f| f <= at) && self.until.is_none_or(|u| at < u)
+    }
+
+    /// The same grant whatever its window: the same profile to the same grantee.
+    pub fn same_as(&self, other: &OrgGrant) -> bool {
+        self.profile == other.profile && self.to == other.to
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,4 +222,8 @@ pub struct Org {
     pub defaults: Vec<(Module, OrgDefault)>,
     pub sharing_rules: Vec<SharingRule>,
     pub settings: AccessSettings,
+    /// The instant the org is read at: grants count only inside their window then. None counts
+    /// every grant whatever its window.
+    #[serde(default)]
+    pub at: Option<i64>,
 }

@@ -11,6 +11,7 @@ mod licenses;
 mod org;
 mod passkeys;
 mod records;
+mod reviews;
 mod security;
 mod users;
 pub use account::*;
@@ -19,6 +20,7 @@ pub use licenses::*;
 pub use org::*;
 pub use passkeys::*;
 pub use records::*;
+pub use reviews::*;
 pub use security::*;
 pub use users::*;
 

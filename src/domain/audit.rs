@@ -101,6 +101,11 @@ actions! {
     RecordExport = "record.export", "Exported records";
     AuditExport = "audit.export", "Exported the audit log";
     AccessReportExport = "report.access_export", "Exported the who-has-what report";
+    ReviewCreate = "review.create", "Started an access review";
+    ReviewDecide = "review.decide", "Answered a line of an access review";
+    ReviewRevoke = "review.revoke", "Lost access in an access review";
+    ReviewClose = "review.close", "Closed an access review";
+    ReviewExport = "review.export", "Exported an access review";
 }
 
 /// What kind of thing an audit row is about (stored as `target_kind`).
@@ -122,6 +127,8 @@ pub enum AuditTarget {
     /// A record module as a whole (exports).
     Module,
     Audit,
+    /// An access review (campaign).
+    Review,
 }
 
 impl AuditTarget {
@@ -141,6 +148,7 @@ impl AuditTarget {
             AuditTarget::Record => "record",
             AuditTarget::Module => "module",
             AuditTarget::Audit => "audit",
+            AuditTarget::Review => "review",
         }
     }
 }

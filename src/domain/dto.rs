@@ -330,6 +330,10 @@ pub struct AdminOrg {
     pub sharing_rules: Vec<crate::access::SharingRule>,
     #[serde(default)]
     pub settings: crate::access::AccessSettings,
+    /// The server's time of the answer (Unix milliseconds): what "for 2 weeks" and "ending
+    /// soon" count from.
+    #[serde(default)]
+    pub now: i64,
 }
 
 /// The Effective access widget: the engine's answer for every module and action, with reasons,

@@ -11,6 +11,7 @@ mod users;
 mod records;
 mod security;
 mod reports;
+mod reviews;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
@@ -19,6 +20,7 @@ pub use users::*;
 pub use records::*;
 pub use security::*;
 pub use reports::*;
+pub use reviews::*;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

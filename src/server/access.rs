@@ -33,14 +33,16 @@ impl AccessCache {
             .first::<V>(0)?
             .map(|v| v.version)
             .unwrap_or(0);
+        // Current: the same version, and no grant has started or ended since it was compiled.
+        let current = |v: i64, engine: &Engine| v == version && engine.next_change().is_none_or(|t| super::time::now_ms() < t);
         if let Some((v, engine)) = self.current.read().await.as_ref() {
-            if *v == version {
+            if current(*v, engine) {
                 return Ok(engine.clone());
             }
         }
         let mut slot = self.current.write().await;
         if let Some((v, engine)) = slot.as_ref() {
-            if *v == version {
+            if current(*v, engine) {
                 return Ok(engine.clone());
             }
         }
@@ -110,6 +112,10 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
         to_kind: String,
         to_id: String,
         with_subdepartments: bool,
+        #[serde(default)]
+        starts_at: Option<i64>,
+        #[serde(default)]
+        ends_at: Option<i64>,
     }
     #[derive(Deserialize)]
     struct L {
@@ -155,7 +161,7 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
                     IF manager { <string> manager } ELSE { NONE } AS manager FROM department;
              SELECT record::id(id) AS id, name, users.map(|$u| <string> $u) AS users,
                     groups.map(|$g| <string> $g) AS groups FROM user_group;
-             SELECT <string> profile AS profile, to_kind, to_id, with_subdepartments FROM grant;
+             SELECT <string> profile AS profile, to_kind, to_id, with_subdepartments, starts_at, ends_at FROM grant;
              SELECT record::id(id) AS id, name, seats, modules FROM license;
              SELECT record::id(id) AS id FROM company WHERE archived = false;
              SELECT record::id(id) AS id, module, owners, recipients, access FROM sharing_rule;
@@ -216,7 +222,7 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
                     "department" => Grantee::Department { id: g.to_id, with_subdepartments: g.with_subdepartments },
                     _ => return None,
                 };
-                Some(OrgGrant { profile: key(&g.profile), to })
+                Some(OrgGrant { profile: key(&g.profile), to, from: g.starts_at, until: g.ends_at })
             })
             .collect(),
         licenses: licenses
@@ -233,5 +239,6 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
             hierarchy: settings.hierarchy.unwrap_or(true),
             inactive_may_read: settings.inactive_may_read.unwrap_or(false),
         },
+        at: Some(super::time::now_ms()),
     })
 }

@@ -34,6 +34,7 @@ pub async fn admin_org(ctx: &RequestCtx) -> Result<AdminOrg, ApiError> {
             .collect(),
         sharing_rules: org.sharing_rules.clone(),
         settings: org.settings.clone(),
+        now: super::time::now_ms(),
     })
 }
 
@@ -81,8 +82,27 @@ pub async fn check(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<(s
             }
         }
     }
+    // A grant that starts later, or one extended, gives nothing its author does not hold: it is
+    // judged as though it were new and counted now.
+    if let Some((base, full)) = as_fresh(&engine, change) {
+        refuse(base.judge(&me.user_id, &full))?;
+    }
     let after = judged(&engine, &me.user_id, proposed)?;
     Ok((me, engine, after))
+}
+
+/// For a grant with a window, or one given again (an extension): the org without it and with it
+/// counting now, compiled, so it is judged and previewed for all it gives.
+fn as_fresh(engine: &Engine, change: &OrgChange) -> Option<(Engine, Engine)> {
+    let OrgChange::AddGrant { grant } = change else { return None };
+    if grant.from.is_none() && grant.until.is_none() && !engine.org().grants.iter().any(|g| g.same_as(grant)) {
+        return None;
+    }
+    let mut without = engine.org().clone();
+    without.grants.retain(|g| !g.same_as(grant));
+    let mut with = without.clone();
+    with.grants.push(OrgGrant { from: None, until: None, ..grant.clone() });
+    Some((Engine::compile(without), Engine::compile(with)))
 }
 
 fn saved_id(change: &OrgChange) -> Option<&String> {
@@ -102,6 +122,9 @@ fn saved_id(change: &OrgChange) -> Option<&String> {
 /// Who gains and who loses what if this change is saved; nothing is written.
 pub async fn preview(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, ApiError> {
     let (_, before, after) = check(ctx, change, "proposed").await?;
+    if let Some((base, full)) = as_fresh(&before, change) {
+        return Ok(Engine::diff(&base, &full));
+    }
     Ok(Engine::diff(&before, &after))
 }
 

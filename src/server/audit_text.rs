@@ -222,6 +222,14 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
         A::RecordExport => format!("{actor} exported records"),
         A::AuditExport => format!("{actor} exported the audit log"),
         A::AccessReportExport => format!("{actor} exported the who-has-what report"),
+        A::ReviewCreate => format!("{actor} started the access review {target}"),
+        A::ReviewDecide => match e.after.as_ref().and_then(|a| a.get("keep")).and_then(Value::as_bool) {
+            Some(true) => format!("{actor} kept {} {}", own(&target), e.after.as_ref().and_then(|a| a.get("line")).and_then(Value::as_str).unwrap_or("access")),
+            _ => format!("{actor} revoked {} {}", own(&target), e.after.as_ref().and_then(|a| a.get("line")).and_then(Value::as_str).unwrap_or("access")),
+        },
+        A::ReviewRevoke => format!("{target} lost access when {actor} closed an access review"),
+        A::ReviewClose => format!("{actor} closed the access review {target}"),
+        A::ReviewExport => format!("{actor} exported the access review {target}"),
     };
     (sentence, diff)
 }

@@ -23,6 +23,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (7, "second_factor", include_str!("migrations/0007_second_factor.surql")),
     (8, "passkeys", include_str!("migrations/0008_passkeys.surql")),
     (9, "offboarding", include_str!("migrations/0009_offboarding.surql")),
+    (10, "grant_windows", include_str!("migrations/0010_grant_windows.surql")),
+    (11, "reviews", include_str!("migrations/0011_reviews.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .

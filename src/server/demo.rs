@@ -228,6 +228,18 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
                 .after(json!({ "users": users.len(), "records": RECORDS })),
         )
         .bump_access();
+    // An expiring grant: Kai helps the key accounts team for ten more days.
+    let kai = crate::access::OrgChange::AddGrant {
+        grant: crate::access::OrgGrant {
+            profile: "key_accounts".into(),
+            to: crate::access::Grantee::User("kai_kowalski".into()),
+            from: None,
+            until: Some(now + 10 * day),
+        },
+    };
+    if let Some(stmt) = super::store::access::write(&kai, "", now) {
+        work.run(stmt);
+    }
     work.commit_to(&state.db).await.map_err(|e| DbError::Other(anyhow::anyhow!("writing the demo organisation: {e}")))?;
     tracing::info!(
         admin = DEMO_ADMIN,

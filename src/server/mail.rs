@@ -144,7 +144,7 @@ fn hours(ttl: std::time::Duration) -> u64 {
 }
 
 /// An HTML body with one call-to-action button, readable in any mail client.
-fn html_message(greeting: &str, paragraphs: &[String], button: Option<(&str, &str)>, footer: &str) -> String {
+pub fn html_message(greeting: &str, paragraphs: &[String], button: Option<(&str, &str)>, footer: &str) -> String {
     let mut body = format!("<p>{}</p>", escape(greeting));
     for p in paragraphs {
         body.push_str(&format!("<p>{}</p>", escape(p)));

@@ -19,6 +19,7 @@ pub mod org;
 pub mod passkey;
 pub mod records;
 pub mod reports;
+pub mod reviews;
 pub mod second_factor;
 pub mod services;
 pub mod state;

@@ -85,6 +85,7 @@ fn Frame(me: Me) -> Element {
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
                 ul { class: "nav-list", onclick: move |_| reload += 1,
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
+                    li { Link { to: Route::Reviews {}, active_class: "active", "Access reviews" } }
                     if Module::RECORDS.iter().any(|m| me.modules.contains(m)) {
                         li { class: "nav-heading", "aria-hidden": "true", "Records" }
                     }

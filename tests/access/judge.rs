@@ -34,7 +34,7 @@ fn with_delegate() -> Org {
 #[test]
 fn joining_a_group_nested_in_a_granted_group_is_judged_by_the_outer_grant() {
     let mut org = with_delegate();
-    org.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::Group("all_sales".into()) });
+    org.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::Group("all_sales".into()), from: None, until: None });
     // east_team sits inside all_sales; adding oneself to east_team gives the outer grant.
     let change = OrgChange::SaveGroup { id: Some("east_team".into()), name: "East Team".into(), users: vec!["rep2".into(), "da".into()], groups: vec![] };
     let refused = judge(&org, "da", change).unwrap();
@@ -85,7 +85,7 @@ fn a_full_administrators_entry_is_out_of_reach_whatever_their_status() {
 #[test]
 fn the_administrator_profile_changes_hands_only_by_a_full_administrator() {
     let mut org = with_delegate();
-    org.grants.push(OrgGrant { profile: ADMINISTRATOR.into(), to: Grantee::Group("east_team".into()) });
+    org.grants.push(OrgGrant { profile: ADMINISTRATOR.into(), to: Grantee::Group("east_team".into()), from: None, until: None });
     let strip = OrgChange::SaveRole { id: Some(ADMINISTRATOR.into()), name: "Administrator".into(), parent: None, profiles: vec![] };
     let refused = judge(&org, "da", strip.clone()).unwrap();
     assert!(refused.iter().any(|m| m.contains("only full administrators grant or remove the Administrator profile")), "{refused:?}");
@@ -109,14 +109,14 @@ fn unstated_field_rules_are_editable_and_count_against_the_admin() {
     let e = Engine::compile(org.clone());
     let plain = org.profiles.iter().find(|p| p.id == "plain_leads").unwrap();
     assert!(e.profile_exceeds("da", plain).unwrap().contains("Leads · source Editable, more than your own Hidden"));
-    let refused = judge(&org, "da", OrgChange::AddGrant { grant: OrgGrant { profile: "plain_leads".into(), to: Grantee::User("agent".into()) } }).unwrap();
+    let refused = judge(&org, "da", OrgChange::AddGrant { grant: OrgGrant { profile: "plain_leads".into(), to: Grantee::User("agent".into()), from: None, until: None } }).unwrap();
     assert!(refused.iter().any(|m| m.contains("Agent would get Leads · source Editable, more than your own Hidden")), "{refused:?}");
 }
 
 #[test]
 fn granting_twice_or_removing_what_is_absent_changes_nothing() {
     let org = with_delegate();
-    let grant = OrgGrant { profile: "sales_rep".into(), to: Grantee::Group("east_team".into()) };
+    let grant = OrgGrant { profile: "sales_rep".into(), to: Grantee::Group("east_team".into()), from: None, until: None };
     let once = OrgChange::AddGrant { grant: grant.clone() }.apply(&org, "x").unwrap();
     let twice = OrgChange::AddGrant { grant: grant.clone() }.apply(&once, "x").unwrap();
     assert_eq!(once, twice);

@@ -125,6 +125,7 @@ pub fn random_org(seed: u64) -> Org {
         defaults,
         sharing_rules,
         settings: AccessSettings { hierarchy: rng.chance(60), inactive_may_read: rng.chance(40) },
+        at: None,
     }
 }
 
@@ -134,7 +135,7 @@ pub fn random_grant(rng: &mut Rng, n_profiles: usize, n_users: usize, n_depts: u
         1 if n_groups > 0 => Grantee::Group(format!("g{}", rng.below(n_groups))),
         _ => Grantee::Department { id: format!("d{}", rng.below(n_depts)), with_subdepartments: rng.chance(50) },
     };
-    OrgGrant { profile: format!("p{}", rng.below(n_profiles)), to }
+    OrgGrant { profile: format!("p{}", rng.below(n_profiles)), to, from: None, until: None }
 }
 
 /// The reference model: every question answered by walking the org as written, no indices.

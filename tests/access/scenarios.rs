@@ -28,7 +28,7 @@ fn rule_1_only_active_users_are_allowed_anything() {
     // The settings may let inactive users read: View only, Export and Edit included in the "no".
     let e = with(|o| {
         o.settings.inactive_may_read = true;
-        o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::User("gone".into()) });
+        o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::User("gone".into()), from: None, until: None });
     });
     check(&e, "gone", Leads, View, rec("gone", "acme"), true, &["read-only"]);
     check(&e, "gone", Leads, Edit, rec("gone", "acme"), false, &["inactive"]);
@@ -38,7 +38,7 @@ fn rule_1_only_active_users_are_allowed_anything() {
 
 #[test]
 fn rule_2_no_level_crosses_the_company_boundary() {
-    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()) }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()), from: None, until: None }));
     check(&e, "rep1", Leads, View, rec("sm", "acme"), true, &["at All"]);
     check(&e, "rep1", Leads, View, rec("sm", "globex"), false, &["company is outside"]);
     check(&e, "rep1", Leads, View, rec("rep1", "globex"), false, &["company is outside"]);
@@ -86,7 +86,7 @@ fn rule_4_each_level_reaches_what_it_says() {
     let e3 = with(|o| {
         o.settings.hierarchy = false;
         o.departments.iter_mut().find(|d| d.id == "support").unwrap().manager = Some("rep1".into());
-        o.grants.push(OrgGrant { profile: "sales_manager".into(), to: Grantee::User("rep1".into()) });
+        o.grants.push(OrgGrant { profile: "sales_manager".into(), to: Grantee::User("rep1".into()), from: None, until: None });
     });
     check(&e3, "rep1", Leads, Edit, rec("agent", "acme"), true, &["one of the user's departments"]);
     // Levels are ordered and module-level answers report the level.
@@ -97,7 +97,7 @@ fn rule_4_each_level_reaches_what_it_says() {
     check(&e, "rep1", Leads, Create, rec("rep3", "acme"), false, &["out of reach"]);
     check(&e, "sm", Leads, Create, rec("rep2", "acme"), true, &["department tree"]);
     // Import is None vs anything.
-    let e4 = with(|o| o.grants.push(OrgGrant { profile: "importer".into(), to: Grantee::User("rep1".into()) }));
+    let e4 = with(|o| o.grants.push(OrgGrant { profile: "importer".into(), to: Grantee::User("rep1".into()), from: None, until: None }));
     check(&e4, "rep1", Leads, Import, None, true, &["Import on Leads at Own"]);
     check(&e4, "rep3", Leads, Import, None, false, &["no profile grants Import"]);
 }
@@ -122,7 +122,7 @@ fn rule_4_grants_reach_through_departments_groups_and_nested_groups() {
         (Grantee::Group("all_sales".into()), &[("rep1", true), ("rep2", true), ("rep3", false)], "via group All Sales"),
     ];
     for (to, expected, phrase) in cases {
-        let e = with(|o| o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: to.clone() }));
+        let e = with(|o| o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: to.clone(), from: None, until: None }));
         for &(user, allowed) in expected.iter() {
             // Export leans on View, which every sales role has on Leads.
             let d = e.decide(user, Leads, Export, None);
@@ -133,38 +133,38 @@ fn rule_4_grants_reach_through_departments_groups_and_nested_groups() {
             }
         }
     }
-    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::Group("all_sales".into()) }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::Group("all_sales".into()), from: None, until: None }));
     let d = e.decide("rep2", Leads, Export, None);
     assert!(d.reasons().iter().any(|r| r.contains("through a nested group")), "{:?}", d.reasons());
 }
 
 #[test]
 fn rule_4_the_highest_level_wins_and_ties_name_every_source() {
-    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()) }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()), from: None, until: None }));
     let d = e.decide("rep1", Leads, View, None);
     assert_eq!(d.level(), Level::All);
     assert!(d.reasons().iter().any(|r| r == "View on Leads at All, from profile Lead Viewer All, granted directly"), "{:?}", d.reasons());
     assert!(!d.reasons().iter().any(|r| r.contains("Sales Rep")), "the losing source is not a reason: {:?}", d.reasons());
     // A tie: the same level from two sources names both.
-    let e = with(|o| o.grants.push(OrgGrant { profile: "sales_rep".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false } }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "sales_rep".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false }, from: None, until: None }));
     let d = e.decide("rep1", Leads, View, None);
     assert_eq!(d.level(), Level::Own);
     assert_eq!(d.reasons().len(), 2, "{:?}", d.reasons());
     // Grants add; none takes away.
-    let e = with(|o| o.grants.push(OrgGrant { profile: "importer".into(), to: Grantee::User("sm".into()) }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "importer".into(), to: Grantee::User("sm".into()), from: None, until: None }));
     assert_eq!(e.decide("sm", Leads, View, None).level(), Level::DepartmentTree);
 }
 
 #[test]
 fn rule_4_edit_delete_and_export_lean_on_view() {
-    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_editor_all".into(), to: Grantee::User("rep1".into()) }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_editor_all".into(), to: Grantee::User("rep1".into()), from: None, until: None }));
     let d = e.decide("rep1", Leads, Edit, None);
     assert_eq!(d.level(), Level::Own, "Edit capped at View's level");
     assert!(d.reasons().iter().any(|r| r.contains("capped at Own")), "{:?}", d.reasons());
     check(&e, "rep1", Leads, Edit, rec("rep3", "acme"), false, &["needs View on the record"]);
     check(&e, "rep1", Leads, Edit, rec("rep1", "acme"), true, &[]);
     // No View at all: Edit is refused at module level.
-    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_editor_all".into(), to: Grantee::User("agent".into()) }));
+    let e = with(|o| o.grants.push(OrgGrant { profile: "lead_editor_all".into(), to: Grantee::User("agent".into()), from: None, until: None }));
     check(&e, "agent", Leads, Edit, None, false, &["needs View"]);
 }
 
@@ -254,9 +254,9 @@ fn field_rules_take_the_most_permissive_among_profiles_with_view() {
         no_say.field_rules = vec![FieldRuleSpec { module: Opportunities, field: "stage".into(), rule: FieldRule::Editable }];
         o.profiles.push(assistant);
         o.profiles.push(no_say);
-        o.grants.push(OrgGrant { profile: "assistant".into(), to: Grantee::User("agent".into()) });
-        o.grants.push(OrgGrant { profile: "no_say".into(), to: Grantee::User("agent".into()) });
-        o.grants.push(OrgGrant { profile: "assistant".into(), to: Grantee::User("rep1".into()) });
+        o.grants.push(OrgGrant { profile: "assistant".into(), to: Grantee::User("agent".into()), from: None, until: None });
+        o.grants.push(OrgGrant { profile: "no_say".into(), to: Grantee::User("agent".into()), from: None, until: None });
+        o.grants.push(OrgGrant { profile: "assistant".into(), to: Grantee::User("rep1".into()), from: None, until: None });
     });
     let agent = e.field_rules("agent", Opportunities);
     assert_eq!(agent.get("amount"), Some(&FieldRule::Hidden));
@@ -273,8 +273,8 @@ fn field_rules_take_the_most_permissive_among_profiles_with_view() {
 #[test]
 fn conflicts_name_the_sources_and_the_winner() {
     let e = with(|o| {
-        o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()) });
-        o.grants.push(OrgGrant { profile: "sales_manager".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false } });
+        o.grants.push(OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()), from: None, until: None });
+        o.grants.push(OrgGrant { profile: "sales_manager".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false }, from: None, until: None });
     });
     let (levels, _) = e.conflicts("rep1");
     let c = levels.iter().find(|c| c.module == Leads && c.action == View).expect("a conflict on View Leads");
@@ -291,7 +291,7 @@ fn conflicts_name_the_sources_and_the_winner() {
 fn no_escalation_compares_levels_fields_and_the_administrator_profile() {
     let e = with(|o| {
         o.profiles.push(OrgProfile { id: ADMINISTRATOR.into(), name: "Administrator".into(), permissions: administrator_permissions(), field_rules: vec![] });
-        o.grants.push(OrgGrant { profile: ADMINISTRATOR.into(), to: Grantee::User("ceo".into()) });
+        o.grants.push(OrgGrant { profile: ADMINISTRATOR.into(), to: Grantee::User("ceo".into()), from: None, until: None });
     });
     let find = |id: &str| e.org().profiles.iter().find(|p| p.id == id).unwrap().clone();
     assert!(e.is_full_admin("ceo"));
@@ -306,7 +306,7 @@ fn no_escalation_compares_levels_fields_and_the_administrator_profile() {
 fn the_preview_counts_who_gains_and_who_loses() {
     let before = engine();
     let after = with(|o| {
-        o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false } });
+        o.grants.push(OrgGrant { profile: "lead_exporter".into(), to: Grantee::Department { id: "sales".into(), with_subdepartments: false }, from: None, until: None });
         o.roles.iter_mut().find(|r| r.id == "agent").unwrap().profiles.clear();
     });
     let diff = Engine::diff(&before, &after);
@@ -324,7 +324,7 @@ fn full_administration_needs_the_profile_and_active_status() {
         o.users.push(user("root", ADMINISTRATOR, "hq", &["acme"]));
         o.users.push(OrgUser { status: UserStatus::Inactive, ..user("oldroot", ADMINISTRATOR, "hq", &["acme"]) });
         o.groups.push(OrgGroup { id: "admins".into(), name: "Admins".into(), users: vec!["agent".into()], groups: vec![] });
-        o.grants.push(OrgGrant { profile: ADMINISTRATOR.into(), to: Grantee::Group("admins".into()) });
+        o.grants.push(OrgGrant { profile: ADMINISTRATOR.into(), to: Grantee::Group("admins".into()), from: None, until: None });
     });
     let mut admins = e.full_admins();
     admins.sort();
@@ -332,4 +332,29 @@ fn full_administration_needs_the_profile_and_active_status() {
     // The Administrator profile does not bypass companies.
     check(&e, "root", Leads, View, rec("rep1", "globex"), false, &["company"]);
     check(&e, "root", Settings, Edit, None, true, &["from profile Administrator"]);
+}
+
+#[test]
+fn a_grant_counts_only_inside_its_window_and_the_engine_knows_when_that_changes() {
+    let grant = |from, until| OrgGrant { profile: "lead_viewer_all".into(), to: Grantee::User("rep1".into()), from, until };
+    let at = 1_000_000;
+    let e = with(|o| {
+        o.at = Some(at);
+        o.grants.push(grant(None, Some(at + 500)));
+    });
+    check(&e, "rep1", Leads, View, rec("sm", "acme"), true, &["granted directly, until "]);
+    assert_eq!(e.next_change(), Some(at + 500));
+    // Ended, not started yet: neither counts; the start is the next change.
+    let e = with(|o| {
+        o.at = Some(at);
+        o.grants.push(grant(None, Some(at)));
+        o.grants.push(OrgGrant { profile: "lead_exporter".into(), ..grant(Some(at + 60_000), None) });
+    });
+    check(&e, "rep1", Leads, View, rec("sm", "acme"), false, &[]);
+    assert_eq!(e.decide("rep1", Leads, Export, None).allowed(), false);
+    assert_eq!(e.next_change(), Some(at + 60_000));
+    // Without an instant every grant counts (what a proposed change is judged by).
+    let e = with(|o| o.grants.push(grant(Some(at + 60_000), Some(at + 120_000))));
+    check(&e, "rep1", Leads, View, rec("sm", "acme"), true, &[]);
+    assert_eq!(e.next_change(), None);
 }

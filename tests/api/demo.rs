@@ -50,6 +50,10 @@ async fn the_demo_fills_an_empty_installation_once_and_shows_each_persona_their_
         .call_with(&nora, "POST", "/api/records/update", Some(json!({ "module": "SupportActivities", "id": one, "input": { "values": { "status": "Resolved" } } })))
         .await;
     assert_eq!(edit.status, 403, "shared read-only");
+    // An expiring grant: Kai's Key Accounts profile ends in ten days, and the reasons say so.
+    let kai = app.call_with(&admin, "GET", "/api/users/kai_kowalski/access", None).await;
+    let projects = kai.body["cells"].as_array().unwrap().iter().find(|c| c["module"] == "Projects" && c["action"] == "View").unwrap().clone();
+    assert!(projects["decision"]["reasons"].to_string().contains("profile Key Accounts, granted directly, until "), "{projects:?}");
     // A scheduled leaver: Liam leaves in two weeks and Nora takes his records over.
     let liam = app.call_with(&admin, "GET", "/api/users/liam_lee", None).await;
     let in_days = (liam.body["leave_at"].as_i64().unwrap() - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64) / 86_400_000;

@@ -149,7 +149,7 @@ impl Engine {
                 let mut sources = Vec::new();
                 if let Some(r) = role {
                     for p in org.roles[r as usize].profiles.iter().filter_map(|p| profile_ix.get(p)) {
-                        sources.push(Source { profile: *p, via: Via::Role(r) });
+                        sources.push(Source { profile: *p, via: Via::Role(r), grant: None });
                     }
                 }
                 CUser {
@@ -169,12 +169,24 @@ impl Engine {
             })
             .collect();
 
-        for grant in &org.grants {
+        // Grants count inside their window at the org's instant; the next start or end after
+        // it is when this engine goes out of date.
+        let mut next_change: Option<i64> = None;
+        for (gi, grant) in org.grants.iter().enumerate() {
+            if let Some(at) = org.at {
+                for edge in [grant.from, grant.until].into_iter().flatten().filter(|&t| t > at) {
+                    next_change = Some(next_change.map_or(edge, |n| n.min(edge)));
+                }
+                if !grant.active_at(at) {
+                    continue;
+                }
+            }
+            let grant_ix = Some(gi as u32);
             let Some(&p) = profile_ix.get(&grant.profile) else { continue };
             match &grant.to {
                 Grantee::User(u) => {
                     if let Some(&ui) = user_ix.get(u) {
-                        users[ui as usize].sources.push(Source { profile: p, via: Via::Direct });
+                        users[ui as usize].sources.push(Source { profile: p, via: Via::Direct, grant: grant_ix });
                     }
                 }
                 Grantee::Department { id, with_subdepartments } => {
@@ -182,7 +194,7 @@ impl Engine {
                         for ui in dept_reach(d, *with_subdepartments).iter() {
                             users[ui as usize]
                                 .sources
-                                .push(Source { profile: p, via: Via::Department { dept: d, with_sub: *with_subdepartments } });
+                                .push(Source { profile: p, via: Via::Department { dept: d, with_sub: *with_subdepartments }, grant: grant_ix });
                         }
                     }
                 }
@@ -190,7 +202,7 @@ impl Engine {
                     if let Some(&gi) = group_ix.get(g) {
                         for ui in group_users[gi as usize].iter() {
                             let nested = !group_direct[gi as usize].contains(ui);
-                            users[ui as usize].sources.push(Source { profile: p, via: Via::Group { group: gi, nested } });
+                            users[ui as usize].sources.push(Source { profile: p, via: Via::Group { group: gi, nested }, grant: grant_ix });
                         }
                     }
                 }
@@ -339,6 +351,7 @@ impl Engine {
             rules,
             profile_levels,
             profile_fields,
+            next_change,
         }
     }
 }

@@ -221,7 +221,13 @@ impl Engine {
     }
 
     pub(super) fn source_text(&self, s: &Source) -> String {
-        format!("profile {}, {}", self.org.profiles[s.profile as usize].name, self.via_text(&s.via))
+        let until = s
+            .grant
+            .and_then(|g| self.org.grants.get(g as usize))
+            .and_then(|g| g.until)
+            .map(|u| format!(", until {}", crate::domain::format_utc(u)))
+            .unwrap_or_default();
+        format!("profile {}, {}{until}", self.org.profiles[s.profile as usize].name, self.via_text(&s.via))
     }
 
     /// "Edit on Opportunities at Department tree, from profile Sales Manager, via role Sales

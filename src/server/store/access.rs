@@ -30,11 +30,16 @@ pub fn write(change: &OrgChange, target: &str, now: i64) -> Option<Stmt> {
                 Grantee::Group(g) => ("group", g.clone(), false),
                 Grantee::Department { id, with_subdepartments } => ("department", id.clone(), *with_subdepartments),
             };
-            let vars = json!({ "profile": grant.profile, "kind": to_kind, "to": to_id, "sub": with_sub });
+            let vars = json!({ "profile": grant.profile, "kind": to_kind, "to": to_id, "sub": with_sub, "from": grant.from, "until": grant.until });
             if matches!(change, OrgChange::AddGrant { .. }) {
+                // Granting again sets the window (an extension, or a new start).
                 stmt(
                     "IF (SELECT id FROM grant WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub) = [] {
-                        CREATE grant SET profile = type::record('profile', $profile), to_kind = $kind, to_id = $to, with_subdepartments = $sub, created_at = $now;
+                        CREATE grant SET profile = type::record('profile', $profile), to_kind = $kind, to_id = $to, with_subdepartments = $sub,
+                            starts_at = $from, ends_at = $until, created_at = $now;
+                    } ELSE {
+                        UPDATE grant SET starts_at = $from, ends_at = $until
+                            WHERE profile = type::record('profile', $profile) AND to_kind = $kind AND to_id = $to AND with_subdepartments = $sub;
                     };",
                     vars,
                 )

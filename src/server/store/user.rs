@@ -139,3 +139,11 @@ pub fn leave_problem(id: &str, at: i64, problem: &str) -> Stmt {
 pub fn leave_not_waiting(id: &str, at: i64) -> Stmt {
     Stmt::new("(SELECT VALUE leave_at FROM type::record('user', $id))[0] != $at", json!({ "id": id, "at": at }))
 }
+
+/// The companies the user has access to.
+pub fn set_companies(id: &str, companies: &[String]) -> Stmt {
+    Stmt::new(
+        "UPDATE type::record('user', $id) SET companies = $companies.map(|$c| type::record('company', $c));",
+        json!({ "id": id, "companies": companies }),
+    )
+}

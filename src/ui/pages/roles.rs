@@ -297,6 +297,10 @@ pub fn Grants() -> Element {
     let kind = use_signal(|| "department".to_string());
     let target = use_signal(String::new);
     let mut with_sub = use_signal(|| false);
+    // How long the grant counts: until removed, a number of days, or until a date; and from when.
+    let duration = use_signal(String::new);
+    let until_text = use_signal(String::new);
+    let from_text = use_signal(String::new);
     let error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
     let o = match org.read().clone() {
@@ -325,6 +329,17 @@ pub fn Grants() -> Element {
         };
         format!("{p} → {to}")
     };
+    let window = |g: &OrgGrant| -> String {
+        match (g.from.filter(|f| *f > o.now), g.until) {
+            (Some(f), Some(u)) => format!("from {} until {}", format_utc(f), format_utc(u)),
+            (Some(f), None) => format!("from {}", format_utc(f)),
+            (None, Some(u)) => format!("until {}", format_utc(u)),
+            (None, None) => String::new(),
+        }
+    };
+    let now = o.now;
+    const DAY: i64 = 86_400_000;
+    let soon: Vec<OrgGrant> = o.grants.iter().filter(|g| g.until.is_some_and(|u| u > now && u <= now + 14 * DAY)).cloned().collect();
     let targets = match kind().as_str() {
         "user" => found.clone(),
         "group" => groups.clone(),
@@ -336,8 +351,21 @@ pub fn Grants() -> Element {
             "group" => Grantee::Group(target()),
             _ => Grantee::Department { id: target(), with_subdepartments: with_sub() },
         };
-        OrgChange::AddGrant { grant: OrgGrant { profile: profile(), to } }
+        let from = parse_datetime_ms(&from_text());
+        let until = match duration().as_str() {
+            "date" => parse_datetime_ms(&until_text()),
+            days => days.parse::<i64>().ok().map(|d| from.unwrap_or(now) + d * DAY),
+        };
+        OrgChange::AddGrant { grant: OrgGrant { profile: profile(), to, from, until } }
     };
+    let durations = vec![
+        ("".to_string(), "Until removed".to_string()),
+        ("7".to_string(), "For 1 week".to_string()),
+        ("14".to_string(), "For 2 weeks".to_string()),
+        ("30".to_string(), "For 30 days".to_string()),
+        ("90".to_string(), "For 90 days".to_string()),
+        ("date".to_string(), "Until a date…".to_string()),
+    ];
     let profiles: Vec<(String, String)> = o.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
     let kinds = vec![("department".to_string(), "Department".to_string()), ("group".to_string(), "Group".to_string()), ("user".to_string(), "User".to_string())];
     rsx! {
@@ -362,6 +390,15 @@ pub fn Grants() -> Element {
                     span { "Include sub-departments" }
                 }
             }
+            div { class: "form-grid",
+                SelectField { id: "grant-duration", label: "How long", value: duration, options: durations }
+                if duration() == "date" {
+                    TextField { id: "grant-until", label: "Until (UTC)", value: until_text, kind: "datetime-local",
+                        error: error().and_then(|e| e.field_message("until").map(str::to_string)) }
+                }
+                TextField { id: "grant-from", label: "Starts (UTC, optional)", value: from_text, kind: "datetime-local",
+                    hint: "Leave empty to start now." }
+            }
             PreviewSave {
                 change: proposed(),
                 error,
@@ -374,11 +411,41 @@ pub fn Grants() -> Element {
                 },
             }
         }
+        if !soon.is_empty() {
+            section { class: "card", "aria-labelledby": "ending-soon",
+                h2 { id: "ending-soon", "Ending within 14 days" }
+                p { class: "muted", "Extend what is still needed; what is not simply lapses at its end." }
+                ul { class: "list",
+                    for g in soon.iter().cloned() {
+                        li { key: "soon-{describe(&g)}", class: "list-item",
+                            div { class: "list-main", "{describe(&g)} " span { class: "leaving", "{window(&g)}" } }
+                            button {
+                                class: "btn btn-small",
+                                "aria-label": "Extend 2 weeks: {describe(&g)}",
+                                onclick: move |_| {
+                                    let extended = OrgGrant { until: g.until.map(|u| u + 14 * DAY), ..g.clone() };
+                                    async move {
+                                        let until = extended.until.map(format_utc).unwrap_or_default();
+                                        match api::save_change(OrgChange::AddGrant { grant: extended }).await {
+                                            Ok(_) => { notice.set(Some(format!("Extended until {until}."))); org.restart(); }
+                                            Err(e) => notice.set(Some(crate::ui::components::refusal_reason(&e))),
+                                        }
+                                    }
+                                },
+                                "Extend 2 weeks"
+                            }
+                        }
+                    }
+                }
+            }
+        }
         ul { class: "list card",
             if o.grants.is_empty() { li { class: "muted", "No grants yet: access comes from roles only." } }
             for g in o.grants.iter().cloned() {
                 li { key: "{describe(&g)}", class: "list-item",
-                    div { class: "list-main", "{describe(&g)}" }
+                    div { class: "list-main", "{describe(&g)}"
+                        if !window(&g).is_empty() { " " span { class: "small muted", "({window(&g)})" } }
+                    }
                     ConfirmChange {
                         change: OrgChange::RemoveGrant { grant: g.clone() },
                         label: "Remove",

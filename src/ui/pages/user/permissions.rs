@@ -17,7 +17,7 @@ pub fn PermissionsWidget(user_id: String, setup: UserAccessSetup, org: AdminOrg,
         .filter(|p| !setup.direct_profiles.iter().any(|d| d.id == p.id))
         .map(|p| (p.id.clone(), p.name.clone()))
         .collect();
-    let grant_of = |profile: String, user: String| OrgChange::AddGrant { grant: OrgGrant { profile, to: Grantee::User(user) } };
+    let grant_of = |profile: String, user: String| OrgChange::AddGrant { grant: OrgGrant { profile, to: Grantee::User(user), from: None, until: None } };
     let uid = user_id.clone();
     let uid2 = user_id.clone();
     rsx! {
@@ -30,7 +30,7 @@ pub fn PermissionsWidget(user_id: String, setup: UserAccessSetup, org: AdminOrg,
                     li { key: "{p.id}", class: "list-item",
                         div { class: "list-main", "{p.name}" }
                         ConfirmChange {
-                            change: OrgChange::RemoveGrant { grant: OrgGrant { profile: p.id.clone(), to: Grantee::User(uid.clone()) } },
+                            change: OrgChange::RemoveGrant { grant: OrgGrant { profile: p.id.clone(), to: Grantee::User(uid.clone()), from: None, until: None } },
                             label: "Remove",
                             name: "Remove profile {p.name}",
                             on_done: move |_| on_changed.call(()),

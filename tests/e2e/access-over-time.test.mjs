@@ -1,5 +1,7 @@
-// Offboarding in Chromium on the demo organisation (issue 13): an admin schedules a leave date on
-// a phone and sees it on the list; on a desktop, offboarding now lists every effect first.
+// Access over time in Chromium on the demo organisation (issue 13): an admin schedules a leave date on
+// a phone and sees it on the list; offboarding now lists every effect first; the who-has-what
+// report filters, downloads and prints; a grant for two weeks is listed as ending soon and
+// extended; a manager completes an access review on a phone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -126,3 +128,78 @@ describe('who has what, and why', () => {
   });
 });
 
+describe('grants with an end', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('a grant for two weeks shows its end, is listed as ending soon, and is extended in one click', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', DESKTOP);
+    await page.goto(ctx.server.base + '/grants');
+    await hydrated(page);
+    // The demo's expiring grant is there already.
+    const soon = page.getByRole('region', { name: 'Ending within 14 days' });
+    await soon.getByText('Key Accounts → user Kai Kowalski').waitFor();
+    const form = page.getByRole('region', { name: 'Grant a profile' });
+    await form.getByLabel('Profile', { exact: true }).selectOption({ label: 'Key Accounts' });
+    await form.getByLabel('Grant to a').selectOption({ label: 'User' });
+    await form.getByLabel('Find people').fill('Rita');
+    await form.getByLabel('Who', { exact: true }).selectOption({ label: 'Rita Rep' });
+    await form.getByLabel('How long').selectOption({ label: 'For 2 weeks' });
+    await page.getByRole('button', { name: 'Grant', exact: true }).click();
+    await page.getByText('Granted.').waitFor();
+    const grants = (await (await page.request.get(ctx.server.base + '/api/admin/org')).json()).grants;
+    const rita = grants.find((g) => g.to.User === 'rita_rep' && g.profile === 'key_accounts');
+    assert.ok(rita && rita.until > Date.now() + 13 * 86_400_000 && rita.until <= Date.now() + 14 * 86_400_000 + 60_000, JSON.stringify(rita));
+    await soon.getByText('Key Accounts → user Rita Rep').waitFor();
+    await shot(page, DESKTOP, '54-grants-ending-soon');
+    await page.getByRole('button', { name: 'Extend 2 weeks: Key Accounts → user Rita Rep' }).click();
+    await page.getByText(/^Extended until /).waitFor();
+    const after = (await (await page.request.get(ctx.server.base + '/api/admin/org')).json()).grants.find((g) => g.to.User === 'rita_rep' && g.profile === 'key_accounts');
+    assert.equal(after.until, rita.until + 14 * 86_400_000);
+    await page.context().close();
+  });
+});
+
+describe('access reviews', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('a manager completes a review on a phone: keeps one line, revokes another with a reason', async () => {
+    const admin = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', DESKTOP);
+    const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const started = await admin.request.post(ctx.server.base + '/api/reviews', { data: { input: {
+      name: 'Sales North, Q1', scope: { Department: 'sales_north' }, reviewer: null, fallback: 'ada_admin', due, unanswered_keep: true,
+    } } });
+    assert.equal(started.status(), 200, await started.text());
+    const review = await started.json();
+    await admin.context().close();
+
+    const page = await signedIn(ctx, 'nora.north@demo.gatehouse.test', PHONE);
+    await page.goto(ctx.server.base + '/reviews');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Sales North, Q1' }).click();
+    await page.getByRole('heading', { name: 'Sales North, Q1' }).waitFor();
+    // Nora sees the people of her department she may see, with why they have what they have.
+    const rita = page.getByRole('region', { name: 'Rita Rep' });
+    await rita.getByText('What Rita Rep may do, and why').click();
+    await rita.getByText('from profile Sales Rep, via role Sales Rep').first().waitFor();
+    const ritaLicense = rita.getByRole('group', { name: 'License Sales' });
+    await ritaLicense.getByLabel('Revoke').check();
+    await ritaLicense.getByLabel('Justification (optional)').fill('Moved to support; no longer sells');
+    await ritaLicense.getByRole('button', { name: 'Save the answer for License Sales' }).click();
+    await page.getByText('License Sales: to be revoked.').waitFor();
+    const ann = page.getByRole('region', { name: 'Ann Assistant' });
+    const annLicense = ann.getByRole('group', { name: 'License Sales' });
+    await annLicense.getByLabel('Keep').check();
+    await annLicense.getByRole('button', { name: 'Save the answer for License Sales' }).click();
+    await page.getByText('License Sales: kept.').waitFor();
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '55-review-answered');
+    const detail = await (await page.request.get(ctx.server.base + `/api/reviews/${review}`)).json();
+    const lineOf = (name) => detail.people.find((p) => p.user.name === name).lines.find((l) => l.label === 'License Sales');
+    assert.equal(lineOf('Rita Rep').keep, false);
+    assert.equal(lineOf('Rita Rep').justification, 'Moved to support; no longer sells');
+    assert.equal(lineOf('Ann Assistant').keep, true);
+    // Kai also works for Contoso, which Nora cannot see: his lines went to the fallback reviewer.
+    assert.equal(detail.people.some((p) => p.user.name === 'Kai Kowalski'), false);
+    await page.context().close();
+  });
+});
