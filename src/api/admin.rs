@@ -19,10 +19,11 @@ pub async fn preview_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
     admin::preview(&RequestCtx::read()?, &change).await
 }
 
-/// Saves `change` after the same checks (permission, no escalation, no lock-out).
+/// Saves `change` after the same checks (permission, no escalation, no lock-out); with `notify`,
+/// everyone whose access changes gets an email saying how, in words.
 #[post("/api/admin/save")]
-pub async fn save_change(change: OrgChange) -> Result<AccessDiff, ApiError> {
-    admin::save(&RequestCtx::write()?, &change).await
+pub async fn save_change(change: OrgChange, notify: Option<bool>) -> Result<AccessDiff, ApiError> {
+    admin::save(&RequestCtx::write()?, &change, notify.unwrap_or(false)).await
 }
 
 #[get("/api/users/{id}/access")]

@@ -12,6 +12,7 @@ mod records;
 mod security;
 mod reports;
 mod reviews;
+mod heads_up;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
@@ -21,6 +22,7 @@ pub use records::*;
 pub use security::*;
 pub use reports::*;
 pub use reviews::*;
+pub use heads_up::heads_up;
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

@@ -129,12 +129,12 @@ pub async fn preview(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff,
 }
 
 /// Saves a change (after the same checks as the preview) and returns what changed for whom.
-pub async fn save(ctx: &RequestCtx, change: &OrgChange) -> Result<AccessDiff, ApiError> {
-    save_as(ctx, change, &new_id()).await
+pub async fn save(ctx: &RequestCtx, change: &OrgChange, notify: bool) -> Result<AccessDiff, ApiError> {
+    save_as(ctx, change, &new_id(), notify).await
 }
 
 /// [`save`], naming what the change creates `new`.
-pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<AccessDiff, ApiError> {
+pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str, notify: bool) -> Result<AccessDiff, ApiError> {
     if matches!(change, OrgChange::SaveUser { .. } | OrgChange::SaveLicense { .. }) {
         return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()));
     }
@@ -198,8 +198,41 @@ pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<
                 .after(json!({ "change": change, "effect": diff.summary })),
         )
         .bump_access();
+    if notify {
+        heads_up(ctx, &me, &diff, &mut work).await?;
+    }
     work.commit(&ctx.state).await?;
     Ok(diff)
+}
+
+/// Queues, in the change's own transaction, one email per active person whose access it
+/// changes, saying how in words.
+async fn heads_up(ctx: &RequestCtx, me: &super::auth::Principal, diff: &AccessDiff, work: &mut Work) -> Result<(), ApiError> {
+    let mut ids: Vec<&str> = diff.changes.iter().map(|c| c.user.as_str()).chain(diff.field_changes.iter().map(|f| f.user.as_str())).collect();
+    ids.sort();
+    ids.dedup();
+    #[derive(serde::Deserialize)]
+    struct Who {
+        id: String,
+        full_name: String,
+        email: String,
+    }
+    let people: Vec<Who> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, full_name, email FROM $ids.map(|$i| type::record('user', $i)) WHERE status = 'active';",
+            json!({ "ids": ids }),
+        )
+        .await?
+        .all(0)?;
+    for p in people {
+        let sentences = crate::domain::heads_up(diff, &p.id);
+        if !sentences.is_empty() {
+            work.queue_mail("heads_up", &p.id, &super::mail::access_changed(&p.full_name, &p.email, &me.full_name, &sentences));
+        }
+    }
+    Ok(())
 }
 
 /// The Effective access widget for one user: needs View on that user and on Roles & Profiles.

@@ -214,6 +214,16 @@ pub fn security_notice(name: &str, email: &str, subject: &str, what: &str) -> Ou
     OutgoingMail { to_name: name.into(), to_email: email.into(), subject: subject.into(), text, html, links: vec![] }
 }
 
+/// A heads-up: what a change just saved does to the person's access, in sentences.
+pub fn access_changed(name: &str, email: &str, by: &str, sentences: &[String]) -> OutgoingMail {
+    let list: String = sentences.iter().map(|s| format!("- {s}\n")).collect();
+    let text = format!("Hello {name},\n\n{by} changed what you can do in the CRM:\n\n{list}\nIf something you need is missing, ask {by}.\n");
+    let mut paragraphs = vec![format!("{by} changed what you can do in the CRM:")];
+    paragraphs.extend(sentences.iter().cloned());
+    let html = html_message(&format!("Hello {name},"), &paragraphs, None, &format!("If something you need is missing, ask {by}."));
+    OutgoingMail { to_name: name.into(), to_email: email.into(), subject: "What you can do in the CRM has changed".into(), text, html, links: vec![] }
+}
+
 pub fn blocked_notice(name: &str, email: &str) -> OutgoingMail {
     let text = format!("Hello {name},\n\nYour CRM account has been blocked by an administrator, and you have been signed out.\n\nIf you think this is a mistake, contact your administrator.\n");
     let html = html_message(

@@ -169,7 +169,7 @@ pub async fn list_departments(ctx: &RequestCtx) -> Result<Vec<DepartmentDto>, Ap
 /// A department change takes the write path of every access change (judged by outcome: a
 /// manager or a parent widens Department reach), with its audit row and the version bump.
 async fn save_department(ctx: &RequestCtx, change: OrgChange, new: &str) -> Result<(), ApiError> {
-    super::admin::save_as(ctx, &change, new).await.map(|_| ()).map_err(|e| match e {
+    super::admin::save_as(ctx, &change, new, false).await.map(|_| ()).map_err(|e| match e {
         // "Users still belong here", "no such department": the state, not the form.
         ApiError::Invalid { fields, .. } if fields.iter().any(|f| f.field == "id") => {
             let m = fields.into_iter().find(|f| f.field == "id").map(|f| f.message).unwrap_or_default();

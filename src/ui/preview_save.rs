@@ -47,11 +47,16 @@ pub fn PreviewSave(
     #[props(default)] disabled: bool,
 ) -> Element {
     let mut preview = use_signal(|| None::<AccessDiff>);
+    let mut notify = use_signal(|| false);
     let mut error = error;
     let for_preview = change.clone();
     rsx! {
         if let Some(d) = preview() {
             PreviewList { diff: d }
+        }
+        label { class: "check",
+            input { r#type: "checkbox", checked: notify(), onchange: move |e: FormEvent| notify.set(e.checked()) }
+            span { "Tell the people whose access changes, by email" }
         }
         div { class: "form-actions",
             button {
@@ -72,7 +77,7 @@ pub fn PreviewSave(
                     let c = change.clone();
                     let saved = saved.clone();
                     async move {
-                        match api::save_change(c).await {
+                        match api::save_change(c, Some(notify())).await {
                             Ok(d) => {
                                 error.set(None);
                                 preview.set(None);
@@ -115,7 +120,7 @@ pub fn ConfirmChange(
                     onclick: move |_| {
                         let c = change.clone();
                         async move {
-                            match api::save_change(c).await {
+                            match api::save_change(c, None).await {
                                 Ok(d) => {
                                     preview.set(None);
                                     refused.set(None);

@@ -9,6 +9,7 @@ mod demo;
 mod escalation;
 mod expiry;
 mod gate;
+mod heads_up;
 mod matrix;
 mod offboarding;
 mod org;

@@ -426,7 +426,7 @@ pub fn Grants() -> Element {
                                     let extended = OrgGrant { until: g.until.map(|u| u + 14 * DAY), ..g.clone() };
                                     async move {
                                         let until = extended.until.map(format_utc).unwrap_or_default();
-                                        match api::save_change(OrgChange::AddGrant { grant: extended }).await {
+                                        match api::save_change(OrgChange::AddGrant { grant: extended }, None).await {
                                             Ok(_) => { notice.set(Some(format!("Extended until {until}."))); org.restart(); }
                                             Err(e) => notice.set(Some(crate::ui::components::refusal_reason(&e))),
                                         }
@@ -475,7 +475,7 @@ pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<Stri
                     let c = change.clone();
                     async move {
                         confirm.set(false);
-                        match api::save_change(c).await {
+                        match api::save_change(c, None).await {
                             Ok(_) => { refused.set(None); on_done.call("Deleted.".into()) }
                             Err(e) => refused.set(Some(crate::ui::components::refusal_reason(&e))),
                         }

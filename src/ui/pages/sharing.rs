@@ -109,7 +109,7 @@ fn DefaultsForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
             hierarchy: hierarchy(),
             inactive_may_read: inactive(),
         };
-        match api::save_change(change).await {
+        match api::save_change(change, None).await {
             Ok(_) => {
                 error.set(None);
                 on_saved.call("Sharing defaults saved.".into());
@@ -225,7 +225,7 @@ fn RuleForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
             recipients: party(&to_kind(), to_id(), to_below()),
             access: if access() == "ReadWrite" { ShareAccess::ReadWrite } else { ShareAccess::Read },
         };
-        match api::save_change(change).await {
+        match api::save_change(change, None).await {
             Ok(_) => {
                 error.set(None);
                 on_saved.call("Sharing rule added.".into());
