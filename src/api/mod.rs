@@ -65,6 +65,12 @@ pub async fn me() -> Result<Me, ApiError> {
     Ok(ctx.require_user().await?.me())
 }
 
+/// The signed-in person's welcome: what they can do, their manager, whom to ask.
+#[get("/api/welcome")]
+pub async fn welcome() -> Result<crate::domain::Welcome, ApiError> {
+    crate::server::welcome::welcome(&RequestCtx::read()?).await
+}
+
 /// The dashboard's numbers.
 #[get("/api/dashboard")]
 pub async fn dashboard() -> Result<DashboardSummary, ApiError> {

@@ -63,6 +63,35 @@ pub fn heads_up(diff: &AccessDiff, user: &str) -> Vec<String> {
     gains
 }
 
+/// "Leads: you can see, create and edit your own leads; export all leads." — one sentence per
+/// module of a person's access lines, for their welcome page.
+pub fn can_sentences(lines: &[super::AccessLine]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|line| {
+            let mut groups: Vec<(Level, Vec<&str>)> = Vec::new();
+            for (action, level) in &line.actions {
+                match groups.iter_mut().find(|(l, _)| l == level) {
+                    Some((_, verbs)) => verbs.push(verb(*action)),
+                    None => groups.push((*level, vec![verb(*action)])),
+                }
+            }
+            let parts: Vec<String> = groups
+                .iter()
+                .map(|(level, verbs)| {
+                    let verbs = match verbs.split_last() {
+                        Some((last, [])) => last.to_string(),
+                        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                        None => String::new(),
+                    };
+                    format!("{verbs} {}", reach(line.module, *level))
+                })
+                .collect();
+            format!("{}: you can {}.", line.module.label(), parts.join("; "))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +124,12 @@ mod tests {
                 "In customers, the field \u{201c}annual revenue\u{201d} is now editable for you (it was hidden).",
             ]
         );
+        let line = crate::domain::AccessLine {
+            module: Module::Leads,
+            actions: vec![(Action::View, Level::Own), (Action::Create, Level::Own), (Action::Edit, Level::Own), (Action::Export, Level::All)],
+            why: vec![],
+        };
+        assert_eq!(can_sentences(&[line]), vec!["Leads: you can see, create and edit your own leads; export all leads."]);
         assert_eq!(heads_up(&diff, "bo"), vec!["From now on you can see users."]);
     }
 }

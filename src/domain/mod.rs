@@ -22,7 +22,7 @@ pub use records::*;
 pub use security::*;
 pub use reports::*;
 pub use reviews::*;
-pub use heads_up::heads_up;
+pub use heads_up::{can_sentences, heads_up};
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use values::{Email, Mobile, PersonName};

@@ -230,3 +230,24 @@ pub struct BulkResult {
     /// Users the action was refused for, with the reason.
     pub refused: Vec<(String, String)>,
 }
+
+/// A person to contact, as the welcome page shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+}
+
+/// The welcome page of a new person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub name: String,
+    pub role: String,
+    pub department: String,
+    pub companies: Vec<String>,
+    /// "Leads: you can see, create and edit your own leads."
+    pub can: Vec<String>,
+    pub manager: Option<Contact>,
+    /// Who may change this person's access, to ask when something is missing.
+    pub ask: Vec<Contact>,
+}

@@ -152,6 +152,10 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
                 None => format!("{actor} scheduled {} offboarding", own(&target)),
             }
         }
+        A::UserCheckIn => match e.after.as_ref().and_then(|a| a.get("manager")).and_then(Value::as_str) {
+            Some(m) => format!("{m} was reminded to check in with {target}"),
+            None => format!("{target} has no manager to remind of a check-in"),
+        },
         A::UserOffboardCancelled => format!("{actor} cancelled {} scheduled offboarding", own(&target)),
         A::UserOffboardFailed => format!("The offboarding of {target} that {actor} had scheduled could not run"),
         A::UserTemporaryPassword => format!("{actor} set a temporary password for {target}"),

@@ -56,6 +56,9 @@ pub struct Settings {
     pub log_filter: String,
     /// `GATEHOUSE_DEMO=1`: fill an empty installation with the demo organisation at start-up.
     pub demo: bool,
+    /// `GATEHOUSE_CHECKIN_DAYS`: a new person's manager is reminded to check in this many days
+    /// after the account was activated.
+    pub checkin_days: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -150,6 +153,10 @@ impl Settings {
             trust_proxy: matches!(var("GATEHOUSE_TRUST_PROXY").as_deref(), Some("1" | "true" | "yes")),
             log_filter: var("GATEHOUSE_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
             demo: matches!(var("GATEHOUSE_DEMO").as_deref(), Some("1" | "true" | "yes")),
+            checkin_days: match var("GATEHOUSE_CHECKIN_DAYS") {
+                None => 10,
+                Some(v) => v.parse::<u32>().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| format!("GATEHOUSE_CHECKIN_DAYS must be a number of days from 1 to 365, not `{v}`"))?,
+            },
         })
     }
 
@@ -173,6 +180,7 @@ impl Settings {
             trust_proxy: false,
             log_filter: "warn".into(),
             demo: false,
+            checkin_days: 10,
         }
     }
 

@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (9, "offboarding", include_str!("migrations/0009_offboarding.surql")),
     (10, "grant_windows", include_str!("migrations/0010_grant_windows.surql")),
     (11, "reviews", include_str!("migrations/0011_reviews.surql")),
+    (12, "welcome", include_str!("migrations/0012_welcome.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .

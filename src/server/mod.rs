@@ -27,6 +27,7 @@ pub mod store;
 pub mod time;
 pub mod totp;
 pub mod users;
+pub mod welcome;
 
 pub use config::Settings;
 pub use state::AppState;

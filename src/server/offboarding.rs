@@ -346,6 +346,10 @@ pub fn spawn_worker(state: AppState) {
             if let Err(e) = run_due(&state, now_ms()).await {
                 tracing::warn!(error = %e, "offboarding worker pass failed");
             }
+            // The same pass sends the check-in reminders that are due.
+            if let Err(e) = super::welcome::run_checkins(&state, now_ms()).await {
+                tracing::warn!(error = %e, "check-in reminder pass failed");
+            }
         }
     });
 }

@@ -49,7 +49,7 @@ fn in_scope(engine: &Engine, u: &OrgUser, scope: &ReviewScope) -> bool {
 }
 
 /// The department manager above `u` (their own department first, then up the tree), never `u`.
-fn manager_of(engine: &Engine, u: &OrgUser) -> Option<String> {
+pub fn manager_of(engine: &Engine, u: &OrgUser) -> Option<String> {
     let depts = &engine.org().departments;
     let mut at = Some(u.department.clone());
     for _ in 0..depts.len() + 1 {

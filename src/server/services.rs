@@ -372,6 +372,7 @@ pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::Settin
     mail.push(row("First retry of a failed send", format!("{} s, doubling up to 30 minutes", s.mail_retry_base.as_secs()), "GATEHOUSE_MAIL_RETRY_SECONDS"));
     let security = vec![
         row("Invitation links expire after", minutes(s.invite_ttl), "GATEHOUSE_INVITE_TTL_MINUTES"),
+        row("Managers are reminded to check in with a new person after", format!("{} days", s.checkin_days), "GATEHOUSE_CHECKIN_DAYS"),
         row("Session ends after inactivity", minutes(s.session_idle), "GATEHOUSE_SESSION_IDLE_MINUTES"),
         row("Session ends at the latest after", minutes(s.session_absolute), "GATEHOUSE_SESSION_MAX_MINUTES"),
         row(

@@ -567,6 +567,9 @@ pub async fn complete_link(ctx: &RequestCtx, token: &str, password: &str) -> Res
     work.run(link::claim(&auth::token_digest(token.trim())))
         .refuse_if(link::claim_is_stale(now), ApiError::Conflict("this link was already used or has expired; ask for a new one".into()))
         .run(link::use_claimed(&hash, now));
+    if row.kind == LinkKind::Activation {
+        work.run(user::activated(&row.user, now));
+    }
     if row.kind == LinkKind::Reset {
         work.queue_mail("password_changed", &row.user, &mail::password_changed_notice(&row.full_name, &row.email));
     }

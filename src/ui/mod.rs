@@ -11,7 +11,7 @@ mod step_up;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{AccessReport, ReviewPage, Reviews, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
+use pages::{AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -54,6 +54,8 @@ pub enum Route {
         AccessReport {},
         #[route("/reviews")]
         Reviews {},
+        #[route("/welcome")]
+        Welcome {},
         #[route("/reviews/:id")]
         ReviewPage { id: String },
         #[route("/grants")]

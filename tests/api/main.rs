@@ -20,3 +20,4 @@ mod second_factor;
 mod setup;
 mod storage;
 mod users;
+mod welcome;

@@ -151,6 +151,7 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         // Reviews: anyone lists the campaigns they review in; only a full administrator starts
         // one; an unknown campaign or line is nobody's.
         ("GET", "/api/reviews".into(), None, Rule::AnySession),
+        ("GET", "/api/welcome".into(), None, Rule::AnySession),
         ("POST", "/api/reviews".into(), Some(json!({ "input": { "name": "", "scope": "Everyone", "reviewer": null, "fallback": "", "due": "", "unanswered_keep": true } })), Rule::Only(ADMIN)),
         ("GET", "/api/reviews/x0".into(), None, Rule::Only(&[])),
         ("POST", "/api/review-lines/x0".into(), Some(json!({ "keep": true, "justification": "" })), Rule::Only(&[])),
@@ -367,6 +368,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("POST", "/api/records/search"),
     ("POST", "/api/reports/access"),
     ("GET", "/api/reviews"),
+    ("GET", "/api/welcome"),
     ("GET", "/api/reviews/{id}"),
     ("POST", "/api/reviews/{id}/closing"),
     ("POST", "/api/users/search"),

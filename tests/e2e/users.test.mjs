@@ -121,6 +121,14 @@ describe('users: invite over SMTP, activate, sign in', () => {
     await nina.getByLabel('New password').fill('quiet rivers carry old songs');
     await nina.getByLabel('Repeat the password').fill('quiet rivers carry old songs');
     await nina.getByRole('button', { name: 'Activate and sign in' }).click();
+    // A new person starts on their welcome: what they can do, their manager, whom to ask.
+    await nina.getByRole('heading', { name: 'Welcome, Nina' }).waitFor();
+    await nina.getByRole('heading', { name: 'What you can do here' }).waitFor();
+    await nina.locator('.access-lines li').first().waitFor();
+    await nina.getByText('Your manager is Ada Admin').waitFor();
+    await nina.getByRole('listitem').filter({ hasText: 'Ada Admin (ada@example.com)' }).waitFor();
+    await shot(nina, PHONE, '56-welcome');
+    await nina.getByRole('link', { name: 'Go to the dashboard' }).click();
     await nina.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await nina.getByText('Welcome, Nina Newcomer').waitFor();
     const me = await nina.request.get(server.base + '/api/auth/me');

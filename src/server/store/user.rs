@@ -147,3 +147,8 @@ pub fn set_companies(id: &str, companies: &[String]) -> Stmt {
         json!({ "id": id, "companies": companies }),
     )
 }
+
+/// The account was activated from its invitation now.
+pub fn activated(id: &str, now: i64) -> Stmt {
+    Stmt::new("UPDATE type::record('user', $id) SET activated_at = $now;", json!({ "id": id, "now": now }))
+}

@@ -71,7 +71,8 @@ fn PasswordForm(token: String, name: String, email: String, kind: LinkKind) -> E
             }
             if call.run(api::complete_link(token, password())).await.is_some() {
                 session.reload();
-                navigator().replace(Route::Dashboard {});
+                // A new person starts with their welcome; a reset goes back to work.
+                navigator().replace(if kind == LinkKind::Activation { Route::Welcome {} } else { Route::Dashboard {} });
             }
         }
     };

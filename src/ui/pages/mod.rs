@@ -17,6 +17,7 @@ mod settings;
 mod sharing;
 mod user;
 mod users;
+mod welcome;
 
 pub use account::{Audit, ChangePasswordPage};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
@@ -33,3 +34,4 @@ pub use settings::Settings;
 pub use sharing::Sharing;
 pub use roles::{Conflicts, Grants, Roles};
 pub use users::{NewUser, UserPage, Users};
+pub use welcome::Welcome;
