@@ -9,6 +9,7 @@ use super::{FieldRule, Level, Module, Permission};
 /// An account's status; on the wire and in the database the lower-case word (`active`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum UserStatus {
     Invited,
     Active,

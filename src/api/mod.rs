@@ -13,6 +13,7 @@ mod passkeys;
 mod records;
 mod reviews;
 mod security;
+mod tokens;
 mod users;
 pub use account::*;
 pub use admin::*;
@@ -22,6 +23,7 @@ pub use passkeys::*;
 pub use records::*;
 pub use reviews::*;
 pub use security::*;
+pub use tokens::*;
 pub use users::*;
 
 use crate::domain::{ApiError, DashboardSummary, Me, SessionInfo};

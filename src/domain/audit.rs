@@ -50,6 +50,8 @@ actions! {
     RecoveryCodesRenewed = "second_factor.recovery_renewed", "Made new recovery codes";
     RecoveryCodeUsed = "second_factor.recovery_used", "Signed in with a recovery code";
     SecondFactorPolicy = "second_factor.policy", "Changed who must use a second factor";
+    ApiTokenCreate = "api_token.create", "Made an API token";
+    ApiTokenRevoke = "api_token.revoke", "Revoked an API token";
     UserInvite = "user.invite", "Invited a user";
     UserInviteResent = "user.invite_resent", "Sent a new invitation";
     UserActivated = "user.activated", "Activated their account";

@@ -59,6 +59,9 @@ pub struct AuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub ip: Option<String>,
+    /// The API token the change came through (its name), when it did not come from the console.
+    #[serde(default)]
+    pub via: Option<String>,
     /// The row in words, with names ("Ada Admin changed Gus Garcia's role from Sales Rep to
     /// Sales Manager"); filled by the server.
     #[serde(default)]
@@ -190,6 +193,7 @@ pub fn ago(at: i64, now: i64) -> String {
 
 /// A company (business unit) of the installation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CompanyDto {
     pub id: String,
     pub name: String,
@@ -200,6 +204,7 @@ pub struct CompanyDto {
 
 /// A department; `parent` makes the tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct DepartmentDto {
     pub id: String,
     pub name: String,
@@ -220,6 +225,7 @@ pub struct DepartmentInput {
 
 /// A role as forms list it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RoleDto {
     pub id: String,
     pub name: String,

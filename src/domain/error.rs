@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A message about one input field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

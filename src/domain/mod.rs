@@ -13,6 +13,7 @@ mod security;
 mod reports;
 mod reviews;
 mod heads_up;
+mod tokens;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
@@ -22,6 +23,7 @@ pub use records::*;
 pub use security::*;
 pub use reports::*;
 pub use reviews::*;
+pub use tokens::*;
 pub use heads_up::{can_sentences, heads_up};
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

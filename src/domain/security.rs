@@ -13,6 +13,8 @@ pub enum AuthMethod {
     PasswordTotp,
     PasswordRecovery,
     Passkey,
+    /// An API token (`Authorization: Bearer gh_…`), not a browser session.
+    ApiToken,
 }
 
 impl AuthMethod {
@@ -22,6 +24,7 @@ impl AuthMethod {
             AuthMethod::PasswordTotp => "password_totp",
             AuthMethod::PasswordRecovery => "password_recovery",
             AuthMethod::Passkey => "passkey",
+            AuthMethod::ApiToken => "api_token",
         }
     }
 
@@ -31,6 +34,7 @@ impl AuthMethod {
             "password_totp" => AuthMethod::PasswordTotp,
             "password_recovery" => AuthMethod::PasswordRecovery,
             "passkey" => AuthMethod::Passkey,
+            "api_token" => AuthMethod::ApiToken,
             _ => AuthMethod::Password,
         }
     }
@@ -41,6 +45,7 @@ impl AuthMethod {
             AuthMethod::PasswordTotp => "password and authenticator code",
             AuthMethod::PasswordRecovery => "password and recovery code",
             AuthMethod::Passkey => "passkey",
+            AuthMethod::ApiToken => "API token",
         }
     }
 }

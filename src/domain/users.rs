@@ -74,6 +74,7 @@ pub struct Page<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct NamedRef {
     pub id: String,
     pub name: String,
@@ -81,6 +82,7 @@ pub struct NamedRef {
 
 /// One user as lists and the user page show them. Never a hash, a token or a secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UserRow {
     pub id: String,
     pub full_name: String,
@@ -171,6 +173,7 @@ impl OffboardPlan {
 
 /// The add-user and edit-user form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UserInput {
     pub full_name: String,
     pub email: String,

@@ -145,7 +145,7 @@ pub async fn end_sessions(ctx: &RequestCtx, id: &str, session: Option<&str>) -> 
 }
 
 const AUDIT_FIELDS: &str =
-    "record::id(id) AS id, at, actor, actor_name, action, target_kind, target_id, target_label, before, after, ip";
+    "record::id(id) AS id, at, actor, actor_name, action, target_kind, target_id, target_label, before, after, ip, via";
 
 /// This user's trail: what was done to them and what they did. Needs Audit log / View too.
 pub async fn user_activity(ctx: &RequestCtx, id: &str) -> Result<Vec<AuditEntry>, ApiError> {

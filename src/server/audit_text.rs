@@ -234,6 +234,20 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
         A::ReviewRevoke => format!("{target} lost access when {actor} closed an access review"),
         A::ReviewClose => format!("{actor} closed the access review {target}"),
         A::ReviewExport => format!("{actor} exported the access review {target}"),
+        A::ApiTokenCreate | A::ApiTokenRevoke => {
+            let token = e.after.as_ref().or(e.before.as_ref()).and_then(|v| v.get("name")).and_then(Value::as_str).unwrap_or("?");
+            match action {
+                A::ApiTokenCreate => {
+                    let write = e.after.as_ref().and_then(|a| a.get("write")).and_then(Value::as_bool).unwrap_or(false);
+                    format!("{actor} made the API token “{token}” ({})", if write { "read-write" } else { "read-only" })
+                }
+                _ => format!("{actor} revoked the API token “{token}”"),
+            }
+        }
+    };
+    let sentence = match &e.via {
+        Some(via) => format!("{sentence}, through the {via}"),
+        None => sentence,
     };
     (sentence, diff)
 }

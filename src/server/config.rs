@@ -59,6 +59,8 @@ pub struct Settings {
     /// `GATEHOUSE_CHECKIN_DAYS`: a new person's manager is reminded to check in this many days
     /// after the account was activated.
     pub checkin_days: u32,
+    /// The longest life of a new API token, in days (`GATEHOUSE_TOKEN_MAX_DAYS`).
+    pub token_max_days: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -157,6 +159,10 @@ impl Settings {
                 None => 10,
                 Some(v) => v.parse::<u32>().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| format!("GATEHOUSE_CHECKIN_DAYS must be a number of days from 1 to 365, not `{v}`"))?,
             },
+            token_max_days: match var("GATEHOUSE_TOKEN_MAX_DAYS") {
+                None => 90,
+                Some(v) => v.parse::<u32>().ok().filter(|d| (1..=730).contains(d)).ok_or_else(|| format!("GATEHOUSE_TOKEN_MAX_DAYS must be a number of days from 1 to 730, not `{v}`"))?,
+            },
         })
     }
 
@@ -181,6 +187,7 @@ impl Settings {
             log_filter: "warn".into(),
             demo: false,
             checkin_days: 10,
+            token_max_days: 90,
         }
     }
 

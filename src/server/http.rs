@@ -79,7 +79,8 @@ pub fn router(state: AppState, assets: Assets) -> Router {
         }
         (Assets::None, _) => Router::new().serve_api_application(ServeConfig::new(), crate::App),
     };
-    base.route("/healthz", get(healthz))
+    base.merge(super::rest::router())
+        .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(Extension(state.clone()))
         .layer(compression())
@@ -129,7 +130,16 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let mut req = req;
-    let mut resp = if path.starts_with("/api/") {
+    let mut resp = if super::rest::is_api_path(&path) {
+        // The REST API: tokens instead of sessions, problem details instead of the console's errors.
+        match bounded_body(&mut req).await {
+            Err(refusal) => super::rest::Problem::from(refusal).into_response(),
+            Ok(()) => match refuse_unsafe_request(&state, &req) {
+                Some(ApiError::TooLarge(m)) => super::rest::Problem::from(ApiError::TooLarge(m)).into_response(),
+                _ => super::rest::gate(&state, req, next).await,
+            },
+        }
+    } else if path.starts_with("/api/") {
         if let Some(refusal) = refuse_unsafe_request(&state, &req) {
             error_response(&refusal)
         } else if let Err(refusal) = bounded_body(&mut req).await {
@@ -391,9 +401,12 @@ pub struct RequestCtx {
     pub user_agent: Option<String>,
     pub token: Option<String>,
     verified: Option<VerifiedSession>,
-    fullstack: dioxus::fullstack::FullstackContext,
+    /// The server function's request (none for the REST API, which answers on its own).
+    fullstack: Option<dioxus::fullstack::FullstackContext>,
     /// What the server function declared it does (see [`Declared`]).
     declared: Declared,
+    /// The API token a REST request came with (instead of a session).
+    api_token: Option<super::tokens::TokenCaller>,
 }
 
 /// What a server function declares about itself, on itself: each one starts with
@@ -440,7 +453,19 @@ impl RequestCtx {
             (ip, ua, auth::token_from_headers(&parts.headers, state.settings.secure_cookies()))
         };
         let verified = fullstack.extension::<VerifiedSession>();
-        Ok(Self { state, ip, user_agent, token, verified, fullstack, declared })
+        Ok(Self { state, ip, user_agent, token, verified, fullstack: Some(fullstack), declared, api_token: None })
+    }
+
+    /// A REST request authenticated by an API token: the same services, checks and write path
+    /// as the console's server functions, as the token's owner (a read-only token is refused
+    /// whatever is declared [`Declared::Write`]).
+    pub fn for_api_token(state: AppState, ip: String, user_agent: Option<String>, caller: super::tokens::TokenCaller, declared: Declared) -> Self {
+        Self { state, ip, user_agent, token: None, verified: None, fullstack: None, declared, api_token: Some(caller) }
+    }
+
+    /// What the audit rows of this request's changes say it came through (an API token's name).
+    pub fn via(&self) -> Option<String> {
+        self.api_token.as_ref().map(|t| format!("API token “{}”", t.name))
     }
 
     /// The signed-in user, or 401. Every protected server function starts here.
@@ -465,6 +490,14 @@ impl RequestCtx {
     /// set up a second factor first (for the functions that let it do exactly that).
     pub async fn require_session(&self) -> Result<Principal, ApiError> {
         let me = self.require_any_session().await?;
+        if let Some(t) = &self.api_token {
+            if !t.write && self.declared == Declared::Write {
+                return Err(ApiError::Forbidden(format!(
+                    "the API token “{}” is read-only; make a read-write token to change anything",
+                    t.name
+                )));
+            }
+        }
         if me.second_factor_pending {
             return Err(ApiError::SecondFactorNeeded);
         }
@@ -514,6 +547,9 @@ impl RequestCtx {
 
     /// The signed-in user, if any.
     pub async fn user(&self) -> Result<Option<Principal>, ApiError> {
+        if let Some(t) = &self.api_token {
+            return Ok(Some(t.principal.clone()));
+        }
         match (&self.token, &self.verified) {
             (None, _) => Ok(None),
             // Verified by the gate in this same request (over HTTP; during server-side
@@ -525,8 +561,12 @@ impl RequestCtx {
 
     /// Adds a `Set-Cookie` header to this response (one per response: see DIOXUS pitfalls).
     pub fn set_cookie(&self, value: &str) {
+        let Some(fullstack) = &self.fullstack else {
+            tracing::error!("a cookie was set outside a server function");
+            return;
+        };
         match HeaderValue::from_str(value) {
-            Ok(v) => self.fullstack.add_response_header(header::SET_COOKIE, v),
+            Ok(v) => fullstack.add_response_header(header::SET_COOKIE, v),
             Err(e) => tracing::error!(error = %e, "cookie value is not a valid header"),
         }
     }

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::http::RequestCtx;
 use super::state::AppState;
-use super::store::{access as access_store, link, record, session, user, Actor, Audit, Work};
+use super::store::{access as access_store, link, record, session, token, user, Actor, Audit, Work};
 use super::time::now_ms;
 use super::users::{entry_of, no_takeover, objections_error, reachable};
 use crate::access::{Action, Engine, Grantee, Module, OrgChange, OrgGrant, UserStatus};
@@ -162,7 +162,7 @@ impl Plan {
         if let Some(at) = scheduled {
             work.refuse_if(user::leave_not_waiting(t, at), already_done());
         }
-        work.run(session::end_all_counted(t)).run(user::offboarded(t, now)).run(link::revoke_open(t));
+        work.run(session::end_all_counted(t)).run(token::end_all(t)).run(user::offboarded(t, now)).run(link::revoke_open(t));
         for grant in &self.grants {
             if let Some(stmt) = access_store::write(&OrgChange::RemoveGrant { grant: grant.clone() }, "", now) {
                 work.run(stmt);

@@ -373,6 +373,7 @@ pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::Settin
     let security = vec![
         row("Invitation links expire after", minutes(s.invite_ttl), "GATEHOUSE_INVITE_TTL_MINUTES"),
         row("Managers are reminded to check in with a new person after", format!("{} days", s.checkin_days), "GATEHOUSE_CHECKIN_DAYS"),
+        row("API tokens can last at most", format!("{} days", s.token_max_days), "GATEHOUSE_TOKEN_MAX_DAYS"),
         row("Session ends after inactivity", minutes(s.session_idle), "GATEHOUSE_SESSION_IDLE_MINUTES"),
         row("Session ends at the latest after", minutes(s.session_absolute), "GATEHOUSE_SESSION_MAX_MINUTES"),
         row(

@@ -11,7 +11,7 @@ use super::http::RequestCtx;
 use super::mail;
 use super::services::new_id;
 use super::store::user::{self, Details};
-use super::store::{link, mail_job, session, Actor, Audit, Work};
+use super::store::{link, mail_job, session, token, Actor, Audit, Work};
 use super::time::now_ms;
 use crate::access::{Action, Engine, Module, Objection, OrgChange, OrgUser, UserStatus};
 use crate::domain::*;
@@ -125,6 +125,14 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     };
     items.sort_by_key(|u| ids.iter().position(|i| *i == u.id));
     Ok(Page { items, total: total as u64, page, per_page })
+}
+
+/// The caller's own row: everyone may read their own account, whatever their Users access.
+pub async fn own_row(ctx: &RequestCtx) -> Result<UserRow, ApiError> {
+    let me = ctx.require_user().await?;
+    let row: Option<UserRow> =
+        ctx.state.db.query(&format!("SELECT {USER_FIELDS} FROM type::record('user', $id);"), json!({ "id": me.user_id })).await?.first(0)?;
+    row.ok_or(ApiError::Unauthorized)
 }
 
 pub async fn get_user(ctx: &RequestCtx, id: &str) -> Result<UserRow, ApiError> {
@@ -411,7 +419,7 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
     let mut work = Work::new(ctx);
     work.run(user::set_status(id, new.as_str(), now_ms()));
     if new != UserStatus::Active {
-        work.run(session::end_all(id));
+        work.run(session::end_all(id)).run(token::end_all(id));
     }
     if new == UserStatus::Blocked {
         work.run(link::revoke_open(id));

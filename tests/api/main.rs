@@ -14,6 +14,7 @@ mod matrix;
 mod offboarding;
 mod org;
 mod records;
+mod rest;
 mod reports;
 mod reviews;
 mod second_factor;

@@ -192,6 +192,10 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", "/api/account/passkeys/finish".into(), Some(json!({ "ceremony": "nope", "credential": {} })), Rule::AnySession),
         ("GET", format!("/api/users/{rep}/passkeys"), None, Rule::Only(&[FullAdmin, DelegatedAdmin, SalesManager, SalesRep])),
         ("POST", "/api/account/passkeys/remove".into(), Some(json!({ "passkey": "nope" })), Rule::AnySession),
+        ("GET", "/api/tokens".into(), None, Rule::AnySession),
+        ("POST", "/api/tokens".into(), Some(json!({ "input": { "name": "Matrix", "write": false, "days": 7 } })), Rule::AnySession),
+        // Nobody revokes a token that is not theirs.
+        ("POST", "/api/tokens/nope/revoke".into(), Some(json!({})), Rule::Only(&[])),
         ("POST", "/api/auth/passkey/start".into(), Some(json!({})), Rule::Public),
         ("POST", "/api/auth/passkey/finish".into(), Some(json!({ "ceremony": "nope", "credential": {} })), Rule::Public),
         ("POST", "/api/auth/sign-out".into(), Some(json!({})), Rule::AnySession),
@@ -369,6 +373,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("POST", "/api/reports/access"),
     ("GET", "/api/reviews"),
     ("GET", "/api/welcome"),
+    ("GET", "/api/tokens"),
     ("GET", "/api/reviews/{id}"),
     ("POST", "/api/reviews/{id}/closing"),
     ("POST", "/api/users/search"),

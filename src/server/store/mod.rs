@@ -27,6 +27,7 @@ pub mod mail_job;
 pub mod record;
 pub mod second_factor;
 pub mod session;
+pub mod token;
 pub mod user;
 
 /// One SurrealQL statement (or a short block) with the variables it binds.
@@ -153,7 +154,7 @@ impl Audit {
     }
 
     /// The row as stored (the audit table's columns).
-    fn row(self, ip: &str) -> Value {
+    fn row(self, ip: &str, via: Option<&str>) -> Value {
         let mut row = json!({
             "at": now_ms(),
             "actor": self.actor.as_ref().map(|a| &a.id),
@@ -165,6 +166,7 @@ impl Audit {
             "before": self.before,
             "after": self.after,
             "ip": ip,
+            "via": via,
         });
         if let (Some(companies), Some(obj)) = (self.companies, row.as_object_mut()) {
             obj.insert("companies".into(), json!(companies));
@@ -180,6 +182,8 @@ const CLASH_RETRIES: u64 = 3;
 #[must_use = "a unit of work writes nothing until it is committed"]
 pub struct Work {
     ip: String,
+    /// The API token the change comes through (its name), for the audit rows.
+    via: Option<String>,
     statements: Vec<String>,
     vars: Map<String, Value>,
     refusals: Vec<ApiError>,
@@ -192,13 +196,16 @@ pub struct Work {
 impl Work {
     /// A change on behalf of the request (its address goes into the audit rows).
     pub fn new(ctx: &RequestCtx) -> Work {
-        Work::from_address(&ctx.ip)
+        let mut work = Work::from_address(&ctx.ip);
+        work.via = ctx.via();
+        work
     }
 
     /// A change with no request behind it (start-up, workers); `origin` is written as the address.
     pub fn from_address(origin: &str) -> Work {
         Work {
             ip: origin.to_string(),
+            via: None,
             statements: Vec::new(),
             vars: Map::new(),
             refusals: Vec::new(),
@@ -236,7 +243,7 @@ impl Work {
     /// The audit row of this change, written in the same transaction.
     pub fn audit(&mut self, audit: Audit) -> &mut Work {
         let name = self.fresh("audit");
-        let row = audit.row(&self.ip);
+        let row = audit.row(&self.ip, self.via.as_deref());
         self.vars.insert(name.clone(), row);
         self.statements.push(format!("CREATE audit CONTENT ${name};"));
         self
@@ -246,7 +253,7 @@ impl Work {
     /// without `$`), for rows that depend on what the transaction found.
     pub fn audit_with(&mut self, audit: Audit, write: impl FnOnce(&str) -> String) -> &mut Work {
         let name = self.fresh("audit");
-        let row = audit.row(&self.ip);
+        let row = audit.row(&self.ip, self.via.as_deref());
         self.vars.insert(name.clone(), row);
         self.statements.push(write(&name));
         self
@@ -460,8 +467,9 @@ mod tests {
             .by(Actor::new("a1", "Ada"))
             .label("nora@example.com")
             .before(json!({ "status": "active" }))
-            .row("10.0.0.1");
+            .row("10.0.0.1", Some("API token “HR sync”"));
         assert_eq!(row["action"], "user.block");
+        assert_eq!(row["via"], "API token “HR sync”");
         assert_eq!(row["target_kind"], "user");
         assert_eq!(row["target_id"], "u1");
         assert_eq!(row["actor_name"], "Ada");

@@ -8,6 +8,7 @@ mod links;
 mod not_found;
 mod org;
 mod passkeys;
+mod tokens;
 mod records;
 mod reports;
 mod reviews;

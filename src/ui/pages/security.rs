@@ -237,6 +237,7 @@ pub fn Security() -> Element {
                     }
                 }
                 super::passkeys::PasskeysCard { user_id: me.id.clone(), on_change: move |_| status.restart() }
+                super::tokens::ApiTokensCard {}
                 if s.totp_since.is_some() {
                     section { class: "card widget", "aria-labelledby": "w-recovery",
                         h2 { id: "w-recovery", "Recovery codes" }

@@ -1,0 +1,26 @@
+//! One's own API tokens (for the REST API at `/api/v1`).
+
+use dioxus::prelude::*;
+
+use crate::domain::{ApiError, ApiTokens, CreatedApiToken, NewApiToken};
+
+#[cfg(feature = "server")]
+use crate::server::{http::RequestCtx, tokens};
+
+/// The signed-in person's tokens (never their secrets).
+#[get("/api/tokens")]
+pub async fn api_tokens() -> Result<ApiTokens, ApiError> {
+    tokens::list(&RequestCtx::read()?).await
+}
+
+/// Makes a token; its secret is in this answer only.
+#[post("/api/tokens")]
+pub async fn create_api_token(input: NewApiToken) -> Result<CreatedApiToken, ApiError> {
+    tokens::create(&RequestCtx::write()?, &input).await
+}
+
+/// Revokes one of one's tokens.
+#[post("/api/tokens/{id}/revoke")]
+pub async fn revoke_api_token(id: String) -> Result<(), ApiError> {
+    tokens::revoke(&RequestCtx::write()?, &id).await
+}

@@ -1,0 +1,314 @@
+//! `/api/v1/users`: the users list, one user, invite, change (with `If-Match`), status, offboard.
+
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiCaller, Problem};
+use crate::domain::{ApiError, UserInput, UserQuery, UserRow, UserSort};
+use crate::server::http::Declared;
+use crate::server::state::AppState;
+use crate::server::{offboarding, users};
+
+/// The users list's filters, as the console's.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Words in the name or email.
+    search: Option<String>,
+    /// `invited`, `active`, `inactive` or `blocked`.
+    status: Option<String>,
+    /// A role's id.
+    role: Option<String>,
+    /// A department's id.
+    department: Option<String>,
+    /// A company's id: people with access to it.
+    company: Option<String>,
+    /// A license's id: people holding it.
+    license: Option<String>,
+    /// `on` (set up), `off` (not set up), `missing` (required and not set up).
+    second_factor: Option<String>,
+    /// `name` (the default), `email`, `status`, `last_sign_in` or `created`.
+    sort: Option<String>,
+    /// Reverse the order.
+    descending: Option<bool>,
+    /// People per page, 1 to 200 (25 by default).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page, with the same filters.
+    cursor: Option<String>,
+}
+
+/// A page of people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserRow>,
+    /// People matching the filters within the caller's reach.
+    pub total: u64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The fields of a person to change; absent ones stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    full_name: Option<String>,
+    email: Option<String>,
+    mobile: Option<String>,
+    /// A department's id.
+    department: Option<String>,
+    /// A role's id.
+    role: Option<String>,
+    /// Company ids: the person's whole company access.
+    companies: Option<Vec<String>>,
+    is_approver: Option<bool>,
+}
+
+/// A new status.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// `active`, `inactive` or `blocked`.
+    status: String,
+}
+
+/// Offboarding now.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffboardRequest {
+    /// Who takes the person's records over (a user id); without one the records stay.
+    new_owner: Option<String>,
+}
+
+/// What offboarding did, in the order it happened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OffboardDone {
+    pub user: UserRow,
+    pub steps: Vec<String>,
+}
+
+fn sort_of(word: &str) -> Result<UserSort, ApiError> {
+    Ok(match word {
+        "name" => UserSort::Name,
+        "email" => UserSort::Email,
+        "status" => UserSort::Status,
+        "last_sign_in" => UserSort::LastSignIn,
+        "created" => UserSort::Created,
+        other => {
+            return Err(ApiError::BadRequest(format!("sort by name, email, status, last_sign_in or created, not `{other}`")));
+        }
+    })
+}
+
+/// The filters a cursor belongs to, so a cursor is not used with other filters.
+fn filter_key(p: &ListParams, limit: u32) -> String {
+    let text = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{limit}",
+        p.search, p.status, p.role, p.department, p.company, p.license, p.second_factor, p.sort, p.descending
+    );
+    crate::server::auth::hex(Sha256::digest(text.as_bytes()).get(..6).unwrap_or_default())
+}
+
+fn cursor_for(page: u32, key: &str) -> String {
+    data_encoding::BASE64URL_NOPAD.encode(format!("{page}.{key}").as_bytes())
+}
+
+fn page_of(cursor: &str, key: &str) -> Result<u32, ApiError> {
+    let bad = || ApiError::BadRequest("this cursor is not one this list gave with these filters; start without one".into());
+    let text = data_encoding::BASE64URL_NOPAD.decode(cursor.as_bytes()).map_err(|_| bad())?;
+    let text = String::from_utf8(text).map_err(|_| bad())?;
+    let (page, k) = text.split_once('.').ok_or_else(bad)?;
+    if k != key {
+        return Err(bad());
+    }
+    page.parse::<u32>().ok().filter(|p| (2..=100_000).contains(p)).ok_or_else(bad)
+}
+
+/// A strong validator of what was read: it changes whenever any field of the answer does.
+pub fn etag_of(row: &UserRow) -> String {
+    let bytes = serde_json::to_vec(row).unwrap_or_default();
+    format!("\"{}\"", crate::server::auth::hex(Sha256::digest(&bytes).get(..12).unwrap_or_default()))
+}
+
+fn with_etag(row: UserRow, status: StatusCode) -> Response {
+    let etag = etag_of(&row);
+    let mut resp = (status, Json(row)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// People within the caller's reach, with the users list's filters.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "listUsers",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of people", body = UserList),
+        (status = 400, description = "A filter or cursor that cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's owner may not list people", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Query(p): Query<ListParams>) -> Result<Json<UserList>, Problem> {
+    let limit = p.limit.unwrap_or(25);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadRequest("limit is from 1 to 200".into()).into());
+    }
+    let key = filter_key(&p, limit);
+    let page = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => page_of(c, &key)?,
+        None => 1,
+    };
+    let query = UserQuery {
+        search: p.search.clone().unwrap_or_default(),
+        status: p.status.clone(),
+        role: p.role.clone(),
+        department: p.department.clone(),
+        company: p.company.clone(),
+        license: p.license.clone(),
+        second_factor: p.second_factor.clone(),
+        sort: p.sort.as_deref().map(sort_of).transpose()?.unwrap_or_default(),
+        descending: p.descending.unwrap_or(false),
+        page,
+        per_page: limit,
+    };
+    let found = users::list_users(&caller.ctx(&state, Declared::Read), &query).await?;
+    let shown = u64::from(page) * u64::from(limit);
+    let next_cursor = (shown < found.total).then(|| cursor_for(page + 1, &key));
+    Ok(Json(UserList { items: found.items, total: found.total, next_cursor }))
+}
+
+/// One person, with an `ETag` to send back in `If-Match` when changing them.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", operation_id = "getUser",
+    params(("id" = String, Path, description = "The person's id")),
+    responses(
+        (status = 200, description = "The person", body = UserRow, headers(("ETag" = String, description = "Send it in If-Match to change the person"))),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let row = users::get_user(&caller.ctx(&state, Declared::Read), &id).await?;
+    Ok(with_etag(row, StatusCode::OK))
+}
+
+/// The token's owner.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", operation_id = "getMe",
+    responses(
+        (status = 200, description = "The person the token acts as", body = UserRow),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>) -> Result<Response, Problem> {
+    let row = users::own_row(&caller.ctx(&state, Declared::Read)).await?;
+    Ok(with_etag(row, StatusCode::OK))
+}
+
+/// Invites a person (the invitation email goes out as from the console's Add user form).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "inviteUser",
+    request_body = UserInput,
+    responses(
+        (status = 201, description = "Invited", body = UserRow, headers(("Location" = String), ("ETag" = String))),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (read-only token, or beyond the owner's access)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email address is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields to correct", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Json(input): Json<UserInput>) -> Result<Response, Problem> {
+    let row = users::create_user(&caller.ctx(&state, Declared::Write), &input).await?;
+    let location = format!("/api/v1/users/{}", row.id);
+    let mut resp = with_etag(row, StatusCode::CREATED);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// Changes a person's details, role, department or companies; judged and audited like the
+/// console's edit. With `If-Match`, refused (412) when the person changed since it was read.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "updateUser",
+    params(
+        ("id" = String, Path, description = "The person's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the person as last read"),
+    ),
+    request_body = UserPatch,
+    responses(
+        (status = 200, description = "Changed", body = UserRow, headers(("ETag" = String))),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The person changed since the ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields to correct", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    Extension(state): Extension<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(patch): Json<UserPatch>,
+) -> Result<Response, Problem> {
+    let ctx = caller.ctx(&state, Declared::Write);
+    let current = users::get_user(&ctx, &id).await?;
+    if let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
+        let etag = etag_of(&current);
+        if wanted.trim() != "*" && !wanted.split(',').any(|t| t.trim() == etag) {
+            return Err(Problem::stale());
+        }
+    }
+    let input = UserInput {
+        full_name: patch.full_name.unwrap_or(current.full_name),
+        email: patch.email.unwrap_or(current.email),
+        mobile: patch.mobile.unwrap_or_else(|| current.mobile.unwrap_or_default()),
+        department: patch.department.unwrap_or_else(|| current.department.map(|d| d.id).unwrap_or_default()),
+        role: patch.role.unwrap_or(current.role.id),
+        companies: patch.companies.unwrap_or_else(|| current.companies.into_iter().map(|c| c.id).collect()),
+        is_approver: patch.is_approver.unwrap_or(current.is_approver),
+    };
+    let row = users::update_user(&ctx, &id, &input).await?;
+    Ok(with_etag(row, StatusCode::OK))
+}
+
+/// Activates, deactivates or blocks a person (deactivating and blocking end their sessions).
+#[utoipa::path(put, path = "/api/v1/users/{id}/status", tag = "users", operation_id = "setUserStatus",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = StatusChange,
+    responses(
+        (status = 200, description = "The person with the new status", body = UserRow),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a status", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_status(
+    Extension(state): Extension<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    Json(change): Json<StatusChange>,
+) -> Result<Response, Problem> {
+    let row = users::set_status(&caller.ctx(&state, Declared::Write), &id, &change.status).await?;
+    Ok(with_etag(row, StatusCode::OK))
+}
+
+/// Offboards a person now: blocked, signed out, tokens ended, records handed over, access given back.
+#[utoipa::path(post, path = "/api/v1/users/{id}/offboard", tag = "users", operation_id = "offboardUser",
+    params(("id" = String, Path, description = "The person's id")),
+    request_body = OffboardRequest,
+    responses(
+        (status = 200, description = "What was done", body = OffboardDone),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn offboard(
+    Extension(state): Extension<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    Json(req): Json<OffboardRequest>,
+) -> Result<Json<OffboardDone>, Problem> {
+    let ctx = caller.ctx(&state, Declared::Write);
+    let plan = offboarding::offboard_now(&ctx, &id, req.new_owner.as_deref()).await?;
+    let user = users::get_user(&ctx, &id).await?;
+    Ok(Json(OffboardDone { user, steps: plan.steps() }))
+}

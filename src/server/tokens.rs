@@ -1,0 +1,168 @@
+//! API tokens: made by a signed-in person for themselves (secret shown once, digest stored),
+//! listed, revoked; and resolved on every REST request into the owner's [`Principal`]. A token
+//! never does more than its owner may do now (the same engine decides), a read-only token
+//! never writes (see [`RequestCtx::require_session`]), and a token stops working the moment its
+//! owner is not active any more: the owner's status is read with the token on every request.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{self, Principal};
+use super::http::RequestCtx;
+use super::store::{self, Audit, Work};
+use super::time::now_ms;
+use crate::domain::{
+    new_api_token_errors, ApiError, ApiTokenInfo, ApiTokens, AuditAction, AuditTarget, AuthMethod, CreatedApiToken, NewApiToken, UserId,
+    API_TOKEN_PREFIX,
+};
+
+/// Who a REST request acts as: the token's owner, through which token.
+#[derive(Clone, Debug)]
+pub struct TokenCaller {
+    pub id: String,
+    pub name: String,
+    pub write: bool,
+    pub principal: Principal,
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+const INFO_FIELDS: &str = "record::id(id) AS id, name, write, created_at, expires_at, last_used_at, last_used_ip";
+
+/// One's own tokens, newest first.
+pub async fn list(ctx: &RequestCtx) -> Result<ApiTokens, ApiError> {
+    let me = ctx.require_user().await?;
+    let tokens: Vec<ApiTokenInfo> = ctx
+        .state
+        .db
+        .query(
+            &format!("SELECT {INFO_FIELDS} FROM api_token WHERE user = type::record('user', $me) ORDER BY created_at DESC;"),
+            json!({ "me": me.user_id }),
+        )
+        .await?
+        .all(0)?;
+    Ok(ApiTokens { tokens, max_days: ctx.state.settings.token_max_days })
+}
+
+/// Makes a token for oneself (a recent sign-in needed: it is a way in).
+pub async fn create(ctx: &RequestCtx, input: &NewApiToken) -> Result<CreatedApiToken, ApiError> {
+    let me = ctx.require_user().await?;
+    if me.auth_method == AuthMethod::ApiToken {
+        return Err(ApiError::Forbidden("an API token cannot make another; sign in to the console to make one".into()));
+    }
+    new_api_token_errors(input, ctx.state.settings.token_max_days)?;
+    ctx.require_fresh(&me)?;
+    let (raw, _) = auth::new_token();
+    let secret = format!("{API_TOKEN_PREFIX}{raw}");
+    let digest = auth::token_digest(&secret);
+    let now = now_ms();
+    let expires_at = now + i64::from(input.days) * DAY_MS;
+    let name = input.name.trim();
+    let mut work = Work::new(ctx);
+    work.run(store::token::create(&me.user_id, name, input.write, &digest, now, expires_at))
+        .audit(
+            Audit::new(AuditAction::ApiTokenCreate, AuditTarget::User, Some(&me.user_id))
+                .by(&me)
+                .label(me.full_name.clone())
+                .after(json!({ "name": name, "write": input.write, "expires_at": expires_at })),
+        )
+        .returning(&format!("(SELECT {INFO_FIELDS} FROM ONLY $api_token.id)"));
+    let token: ApiTokenInfo = work.commit_returning(&ctx.state).await?;
+    Ok(CreatedApiToken { token, secret })
+}
+
+/// Revokes one of one's own tokens: it stops working at once.
+pub async fn revoke(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    let name: Option<String> = ctx
+        .state
+        .db
+        .query(
+            "SELECT VALUE name FROM api_token WHERE id = type::record('api_token', $id) AND user = type::record('user', $me);",
+            json!({ "id": id, "me": me.user_id }),
+        )
+        .await?
+        .first(0)?;
+    let gone = || ApiError::NotFound("no such token among yours (it may have been revoked already)".into());
+    let name = name.ok_or_else(gone)?;
+    let mut work = Work::new(ctx);
+    work.refuse_if(store::token::not_held(&me.user_id, id), gone())
+        .run(store::token::delete(id))
+        .audit(
+            Audit::new(AuditAction::ApiTokenRevoke, AuditTarget::User, Some(&me.user_id))
+                .by(&me)
+                .label(me.full_name.clone())
+                .before(json!({ "name": name })),
+        );
+    work.commit(&ctx.state).await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct TokenRow {
+    tid: String,
+    name: String,
+    write: bool,
+    expires_at: i64,
+    last_used_at: Option<i64>,
+    uid: String,
+    full_name: String,
+    email: String,
+    status: String,
+    role_name: Option<String>,
+    admin: bool,
+    #[serde(default)]
+    must_change: Option<bool>,
+    #[serde(default)]
+    sf_required: Option<bool>,
+    #[serde(default)]
+    sf_enrolled: Option<bool>,
+}
+
+/// The caller a bearer token stands for, or `None` (unknown, expired, or its owner is not active).
+pub async fn resolve(db: &super::db::Db, secret: &str, ip: &str) -> Result<Option<TokenCaller>, super::db::DbError> {
+    if !secret.starts_with(API_TOKEN_PREFIX) || secret.len() != API_TOKEN_PREFIX.len() + 64 {
+        return Ok(None);
+    }
+    let row: Option<TokenRow> = db
+        .query(
+            "SELECT record::id(id) AS tid, name, write, expires_at, last_used_at, record::id(user) AS uid,
+                user.full_name AS full_name, user.email AS email, user.status AS status, user.role.name AS role_name,
+                (profile:administrator IN user.role.profiles) AS admin, user.must_change_password AS must_change,
+                (user.role.requires_second_factor ?? false) OR (setting:security.value.require_second_factor ?? false) AS sf_required,
+                user.second_factor != NONE AS sf_enrolled
+             FROM api_token WHERE token_hash = $digest LIMIT 1;",
+            json!({ "digest": auth::token_digest(secret) }),
+        )
+        .await?
+        .first(0)?;
+    let Some(row) = row else { return Ok(None) };
+    let now = now_ms();
+    if now >= row.expires_at || row.status != "active" {
+        return Ok(None);
+    }
+    // When it was last used, written at most once a minute per token.
+    if row.last_used_at.is_none_or(|at| now - at > 60_000) {
+        db.query(
+            "UPDATE type::record('api_token', $tid) SET last_used_at = $now, last_used_ip = $ip;",
+            json!({ "tid": row.tid, "now": now, "ip": ip }),
+        )
+        .await?;
+    }
+    let principal = Principal {
+        session_id: format!("api_token:{}", row.tid),
+        user_id: UserId::new(row.uid),
+        full_name: row.full_name,
+        email: row.email,
+        role_name: row.role_name.unwrap_or_default(),
+        full_admin: row.admin,
+        must_change_password: row.must_change.unwrap_or(false),
+        viewed_by: None,
+        auth_method: AuthMethod::ApiToken,
+        // Never fresh: what needs a recent sign-in (step-up) is refused to a token.
+        authenticated_at: 0,
+        second_factor_pending: false,
+        must_enrol: row.sf_required.unwrap_or(false) && !row.sf_enrolled.unwrap_or(false),
+    };
+    Ok(Some(TokenCaller { id: row.tid, name: row.name, write: row.write, principal }))
+}

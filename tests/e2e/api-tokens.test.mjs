@@ -1,0 +1,70 @@
+// API tokens on a phone: a person makes a read-only token on their Security page, copies the
+// secret shown once, a script uses it against the REST API (as them, refused when it tries to
+// write), the page then shows when it was last used, and revoking it stops it at once.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { ADMIN, assertNoHorizontalScroll, hydrated, newPage, PHONE, serverAndBrowser, shot } from './harness.mjs';
+
+describe('API tokens', () => {
+  const ctx = serverAndBrowser({ before, after });
+
+  test('make a read-only token on a phone, use it from a script, then revoke it', async () => {
+    const base = ctx.server.base;
+    const setup = await fetch(`${base}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    assert.equal(setup.status, 200);
+    const page = await newPage(ctx.browser, PHONE);
+    await page.goto(base + '/sign-in');
+    await hydrated(page);
+    await page.getByLabel('Email address').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.goto(base + '/security');
+    await hydrated(page);
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByText('No API tokens.').waitFor();
+
+    // A name is needed: the field says so and nothing is made.
+    await page.getByRole('button', { name: 'Make a token' }).click();
+    await page.getByText('give the token a name').waitFor();
+    await page.getByLabel('Name of the new token').fill('Nightly report');
+    await page.getByLabel('Access').selectOption('read');
+    await page.getByLabel('Ends after').selectOption('30');
+    await page.getByRole('button', { name: 'Make a token' }).click();
+    const field = page.getByLabel('Token', { exact: true });
+    await field.waitFor();
+    const secret = await field.inputValue();
+    assert.match(secret, /^gh_[0-9a-f]{64}$/);
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '50-api-token-made');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    assert.equal(await page.getByLabel('Token', { exact: true }).count(), 0, 'the secret is not shown again');
+    const list = page.getByRole('list', { name: 'Your API tokens' });
+    await list.getByText('Nightly report').waitFor();
+    await list.getByText('never used').waitFor();
+
+    // A script uses it: it reads as the person, and cannot write.
+    const auth = { authorization: `Bearer ${secret}` };
+    const me = await fetch(`${base}/api/v1/me`, { headers: auth });
+    assert.equal(me.status, 200);
+    assert.equal((await me.json()).email, ADMIN.email);
+    const write = await fetch(`${base}/api/v1/companies`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Northwind' }) });
+    assert.equal(write.status, 403);
+    assert.equal(write.headers.get('content-type'), 'application/problem+json');
+    assert.match((await write.json()).detail, /read-only/);
+
+    await page.reload();
+    await hydrated(page);
+    await list.getByText(/last used/).waitFor();
+
+    // Revoking asks first, then the token stops at once.
+    await page.getByRole('button', { name: 'Revoke Nightly report' }).click();
+    await page.getByText('Anything using it stops working at once.').waitFor();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    await page.getByText('“Nightly report” is revoked.').waitFor();
+    await page.getByText('No API tokens.').waitFor();
+    const after = await fetch(`${base}/api/v1/me`, { headers: auth });
+    assert.equal(after.status, 401);
+  });
+});
