@@ -20,6 +20,7 @@ pub use org::*;
 pub const ADMINISTRATOR: &str = "administrator";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Module {
     Leads,
     Customers,

@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::{ApiError, ApiTokens, CreatedApiToken, NewApiToken};
+use crate::domain::{ApiError, ApiReference, ApiTokens, CreatedApiToken, NewApiToken};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, tokens};
@@ -23,4 +23,10 @@ pub async fn create_api_token(input: NewApiToken) -> Result<CreatedApiToken, Api
 #[post("/api/tokens/{id}/revoke")]
 pub async fn revoke_api_token(id: String) -> Result<(), ApiError> {
     tokens::revoke(&RequestCtx::write()?, &id).await
+}
+
+/// The REST API's reference (from its OpenAPI document).
+#[get("/api/api-reference")]
+pub async fn api_reference() -> Result<ApiReference, ApiError> {
+    tokens::api_reference(&RequestCtx::read()?).await
 }

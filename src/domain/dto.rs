@@ -47,6 +47,7 @@ pub struct SessionDto {
 
 /// One row of the audit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: String,
     pub at: i64,
@@ -73,6 +74,7 @@ pub struct AuditEntry {
 
 /// One changed field of an audit row: its name and both values, as people read them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AuditChange {
     pub field: String,
     pub before: String,
@@ -353,6 +355,7 @@ pub struct EffectiveAccess {
 
 /// A license type with its seats.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LicenseDto {
     pub id: String,
     pub name: String,

@@ -109,6 +109,7 @@ pub struct FieldMeta {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RecordRow {
     pub id: String,
     pub module: Module,

@@ -42,6 +42,41 @@ pub struct CreatedApiToken {
     pub secret: String,
 }
 
+/// The REST API's reference as the console shows it (read from its OpenAPI document).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ApiReference {
+    pub title: String,
+    pub version: String,
+    pub description: String,
+    pub operations: Vec<ApiOperation>,
+}
+
+/// One operation of the REST API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ApiOperation {
+    /// The group it belongs to ("users", "records").
+    pub tag: String,
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    pub parameters: Vec<ApiParameter>,
+    /// The request body's schema name, if it takes one.
+    pub body: Option<String>,
+    /// (status, what it means), in order.
+    pub answers: Vec<(String, String)>,
+}
+
+/// A path, query or header parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ApiParameter {
+    pub name: String,
+    /// `path`, `query` or `header`.
+    pub location: String,
+    pub required: bool,
+    pub description: String,
+}
+
 /// What every token's secret starts with, so a leaked one is recognised (secret scanners,
 /// logs) and never mistaken for a session.
 pub const API_TOKEN_PREFIX: &str = "gh_";

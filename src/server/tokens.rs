@@ -29,6 +29,12 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 
 const INFO_FIELDS: &str = "record::id(id) AS id, name, write, created_at, expires_at, last_used_at, last_used_ip";
 
+/// The REST API's reference, for anyone signed in.
+pub async fn api_reference(ctx: &RequestCtx) -> Result<crate::domain::ApiReference, ApiError> {
+    ctx.require_user().await?;
+    Ok(super::rest::reference())
+}
+
 /// One's own tokens, newest first.
 pub async fn list(ctx: &RequestCtx) -> Result<ApiTokens, ApiError> {
     let me = ctx.require_user().await?;

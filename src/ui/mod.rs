@@ -11,7 +11,7 @@ mod step_up;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
+use pages::{ApiDocs, AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -68,6 +68,8 @@ pub enum Route {
         Settings {},
         #[route("/security")]
         Security {},
+        #[route("/api-docs")]
+        ApiDocs {},
         #[route("/records/:module")]
         Records { module: String },
         #[route("/records/:module/new")]

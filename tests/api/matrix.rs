@@ -193,6 +193,7 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("GET", format!("/api/users/{rep}/passkeys"), None, Rule::Only(&[FullAdmin, DelegatedAdmin, SalesManager, SalesRep])),
         ("POST", "/api/account/passkeys/remove".into(), Some(json!({ "passkey": "nope" })), Rule::AnySession),
         ("GET", "/api/tokens".into(), None, Rule::AnySession),
+        ("GET", "/api/api-reference".into(), None, Rule::AnySession),
         ("POST", "/api/tokens".into(), Some(json!({ "input": { "name": "Matrix", "write": false, "days": 7 } })), Rule::AnySession),
         // Nobody revokes a token that is not theirs.
         ("POST", "/api/tokens/nope/revoke".into(), Some(json!({})), Rule::Only(&[])),
@@ -374,6 +375,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("GET", "/api/reviews"),
     ("GET", "/api/welcome"),
     ("GET", "/api/tokens"),
+    ("GET", "/api/api-reference"),
     ("GET", "/api/reviews/{id}"),
     ("POST", "/api/reviews/{id}/closing"),
     ("POST", "/api/users/search"),

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 const PASSWORD: &str = "copper kettle evening walk";
-const TASK_REP: &[(&str, &str, &str)] = &[("Tasks", "View", "Own"), ("Tasks", "Create", "Own")];
+const TASK_REP: &[(&str, &str, &str)] = &[("Tasks", "View", "Own"), ("Tasks", "Create", "Own"), ("Tasks", "Edit", "Own")];
 
 /// Makes a token as the person signed in on `client`; returns its secret.
 async fn make_token(app: &TestApp, client: &reqwest::Client, name: &str, write: bool) -> String {
@@ -229,6 +229,11 @@ async fn every_documented_operation_needs_a_token_and_nothing_else_answers() {
     let documented: usize = doc.body["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(ops.len(), documented + 1, "the gate knows exactly the documented operations and the document itself");
     assert!(ops.len() >= 11);
+    // The console's API reference lists the same operations, from the same document.
+    let reference = app.get("/api/api-reference").await;
+    assert_eq!(reference.status, 200, "{:?}", reference.body);
+    assert_eq!(reference.body["operations"].as_array().unwrap().len(), documented);
+    assert!(reference.body["operations"].as_array().unwrap().iter().any(|o| o["method"] == "PATCH" && o["path"] == "/api/v1/users/{id}"));
     // The console's server functions never use the API's prefix.
     for f in dioxus::server::ServerFunction::collect() {
         assert!(!f.path().starts_with("/api/v1"), "{} collides with the REST API", f.path());
@@ -249,6 +254,79 @@ async fn every_documented_operation_needs_a_token_and_nothing_else_answers() {
     let wrong = api(&app, &forged, "DELETE", "/api/v1/users", None, None).await;
     problem(&wrong, 405, "method_not_allowed");
     assert_eq!(wrong.headers["allow"], "GET, POST");
+    // What the framework cannot read is a problem too, never plain text.
+    let token = make_token(&app, &app.client, "Reader", true).await;
+    problem(&api(&app, &token, "GET", "/api/v1/users?limit=many", None, None).await, 400, "bad_request");
+    problem(&api(&app, &token, "GET", "/api/v1/records/Nothing", None, None).await, 400, "bad_request");
+    let client = reqwest::Client::new();
+    let raw = client
+        .post(format!("{}/api/v1/companies", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    assert_eq!(raw.headers()["content-type"], "application/problem+json");
     // A session cookie is not a token: the API does not read cookies (no cross-site requests).
     assert_eq!(app.get("/api/v1/me").await.status, 401);
+}
+
+#[tokio::test]
+async fn records_and_the_audit_log_answer_as_in_the_console() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let token = make_token(&app, &app.client, "Records", true).await;
+    let rep_role = app.define_role("Task Rep", TASK_REP).await;
+    let (rita, rita_client) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    let rita_token = make_token(&app, &rita_client, "Rita's", true).await;
+
+    // Made through the API, for Rita: the answer and the record are what the console shows.
+    let made = api(&app, &token, "POST", "/api/v1/records/Tasks", Some(json!({ "values": { "title": "Call Acme" }, "company": company, "owner": rita })), None).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let id = made.body["record"]["id"].as_str().unwrap().to_string();
+    assert_eq!(made.body["record"]["owner"]["id"], rita.as_str());
+    let console = app.post("/api/records/get", json!({ "module": "Tasks", "id": id })).await;
+    assert_eq!(console.body["record"], made.body["record"]);
+    let mine = api(&app, &token, "POST", "/api/v1/records/Tasks", Some(json!({ "values": { "title": "Admin's own" }, "company": company })), None).await;
+    assert_eq!(mine.status, 201, "{:?}", mine.body);
+
+    // Rita's token lists only her own task, like her console list.
+    let hers = api(&app, &rita_token, "GET", "/api/v1/records/Tasks", None, None).await;
+    assert_eq!(hers.status, 200, "{:?}", hers.body);
+    let console = app.call_with(&rita_client, "POST", "/api/records/search", Some(json!({ "query": { "module": "Tasks" } }))).await;
+    assert_eq!(hers.body["items"], console.body["page"]["items"]);
+    assert_eq!(hers.body["total"], 1);
+    // A module she cannot open is refused, and a non-record module is not found.
+    problem(&api(&app, &rita_token, "GET", "/api/v1/records/Leads", None, None).await, 403, "forbidden");
+    problem(&api(&app, &token, "GET", "/api/v1/records/Users", None, None).await, 404, "not_found");
+
+    // Changes are guarded by the ETag; a delete is a 204 and the record is gone.
+    let read = api(&app, &rita_token, "GET", &format!("/api/v1/records/Tasks/{id}"), None, None).await;
+    let tag = read.headers["etag"].to_str().unwrap().to_string();
+    let changed = api(&app, &rita_token, "PATCH", &format!("/api/v1/records/Tasks/{id}"), Some(json!({ "values": { "title": "Call Acme today" } })), Some(&tag)).await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    assert_eq!(changed.body["title"], "Call Acme today");
+    problem(
+        &api(&app, &rita_token, "PATCH", &format!("/api/v1/records/Tasks/{id}"), Some(json!({ "values": { "title": "Late" } })), Some(&tag)).await,
+        412,
+        "precondition_failed",
+    );
+    // Rita has no Delete on tasks.
+    problem(&api(&app, &rita_token, "DELETE", &format!("/api/v1/records/Tasks/{id}"), None, None).await, 403, "forbidden");
+    assert_eq!(api(&app, &token, "DELETE", &format!("/api/v1/records/Tasks/{id}"), None, None).await.status, 204);
+    problem(&api(&app, &token, "GET", &format!("/api/v1/records/Tasks/{id}"), None, None).await, 404, "not_found");
+
+    // The audit log through the API: the same rows and sentences as the console's first page.
+    let rest = api(&app, &token, "GET", "/api/v1/audit?action=record.", None, None).await;
+    assert_eq!(rest.status, 200, "{:?}", rest.body);
+    let console = app.post("/api/audit/search", json!({ "query": { "action": "record." } })).await;
+    assert_eq!(rest.body["items"], console.body["items"]);
+    let sentences: Vec<&str> = rest.body["items"].as_array().unwrap().iter().map(|r| r["sentence"].as_str().unwrap()).collect();
+    assert!(sentences.iter().any(|s| s.contains("through the API token “Rita's”")), "{sentences:?}");
+    problem(&api(&app, &rita_token, "GET", "/api/v1/audit", None, None).await, 403, "forbidden");
+    let lic = api(&app, &token, "GET", "/api/v1/licenses", None, None).await;
+    assert_eq!(lic.status, 200, "{:?}", lic.body);
 }

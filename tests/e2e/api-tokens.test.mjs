@@ -66,5 +66,16 @@ describe('API tokens', () => {
     await page.getByText('No API tokens.').waitFor();
     const after = await fetch(`${base}/api/v1/me`, { headers: auth });
     assert.equal(after.status, 401);
+
+    // The API reference, from the link on the same card: every operation, read from the
+    // server's own OpenAPI document (nothing loaded from elsewhere).
+    await page.getByRole('link', { name: 'API reference' }).click();
+    await page.getByRole('heading', { name: 'API reference', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+    const ops = page.locator('.api-op');
+    assert.ok(await ops.count() >= 18, 'every documented operation is listed');
+    await page.getByRole('list', { name: 'Answers of PATCH /api/v1/users/{id}' }).getByText('412').waitFor();
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '51-api-reference');
   });
 });

@@ -9,8 +9,10 @@
 //! 405 for a method it does not list, and 401 without a valid token for everything but the
 //! document itself.
 
+mod audit;
 mod org;
 mod problem;
+mod records;
 mod users;
 
 use std::sync::OnceLock;
@@ -51,7 +53,9 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
     security(("token" = [])),
     tags(
         (name = "users", description = "People: list, read, invite, change, block, offboard"),
-        (name = "organisation", description = "Companies, departments and roles"),
+        (name = "organisation", description = "Companies, departments, roles and licenses"),
+        (name = "records", description = "Leads, customers, opportunities, tasks, projects and support activities"),
+        (name = "audit", description = "Who did what, when, in words"),
     )
 )]
 struct ApiDoc;
@@ -78,6 +82,10 @@ fn build() -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(org::companies, org::create_company))
         .routes(routes!(org::departments))
         .routes(routes!(org::roles))
+        .routes(routes!(org::licenses))
+        .routes(routes!(records::list, records::create))
+        .routes(routes!(records::get, records::update, records::delete))
+        .routes(routes!(audit::list))
         .split_for_parts()
 }
 
@@ -87,10 +95,44 @@ struct Built {
     operations: Vec<(Method, String)>,
 }
 
+/// The answers every operation may give, written once: 400 (a path, query or body that cannot
+/// be read), 401 (no valid token), 403 (beyond the owner's access, or a read-only token
+/// writing); with a body also 409 (clashes with the current state), 415 (not JSON) and 422
+/// (fields to correct); with a path parameter also 404.
+fn add_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |what: &str| {
+        ResponseBuilder::new()
+            .description(what)
+            .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_path_param = path.contains('{');
+        for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten() {
+            let mut add = |code: &str, what: &str| {
+                op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(what).into());
+            };
+            add("400", "The path, query or body cannot be read");
+            add("401", "No valid API token");
+            add("403", "Beyond the token owner's access, or a read-only token asked to write");
+            if has_path_param {
+                add("404", "Not found, or out of the caller's reach");
+            }
+            if op.request_body.is_some() {
+                add("409", "Clashes with the current state");
+                add("415", "The body is not JSON");
+                add("422", "Fields to correct; nothing was saved");
+            }
+        }
+    }
+}
+
 fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let (_, doc) = build();
+        let (_, mut doc) = build();
+        add_common_answers(&mut doc);
         let mut operations = Vec::new();
         for (path, item) in &doc.paths.paths {
             for (method, op) in [
@@ -132,6 +174,115 @@ pub fn document() -> &'static str {
 
 async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], document()).into_response()
+}
+
+/// A strong validator of what was read: it changes whenever any field of the answer does.
+pub fn etag(value: &impl serde::Serialize) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    format!("\"{}\"", super::auth::hex(Sha256::digest(&bytes).get(..12).unwrap_or_default()))
+}
+
+/// 412 unless `if_match` (an `If-Match` header) names `current` or is `*`.
+pub fn check_if_match(if_match: &str, current: &str) -> Result<(), Problem> {
+    if if_match.trim() == "*" || if_match.split(',').any(|t| t.trim() == current) {
+        Ok(())
+    } else {
+        Err(Problem::stale())
+    }
+}
+
+/// Opaque cursors: the next page's number, tied to the filters it was given with.
+pub mod cursor {
+    use sha2::{Digest, Sha256};
+
+    use crate::domain::ApiError;
+
+    /// A short digest of a list's filters.
+    pub fn key(filters: &str) -> String {
+        crate::server::auth::hex(Sha256::digest(filters.as_bytes()).get(..6).unwrap_or_default())
+    }
+
+    /// The page a cursor points at (1 without one).
+    pub fn page(cursor: Option<&str>, key: &str) -> Result<u32, ApiError> {
+        let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(1) };
+        let bad = || ApiError::BadRequest("this cursor is not one this list gave with these filters; start without one".into());
+        let text = data_encoding::BASE64URL_NOPAD.decode(cursor.as_bytes()).map_err(|_| bad())?;
+        let text = String::from_utf8(text).map_err(|_| bad())?;
+        let (page, k) = text.split_once('.').ok_or_else(bad)?;
+        if k != key {
+            return Err(bad());
+        }
+        page.parse::<u32>().ok().filter(|p| (2..=100_000).contains(p)).ok_or_else(bad)
+    }
+
+    /// The cursor of the page after `page`, if there is one.
+    pub fn next(page: u32, per_page: u32, total: u64, key: &str) -> Option<String> {
+        (u64::from(page) * u64::from(per_page) < total).then(|| data_encoding::BASE64URL_NOPAD.encode(format!("{}.{key}", page + 1).as_bytes()))
+    }
+}
+
+/// The reference the console's API page shows, read from the OpenAPI document.
+pub fn reference() -> crate::domain::ApiReference {
+    use crate::domain::{ApiOperation, ApiParameter, ApiReference};
+    use serde_json::Value;
+    static NULL: Value = Value::Null;
+    fn at<'a>(v: &'a Value, keys: &[&str]) -> &'a Value {
+        keys.iter().try_fold(v, |v, k| v.get(k)).unwrap_or(&NULL)
+    }
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let doc: Value = serde_json::from_str(document()).unwrap_or_default();
+    let mut operations = Vec::new();
+    if let Some(paths) = at(&doc, &["paths"]).as_object() {
+        for (path, item) in paths {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let op = at(item, &[method]);
+                if op.is_null() {
+                    continue;
+                }
+                let parameters = at(op, &["parameters"])
+                    .as_array()
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| ApiParameter {
+                                name: text(at(p, &["name"])),
+                                location: text(at(p, &["in"])),
+                                required: at(p, &["required"]).as_bool().unwrap_or(false),
+                                description: text(at(p, &["description"])),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let body = at(op, &["requestBody", "content", "application/json", "schema", "$ref"])
+                    .as_str()
+                    .map(|r| r.rsplit('/').next().unwrap_or(r).to_string());
+                let answers = at(op, &["responses"])
+                    .as_object()
+                    .map(|rs| rs.iter().map(|(code, r)| (code.clone(), text(at(r, &["description"])))).collect())
+                    .unwrap_or_default();
+                let (summary, whole) = (text(at(op, &["summary"])), text(at(op, &["description"])));
+                let (summary, description) = if summary.is_empty() { (whole, String::new()) } else { (summary, whole) };
+                operations.push(ApiOperation {
+                    tag: at(op, &["tags"]).as_array().and_then(|t| t.first()).and_then(Value::as_str).unwrap_or("other").to_string(),
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary,
+                    description,
+                    parameters,
+                    body,
+                    answers,
+                });
+            }
+        }
+    }
+    let order = |t: &str| ["users", "organisation", "records", "audit"].iter().position(|x| *x == t).unwrap_or(9);
+    operations.sort_by(|a, b| order(&a.tag).cmp(&order(&b.tag)).then(a.path.cmp(&b.path)));
+    ApiReference {
+        title: text(at(&doc, &["info", "title"])),
+        version: text(at(&doc, &["info", "version"])),
+        description: text(at(&doc, &["info", "description"])),
+        operations,
+    }
 }
 
 /// Whether a path belongs to the API.
@@ -203,5 +354,29 @@ pub async fn gate(state: &AppState, mut req: Request, next: Next) -> Response {
     };
     let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
     req.extensions_mut().insert(ApiCaller { caller, ip, user_agent });
-    next.run(req).await
+    as_problem(next.run(req).await).await
+}
+
+/// The framework's own refusals (a path, query or body its extractors could not read) come as
+/// plain text: the API answers them as problem details too, with the same status.
+async fn as_problem(resp: Response) -> Response {
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() && plain) {
+        return resp;
+    }
+    let bytes = axum::body::to_bytes(resp.into_body(), 16 * 1024).await.unwrap_or_default();
+    let said = String::from_utf8_lossy(&bytes);
+    let code = match status {
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        _ => "bad_request",
+    };
+    let detail = if said.trim().is_empty() { "the request could not be read".to_string() } else { format!("the request could not be read: {}", said.trim()) };
+    Problem::new(status, code, detail).into_response()
 }

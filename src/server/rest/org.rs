@@ -7,9 +7,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{ApiCaller, Problem};
-use crate::domain::{CompanyDto, DepartmentDto, RoleDto};
+use crate::domain::{CompanyDto, DepartmentDto, LicenseDto, RoleDto};
 use crate::server::http::Declared;
-use crate::server::org;
+use crate::server::{licenses, org};
 use crate::server::state::AppState;
 
 /// A new company.
@@ -23,7 +23,6 @@ pub struct NewCompany {
 #[utoipa::path(get, path = "/api/v1/companies", tag = "organisation", operation_id = "listCompanies",
     responses(
         (status = 200, description = "Companies", body = Vec<CompanyDto>),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn companies(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>) -> Result<Json<Vec<CompanyDto>>, Problem> {
     Ok(Json(org::list_companies(&caller.ctx(&state, Declared::Read)).await?))
@@ -34,10 +33,7 @@ pub async fn companies(Extension(state): Extension<AppState>, Extension(caller):
     request_body = NewCompany,
     responses(
         (status = 201, description = "Created", body = CompanyDto),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A company of that name exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields to correct", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_company(
     Extension(state): Extension<AppState>,
@@ -52,8 +48,6 @@ pub async fn create_company(
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", operation_id = "listDepartments",
     responses(
         (status = 200, description = "Departments", body = Vec<DepartmentDto>),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn departments(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>) -> Result<Json<Vec<DepartmentDto>>, Problem> {
     Ok(Json(org::list_departments(&caller.ctx(&state, Declared::Read)).await?))
@@ -63,9 +57,16 @@ pub async fn departments(Extension(state): Extension<AppState>, Extension(caller
 #[utoipa::path(get, path = "/api/v1/roles", tag = "organisation", operation_id = "listRoles",
     responses(
         (status = 200, description = "Roles", body = Vec<RoleDto>),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn roles(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>) -> Result<Json<Vec<RoleDto>>, Problem> {
     Ok(Json(org::list_roles(&caller.ctx(&state, Declared::Read)).await?))
+}
+
+/// The license types, with seats and seats used.
+#[utoipa::path(get, path = "/api/v1/licenses", tag = "organisation", operation_id = "listLicenses",
+    responses(
+        (status = 200, description = "Licenses", body = Vec<LicenseDto>),
+    ))]
+pub async fn licenses(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>) -> Result<Json<Vec<LicenseDto>>, Problem> {
+    Ok(Json(licenses::list_licenses(&caller.ctx(&state, Declared::Read)).await?))
 }

@@ -13,16 +13,16 @@ use crate::domain::{ApiError, FieldError};
 pub struct Problem {
     /// Always `about:blank`: the HTTP status says what kind of problem it is.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: &'static str,
     /// The HTTP status's phrase ("Unprocessable Content").
-    pub title: String,
+    pub title: &'static str,
     pub status: u16,
     /// What happened and what to do, for a person.
     pub detail: String,
     /// A stable word for programs: `unauthorized`, `forbidden`, `not_found`, `conflict`,
     /// `invalid`, `precondition_failed`, `too_many_requests`, `bad_request`, `too_large`,
     /// `unsupported_media_type`, `method_not_allowed`, `unavailable`.
-    pub code: String,
+    pub code: &'static str,
     /// For `invalid`: one message per wrong field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -32,13 +32,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Problem {
         Problem {
-            kind: "about:blank".into(),
-            title: status.canonical_reason().unwrap_or("Error").into(),
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
-            code: code.into(),
+            code,
             errors: Vec::new(),
             retry_after: None,
         }

@@ -5,10 +5,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiCaller, Problem};
+use super::{cursor, etag, ApiCaller, Problem};
 use crate::domain::{ApiError, UserInput, UserQuery, UserRow, UserSort};
 use crate::server::http::Declared;
 use crate::server::state::AppState;
@@ -32,8 +31,9 @@ pub struct ListParams {
     license: Option<String>,
     /// `on` (set up), `off` (not set up), `missing` (required and not set up).
     second_factor: Option<String>,
-    /// `name` (the default), `email`, `status`, `last_sign_in` or `created`.
-    sort: Option<String>,
+    /// The order (by name when absent).
+    #[param(inline)]
+    sort: Option<SortBy>,
     /// Reverse the order.
     descending: Option<bool>,
     /// People per page, 1 to 200 (25 by default).
@@ -41,6 +41,38 @@ pub struct ListParams {
     limit: Option<u32>,
     /// The `next_cursor` of the previous page, with the same filters.
     cursor: Option<String>,
+}
+
+/// What the users list is sorted by.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortBy {
+    Name,
+    Email,
+    Status,
+    LastSignIn,
+    Created,
+}
+
+impl From<SortBy> for UserSort {
+    fn from(s: SortBy) -> UserSort {
+        match s {
+            SortBy::Name => UserSort::Name,
+            SortBy::Email => UserSort::Email,
+            SortBy::Status => UserSort::Status,
+            SortBy::LastSignIn => UserSort::LastSignIn,
+            SortBy::Created => UserSort::Created,
+        }
+    }
+}
+
+/// A status an administrator may set.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SettableStatus {
+    Active,
+    Inactive,
+    Blocked,
 }
 
 /// A page of people.
@@ -73,8 +105,7 @@ pub struct UserPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
-    /// `active`, `inactive` or `blocked`.
-    status: String,
+    status: SettableStatus,
 }
 
 /// Offboarding now.
@@ -92,51 +123,8 @@ pub struct OffboardDone {
     pub steps: Vec<String>,
 }
 
-fn sort_of(word: &str) -> Result<UserSort, ApiError> {
-    Ok(match word {
-        "name" => UserSort::Name,
-        "email" => UserSort::Email,
-        "status" => UserSort::Status,
-        "last_sign_in" => UserSort::LastSignIn,
-        "created" => UserSort::Created,
-        other => {
-            return Err(ApiError::BadRequest(format!("sort by name, email, status, last_sign_in or created, not `{other}`")));
-        }
-    })
-}
-
-/// The filters a cursor belongs to, so a cursor is not used with other filters.
-fn filter_key(p: &ListParams, limit: u32) -> String {
-    let text = format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{limit}",
-        p.search, p.status, p.role, p.department, p.company, p.license, p.second_factor, p.sort, p.descending
-    );
-    crate::server::auth::hex(Sha256::digest(text.as_bytes()).get(..6).unwrap_or_default())
-}
-
-fn cursor_for(page: u32, key: &str) -> String {
-    data_encoding::BASE64URL_NOPAD.encode(format!("{page}.{key}").as_bytes())
-}
-
-fn page_of(cursor: &str, key: &str) -> Result<u32, ApiError> {
-    let bad = || ApiError::BadRequest("this cursor is not one this list gave with these filters; start without one".into());
-    let text = data_encoding::BASE64URL_NOPAD.decode(cursor.as_bytes()).map_err(|_| bad())?;
-    let text = String::from_utf8(text).map_err(|_| bad())?;
-    let (page, k) = text.split_once('.').ok_or_else(bad)?;
-    if k != key {
-        return Err(bad());
-    }
-    page.parse::<u32>().ok().filter(|p| (2..=100_000).contains(p)).ok_or_else(bad)
-}
-
-/// A strong validator of what was read: it changes whenever any field of the answer does.
-pub fn etag_of(row: &UserRow) -> String {
-    let bytes = serde_json::to_vec(row).unwrap_or_default();
-    format!("\"{}\"", crate::server::auth::hex(Sha256::digest(&bytes).get(..12).unwrap_or_default()))
-}
-
 fn with_etag(row: UserRow, status: StatusCode) -> Response {
-    let etag = etag_of(&row);
+    let etag = etag(&row);
     let mut resp = (status, Json(row)).into_response();
     if let Ok(v) = HeaderValue::from_str(&etag) {
         resp.headers_mut().insert(header::ETAG, v);
@@ -150,7 +138,6 @@ fn with_etag(row: UserRow, status: StatusCode) -> Response {
     responses(
         (status = 200, description = "A page of people", body = UserList),
         (status = 400, description = "A filter or cursor that cannot be read", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's owner may not list people", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Query(p): Query<ListParams>) -> Result<Json<UserList>, Problem> {
@@ -158,11 +145,11 @@ pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Exte
     if !(1..=200).contains(&limit) {
         return Err(ApiError::BadRequest("limit is from 1 to 200".into()).into());
     }
-    let key = filter_key(&p, limit);
-    let page = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => page_of(c, &key)?,
-        None => 1,
-    };
+    let key = cursor::key(&format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{limit}",
+        p.search, p.status, p.role, p.department, p.company, p.license, p.second_factor, p.sort, p.descending
+    ));
+    let page = cursor::page(p.cursor.as_deref(), &key)?;
     let query = UserQuery {
         search: p.search.clone().unwrap_or_default(),
         status: p.status.clone(),
@@ -171,14 +158,13 @@ pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Exte
         company: p.company.clone(),
         license: p.license.clone(),
         second_factor: p.second_factor.clone(),
-        sort: p.sort.as_deref().map(sort_of).transpose()?.unwrap_or_default(),
+        sort: p.sort.map(UserSort::from).unwrap_or_default(),
         descending: p.descending.unwrap_or(false),
         page,
         per_page: limit,
     };
     let found = users::list_users(&caller.ctx(&state, Declared::Read), &query).await?;
-    let shown = u64::from(page) * u64::from(limit);
-    let next_cursor = (shown < found.total).then(|| cursor_for(page + 1, &key));
+    let next_cursor = cursor::next(page, limit, found.total, &key);
     Ok(Json(UserList { items: found.items, total: found.total, next_cursor }))
 }
 
@@ -187,7 +173,6 @@ pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Exte
     params(("id" = String, Path, description = "The person's id")),
     responses(
         (status = 200, description = "The person", body = UserRow, headers(("ETag" = String, description = "Send it in If-Match to change the person"))),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Path(id): Path<String>) -> Result<Response, Problem> {
@@ -199,7 +184,6 @@ pub async fn get(Extension(state): Extension<AppState>, Extension(caller): Exten
 #[utoipa::path(get, path = "/api/v1/me", tag = "users", operation_id = "getMe",
     responses(
         (status = 200, description = "The person the token acts as", body = UserRow),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>) -> Result<Response, Problem> {
     let row = users::own_row(&caller.ctx(&state, Declared::Read)).await?;
@@ -211,10 +195,8 @@ pub async fn me(Extension(state): Extension<AppState>, Extension(caller): Extens
     request_body = UserInput,
     responses(
         (status = 201, description = "Invited", body = UserRow, headers(("Location" = String), ("ETag" = String))),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed (read-only token, or beyond the owner's access)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email address is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields to correct", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Json(input): Json<UserInput>) -> Result<Response, Problem> {
     let row = users::create_user(&caller.ctx(&state, Declared::Write), &input).await?;
@@ -236,11 +218,8 @@ pub async fn create(Extension(state): Extension<AppState>, Extension(caller): Ex
     request_body = UserPatch,
     responses(
         (status = 200, description = "Changed", body = UserRow, headers(("ETag" = String))),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The person changed since the ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields to correct", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     Extension(state): Extension<AppState>,
@@ -252,10 +231,7 @@ pub async fn update(
     let ctx = caller.ctx(&state, Declared::Write);
     let current = users::get_user(&ctx, &id).await?;
     if let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
-        let etag = etag_of(&current);
-        if wanted.trim() != "*" && !wanted.split(',').any(|t| t.trim() == etag) {
-            return Err(Problem::stale());
-        }
+        super::check_if_match(wanted, &etag(&current))?;
     }
     let input = UserInput {
         full_name: patch.full_name.unwrap_or(current.full_name),
@@ -276,8 +252,6 @@ pub async fn update(
     request_body = StatusChange,
     responses(
         (status = 200, description = "The person with the new status", body = UserRow),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a status", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -287,7 +261,12 @@ pub async fn set_status(
     Path(id): Path<String>,
     Json(change): Json<StatusChange>,
 ) -> Result<Response, Problem> {
-    let row = users::set_status(&caller.ctx(&state, Declared::Write), &id, &change.status).await?;
+    let status = match change.status {
+        SettableStatus::Active => "active",
+        SettableStatus::Inactive => "inactive",
+        SettableStatus::Blocked => "blocked",
+    };
+    let row = users::set_status(&caller.ctx(&state, Declared::Write), &id, status).await?;
     Ok(with_etag(row, StatusCode::OK))
 }
 
@@ -297,8 +276,6 @@ pub async fn set_status(
     request_body = OffboardRequest,
     responses(
         (status = 200, description = "What was done", body = OffboardDone),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person within the caller's reach", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn offboard(

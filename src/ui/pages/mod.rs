@@ -9,6 +9,7 @@ mod not_found;
 mod org;
 mod passkeys;
 mod tokens;
+mod api_docs;
 mod records;
 mod reports;
 mod reviews;
@@ -22,6 +23,7 @@ mod welcome;
 
 pub use account::{Audit, ChangePasswordPage};
 pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
+pub use api_docs::ApiDocs;
 pub use dashboard::Dashboard;
 pub use groups::{Groups, Licenses};
 pub use links::{Activate, Forgot, Reset};

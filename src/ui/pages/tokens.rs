@@ -110,8 +110,8 @@ pub fn ApiTokensCard() -> Element {
             p { class: "muted",
                 "A token lets a script or another system use Gatehouse's API as you, with exactly your access (never more); "
                 "a read-only token cannot change anything. It stops working when it ends, when you revoke it, or when your account is blocked. "
-                "The API is described at "
-                a { href: "/api/v1/openapi.json", "/api/v1/openapi.json" }
+                "What it can do is in the "
+                Link { to: crate::ui::Route::ApiDocs {}, "API reference" }
                 "."
             }
             Notice { text: notice() }
