@@ -7,6 +7,7 @@ use dioxus::prelude::*;
 
 mod account;
 mod admin;
+mod import;
 mod licenses;
 mod org;
 mod passkeys;
@@ -17,6 +18,7 @@ mod tokens;
 mod users;
 pub use account::*;
 pub use admin::*;
+pub use import::*;
 pub use licenses::*;
 pub use org::*;
 pub use passkeys::*;

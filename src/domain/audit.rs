@@ -66,6 +66,8 @@ actions! {
     UserOffboardScheduled = "user.offboard_scheduled", "Scheduled a user's offboarding";
     UserOffboardCancelled = "user.offboard_cancelled", "Cancelled a scheduled offboarding";
     UserOffboardFailed = "user.offboard_failed", "A scheduled offboarding could not run";
+    UsersImport = "user.import", "Imported people from a file";
+    UsersExport = "user.export", "Exported the users list";
     UserCheckIn = "user.check_in", "Reminded a manager to check in with a new person";
     UserTemporaryPassword = "user.temporary_password", "Set a temporary password";
     UserResetLinkSent = "user.reset_link_sent", "Sent a password reset link";

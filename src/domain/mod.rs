@@ -14,6 +14,7 @@ mod reports;
 mod reviews;
 mod heads_up;
 mod tokens;
+mod import;
 
 pub use audit::{AuditAction, AuditTarget};
 pub use dto::*;
@@ -24,6 +25,7 @@ pub use security::*;
 pub use reports::*;
 pub use reviews::*;
 pub use tokens::*;
+pub use import::*;
 pub use heads_up::{can_sentences, heads_up};
 pub use error::{ApiError, FieldError};
 pub use password::{check_password, check_password_for, new_password_errors, setup_errors, sign_in_errors, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

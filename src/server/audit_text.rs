@@ -234,6 +234,15 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
         A::ReviewRevoke => format!("{target} lost access when {actor} closed an access review"),
         A::ReviewClose => format!("{actor} closed the access review {target}"),
         A::ReviewExport => format!("{actor} exported the access review {target}"),
+        A::UsersImport => {
+            let a = e.after.as_ref();
+            let n = |k: &str| a.and_then(|a| a.get(k)).and_then(Value::as_u64).unwrap_or(0);
+            format!("{actor} imported “{target}”: {} to add, {} to change, {} refused", n("create"), n("update"), n("refused"))
+        }
+        A::UsersExport => {
+            let rows = e.after.as_ref().and_then(|a| a.get("rows")).and_then(Value::as_u64).unwrap_or(0);
+            format!("{actor} exported the users list ({})", crate::domain::count(rows, "person", "people"))
+        }
         A::ApiTokenCreate | A::ApiTokenRevoke => {
             let token = e.after.as_ref().or(e.before.as_ref()).and_then(|v| v.get("name")).and_then(Value::as_str).unwrap_or("?");
             match action {

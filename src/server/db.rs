@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (11, "reviews", include_str!("migrations/0011_reviews.surql")),
     (12, "welcome", include_str!("migrations/0012_welcome.surql")),
     (13, "api_tokens", include_str!("migrations/0013_api_tokens.surql")),
+    (14, "imports", include_str!("migrations/0014_imports.surql")),
 ];
 
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .

@@ -465,7 +465,7 @@ impl RequestCtx {
 
     /// What the audit rows of this request's changes say it came through (an API token's name).
     pub fn via(&self) -> Option<String> {
-        self.api_token.as_ref().map(|t| format!("API token “{}”", t.name))
+        self.api_token.as_ref().map(|t| t.via.clone())
     }
 
     /// The signed-in user, or 401. Every protected server function starts here.
@@ -492,10 +492,7 @@ impl RequestCtx {
         let me = self.require_any_session().await?;
         if let Some(t) = &self.api_token {
             if !t.write && self.declared == Declared::Write {
-                return Err(ApiError::Forbidden(format!(
-                    "the API token “{}” is read-only; make a read-write token to change anything",
-                    t.name
-                )));
+                return Err(ApiError::Forbidden(format!("the {} is read-only; make a read-write token to change anything", t.via)));
             }
         }
         if me.second_factor_pending {

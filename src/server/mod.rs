@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod http;
+pub mod import;
 pub mod licenses;
 pub mod mail;
 pub mod offboarding;

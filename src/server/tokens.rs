@@ -16,13 +16,16 @@ use crate::domain::{
     API_TOKEN_PREFIX,
 };
 
-/// Who a REST request acts as: the token's owner, through which token.
+/// Who a request without a session acts as: an API token's owner, or the author of a
+/// background job (an import), with what the audit rows say it came through.
 #[derive(Clone, Debug)]
 pub struct TokenCaller {
     pub id: String,
     pub name: String,
     pub write: bool,
     pub principal: Principal,
+    /// "API token “HR sync”", "CSV import “people.csv”".
+    pub via: String,
 }
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -112,6 +115,10 @@ struct TokenRow {
     expires_at: i64,
     last_used_at: Option<i64>,
     uid: String,
+}
+
+#[derive(Deserialize)]
+struct OwnerRow {
     full_name: String,
     email: String,
     status: String,
@@ -125,6 +132,36 @@ struct TokenRow {
     sf_enrolled: Option<bool>,
 }
 
+/// The principal of an active user acting without a session (a token's owner, a job's author):
+/// never fresh, so what needs a recent sign-in (step-up) is refused. `None` unless active.
+pub async fn principal_of(db: &super::db::Db, uid: &str) -> Result<Option<Principal>, super::db::DbError> {
+    let row: Option<OwnerRow> = db
+        .query(
+            "SELECT full_name, email, status, role.name AS role_name, (profile:administrator IN role.profiles) AS admin,
+                must_change_password AS must_change,
+                (role.requires_second_factor ?? false) OR (setting:security.value.require_second_factor ?? false) AS sf_required,
+                second_factor != NONE AS sf_enrolled
+             FROM type::record('user', $uid);",
+            json!({ "uid": uid }),
+        )
+        .await?
+        .first(0)?;
+    Ok(row.filter(|r| r.status == "active").map(|r| Principal {
+        session_id: String::new(),
+        user_id: UserId::new(uid),
+        full_name: r.full_name,
+        email: r.email,
+        role_name: r.role_name.unwrap_or_default(),
+        full_admin: r.admin,
+        must_change_password: r.must_change.unwrap_or(false),
+        viewed_by: None,
+        auth_method: AuthMethod::ApiToken,
+        authenticated_at: 0,
+        second_factor_pending: false,
+        must_enrol: r.sf_required.unwrap_or(false) && !r.sf_enrolled.unwrap_or(false),
+    }))
+}
+
 /// The caller a bearer token stands for, or `None` (unknown, expired, or its owner is not active).
 pub async fn resolve(db: &super::db::Db, secret: &str, ip: &str) -> Result<Option<TokenCaller>, super::db::DbError> {
     if !secret.starts_with(API_TOKEN_PREFIX) || secret.len() != API_TOKEN_PREFIX.len() + 64 {
@@ -132,11 +169,7 @@ pub async fn resolve(db: &super::db::Db, secret: &str, ip: &str) -> Result<Optio
     }
     let row: Option<TokenRow> = db
         .query(
-            "SELECT record::id(id) AS tid, name, write, expires_at, last_used_at, record::id(user) AS uid,
-                user.full_name AS full_name, user.email AS email, user.status AS status, user.role.name AS role_name,
-                (profile:administrator IN user.role.profiles) AS admin, user.must_change_password AS must_change,
-                (user.role.requires_second_factor ?? false) OR (setting:security.value.require_second_factor ?? false) AS sf_required,
-                user.second_factor != NONE AS sf_enrolled
+            "SELECT record::id(id) AS tid, name, write, expires_at, last_used_at, record::id(user) AS uid
              FROM api_token WHERE token_hash = $digest LIMIT 1;",
             json!({ "digest": auth::token_digest(secret) }),
         )
@@ -144,9 +177,11 @@ pub async fn resolve(db: &super::db::Db, secret: &str, ip: &str) -> Result<Optio
         .first(0)?;
     let Some(row) = row else { return Ok(None) };
     let now = now_ms();
-    if now >= row.expires_at || row.status != "active" {
+    if now >= row.expires_at {
         return Ok(None);
     }
+    let Some(mut principal) = principal_of(db, &row.uid).await? else { return Ok(None) };
+    principal.session_id = format!("api_token:{}", row.tid);
     // When it was last used, written at most once a minute per token.
     if row.last_used_at.is_none_or(|at| now - at > 60_000) {
         db.query(
@@ -155,20 +190,6 @@ pub async fn resolve(db: &super::db::Db, secret: &str, ip: &str) -> Result<Optio
         )
         .await?;
     }
-    let principal = Principal {
-        session_id: format!("api_token:{}", row.tid),
-        user_id: UserId::new(row.uid),
-        full_name: row.full_name,
-        email: row.email,
-        role_name: row.role_name.unwrap_or_default(),
-        full_admin: row.admin,
-        must_change_password: row.must_change.unwrap_or(false),
-        viewed_by: None,
-        auth_method: AuthMethod::ApiToken,
-        // Never fresh: what needs a recent sign-in (step-up) is refused to a token.
-        authenticated_at: 0,
-        second_factor_pending: false,
-        must_enrol: row.sf_required.unwrap_or(false) && !row.sf_enrolled.unwrap_or(false),
-    };
-    Ok(Some(TokenCaller { id: row.tid, name: row.name, write: row.write, principal }))
+    let via = format!("API token “{}”", row.name);
+    Ok(Some(TokenCaller { id: row.tid, name: row.name, write: row.write, principal, via }))
 }

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth;
+use super::auth::{self, Principal};
 use super::directory::{Entry, ScopeFilter};
 use super::http::RequestCtx;
 use super::mail;
@@ -265,7 +265,9 @@ fn email_taken() -> ApiError {
 }
 
 /// Adds a user (status Invited) and queues the invitation email with a fresh activation link.
-pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow, ApiError> {
+/// The checks of adding a user (fields, reach, the judgement by outcome, a recent sign-in to
+/// hand out full administration), shared by the save and the import's dry run.
+async fn checked_create(ctx: &RequestCtx, input: &UserInput) -> Result<(Principal, Details, String), ApiError> {
     let (me, engine) = ctx.require(Module::Users, Action::Create).await?;
     let c = check_input(ctx, input).await?;
     // Users / Create: the new user's department in that level's reach.
@@ -290,25 +292,91 @@ pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow,
     if hands_out_administrator {
         ctx.require_fresh(&me)?;
     }
+    Ok((me, c, id))
+}
+
+/// Whether adding this user would be accepted; nothing is written (the import's dry run).
+pub async fn check_create(ctx: &RequestCtx, input: &UserInput) -> Result<(), ApiError> {
+    checked_create(ctx, input).await.map(|_| ())
+}
+
+/// Whether this edit would be accepted; nothing is written (the import's dry run).
+pub async fn check_update(ctx: &RequestCtx, id: &str, input: &UserInput) -> Result<(), ApiError> {
+    let me = ctx.require_user().await?;
+    let engine = ctx.engine().await?;
+    let (_, _, _, hands_out_administrator) = checked_edit(ctx, &engine, &me.user_id, id, input).await?;
+    if hands_out_administrator {
+        ctx.require_fresh(&me)?;
+    }
+    Ok(())
+}
+
+pub async fn create_user(ctx: &RequestCtx, input: &UserInput) -> Result<UserRow, ApiError> {
+    let new = prepare_create(ctx, input).await?;
+    let mut work = Work::new(ctx);
+    new.write(&mut work);
+    work.commit(&ctx.state).await?;
+    new.log_link(ctx);
+    get_user(ctx, &new.id).await
+}
+
+/// A new user checked and ready to write: the Add user form's path up to the transaction, so
+/// the import can put several into one.
+pub struct NewUser {
+    pub id: String,
+    actor: Principal,
+    c: Details,
+    digest: String,
+    link: String,
+    invite: mail::OutgoingMail,
+    ttl_ms: i64,
+}
+
+/// Every check of adding a user, and what to write; nothing is written.
+pub async fn prepare_create(ctx: &RequestCtx, input: &UserInput) -> Result<NewUser, ApiError> {
+    let (me, c, id) = checked_create(ctx, input).await?;
     let (raw, digest) = auth::new_token();
-    let now = now_ms();
     let ttl = ctx.state.settings.invite_ttl;
     let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
     let invite = mail::invitation(c.name.as_ref(), c.email.as_ref(), &me.full_name, &link, ttl);
-    let after = json!({
-        "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
-        "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver, "status": "invited",
-    });
-    let mut work = Work::new(ctx);
-    work.on_unique("user_email_key", email_taken())
-        .run(user::create_invited(&id, &c, now))
-        .run(link::issue(&id, LinkKind::Activation, &digest, now, now + ttl.as_millis() as i64))
-        .queue_mail("invitation", &id, &invite)
-        .audit(Audit::user(AuditAction::UserInvite, &id).by(&me).label(c.email.as_ref()).after(after))
-        .bump_access();
-    work.commit(&ctx.state).await?;
-    mail::log_link(&ctx.state.settings, "invitation", c.email.as_ref(), &link);
-    get_user(ctx, &id).await
+    Ok(NewUser { id, actor: me, c, digest, link, invite, ttl_ms: ttl.as_millis() as i64 })
+}
+
+impl NewUser {
+    /// The user, the activation link, the invitation and the audit row, into `work`.
+    pub fn write(&self, work: &mut Work) {
+        let (c, id, now) = (&self.c, &self.id, now_ms());
+        let after = json!({
+            "full_name": c.name.as_ref(), "email": c.email.as_ref(), "mobile": c.mobile.as_ref().map(|m| m.as_ref()),
+            "department": c.department, "role": c.role, "companies": c.companies, "is_approver": c.is_approver, "status": "invited",
+        });
+        work.on_unique("user_email_key", email_taken())
+            .run(user::create_invited(id, c, now))
+            .run(link::issue(id, LinkKind::Activation, &self.digest, now, now + self.ttl_ms))
+            .queue_mail("invitation", id, &self.invite)
+            .audit(Audit::user(AuditAction::UserInvite, id).by(&self.actor).label(c.email.as_ref()).after(after))
+            .bump_access();
+    }
+
+    /// In outbox mode the link also goes to the log (for a first run without mail).
+    pub fn log_link(&self, ctx: &RequestCtx) {
+        mail::log_link(&ctx.state.settings, "invitation", self.c.email.as_ref(), &self.link);
+    }
+}
+
+/// The users with these ids the caller may see, read at once; and the ids of the others.
+pub async fn visible_rows(ctx: &RequestCtx, engine: &Engine, me: &str, ids: &[String]) -> Result<(Vec<UserRow>, Vec<String>), ApiError> {
+    let (seen, hidden): (Vec<&String>, Vec<&String>) = ids.iter().partition(|id| engine.decide_on_user(me, Action::View, id).allowed());
+    let rows: Vec<UserRow> = if seen.is_empty() {
+        Vec::new()
+    } else {
+        ctx.state
+            .db
+            .query(&format!("SELECT {USER_FIELDS} FROM $ids.map(|$i| type::record('user', $i));"), json!({ "ids": seen }))
+            .await?
+            .all(0)?
+    };
+    Ok((rows, hidden.into_iter().cloned().collect()))
 }
 
 /// The checks of an edit of a user's details (reach, the department move, no takeover on the

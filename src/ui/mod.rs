@@ -11,7 +11,7 @@ mod step_up;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{ApiDocs, AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
+use pages::{ApiDocs, ImportUsers, AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -36,6 +36,8 @@ pub enum Route {
         Users {},
         #[route("/users/new")]
         NewUser {},
+        #[route("/users/import")]
+        ImportUsers {},
         #[route("/users/:id")]
         UserPage { id: String },
         #[route("/companies")]

@@ -10,6 +10,7 @@ mod escalation;
 mod expiry;
 mod gate;
 mod heads_up;
+mod import;
 mod matrix;
 mod offboarding;
 mod org;

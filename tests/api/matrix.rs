@@ -194,6 +194,12 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", "/api/account/passkeys/remove".into(), Some(json!({ "passkey": "nope" })), Rule::AnySession),
         ("GET", "/api/tokens".into(), None, Rule::AnySession),
         ("GET", "/api/api-reference".into(), None, Rule::AnySession),
+        // Users / Import and Export: the delegated admin's profile has neither.
+        ("POST", "/api/users/import/preview".into(), Some(json!({ "csv": "full_name,email\n" })), Rule::Only(ADMIN)),
+        ("POST", "/api/users/import".into(), Some(json!({ "file_name": "x.csv", "csv": "full_name,email\n" })), Rule::Only(ADMIN)),
+        // Nobody sees an import that is not theirs.
+        ("GET", "/api/imports/nope".into(), None, Rule::Only(&[])),
+        ("POST", "/api/users/export".into(), Some(json!({ "query": {} })), Rule::Only(ADMIN)),
         ("POST", "/api/tokens".into(), Some(json!({ "input": { "name": "Matrix", "write": false, "days": 7 } })), Rule::AnySession),
         // Nobody revokes a token that is not theirs.
         ("POST", "/api/tokens/nope/revoke".into(), Some(json!({})), Rule::Only(&[])),
@@ -376,6 +382,8 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("GET", "/api/welcome"),
     ("GET", "/api/tokens"),
     ("GET", "/api/api-reference"),
+    ("POST", "/api/users/import/preview"),
+    ("GET", "/api/imports/{id}"),
     ("GET", "/api/reviews/{id}"),
     ("POST", "/api/reviews/{id}/closing"),
     ("POST", "/api/users/search"),

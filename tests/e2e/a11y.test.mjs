@@ -55,7 +55,7 @@ describe('accessibility of every page', () => {
     const res = await page.request.post(ctx.server.base + '/api/auth/sign-in', { data: { email: 'ada.admin@demo.gatehouse.test', password: PASSWORD } });
     assert.equal(res.status(), 200, await res.text());
     const failures = [];
-    const pages = ['/', '/users', '/users/new', '/companies', '/departments', '/roles', '/groups', '/grants', '/conflicts', '/reports/access', '/reviews', '/welcome', '/api-docs',
+    const pages = ['/', '/users', '/users/new', '/users/import', '/companies', '/departments', '/roles', '/groups', '/grants', '/conflicts', '/reports/access', '/reviews', '/welcome', '/api-docs',
       '/licenses', '/sharing', '/settings', '/security', '/audit', '/records/leads', '/records/customers', '/records/opportunities',
       '/records/tasks', '/records/projects', '/records/support', '/records/leads/new', '/no-such-page'];
     for (const path of pages) {

@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use crate::api;
 use crate::domain::*;
 use crate::domain::civil_from_days;
-use crate::ui::components::{CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
+use crate::ui::components::{download_csv, CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
 use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
@@ -80,8 +80,8 @@ pub fn Users() -> Element {
         _ => String::new(),
     };
 
-    let mut users = use_resource(move || async move {
-        let _ = reload();
+    // The list's query: what the table shows, and what "Export CSV" writes.
+    let query = move || {
         let (sort_by, descending) = match sort().as_str() {
             "Newest" => (UserSort::Created, true),
             "LastSignIn" => (UserSort::LastSignIn, true),
@@ -91,7 +91,7 @@ pub fn Users() -> Element {
         };
         let descending = descending != reversed();
         let opt = |s: String| (!s.is_empty()).then_some(s);
-        api::list_users(UserQuery {
+        UserQuery {
             search: search(),
             status: opt(status()),
             role: opt(role()),
@@ -103,9 +103,21 @@ pub fn Users() -> Element {
             descending,
             page: page(),
             per_page: 25,
-        })
-        .await
+        }
+    };
+    let mut users = use_resource(move || async move {
+        let _ = reload();
+        api::list_users(query()).await
     });
+    let mut exporting = use_signal(|| false);
+    let export = move |_| async move {
+        exporting.set(true);
+        match api::export_users(query()).await {
+            Ok(csv) => download_csv("users.csv", &csv),
+            Err(e) => error.set(Some(e)),
+        }
+        exporting.set(false);
+    };
     // A new search or filter starts again at page 1 with nothing selected.
     use_effect(move || {
         let _ = (search(), status(), role(), department(), company(), license(), second_factor(), sort(), reversed());
@@ -197,7 +209,11 @@ pub fn Users() -> Element {
         document::Title { "Users · Gatehouse" }
         div { class: "page-head",
             h1 { "Users" }
-            Link { class: "btn btn-primary", to: Route::NewUser {}, "Add user" }
+            div { class: "head-actions",
+                button { class: "btn", disabled: exporting(), onclick: export, if exporting() { "Exporting…" } else { "Export CSV" } }
+                Link { class: "btn", to: Route::ImportUsers {}, "Import CSV" }
+                Link { class: "btn btn-primary", to: Route::NewUser {}, "Add user" }
+            }
         }
         section { class: "card filters", "aria-label": "Search and filters",
             TextField { id: "search", label: "Search name, email or mobile", value: search, kind: "search" }
