@@ -5,6 +5,8 @@
 //
 //   GATEHOUSE_E2E_SERVER=… SCHEMATHESIS=…/bin/schemathesis node tests/schemathesis/run.mjs
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,7 +37,9 @@ try {
     '--request-timeout', '20',
     '--seed', process.env.SCHEMATHESIS_SEED || '20261201',
   ];
-  const run = spawnSync(bin, args, { stdio: 'inherit', env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+  // schemathesis keeps a cache folder where it runs: a temporary one, not the repository.
+  const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-schemathesis-'));
+  const run = spawnSync(bin, args, { stdio: 'inherit', cwd, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
   if (run.error) throw run.error;
   status = run.status ?? 1;
 } finally {
