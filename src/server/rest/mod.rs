@@ -183,6 +183,26 @@ pub fn etag(value: &impl serde::Serialize) -> String {
     format!("\"{}\"", super::auth::hex(Sha256::digest(&bytes).get(..12).unwrap_or_default()))
 }
 
+/// A JSON answer with the `ETag` of its body.
+pub fn with_etag<T: serde::Serialize>(body: T, status: StatusCode) -> Response {
+    let tag = etag(&body);
+    let mut resp = (status, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// A list's `limit`: 25 by default, 1 to 200.
+pub fn limit(asked: Option<u32>) -> Result<u32, Problem> {
+    let limit = asked.unwrap_or(25);
+    if (1..=200).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::BadRequest("limit is from 1 to 200".into()).into())
+    }
+}
+
 /// 412 unless `if_match` (an `If-Match` header) names `current` or is `*`.
 pub fn check_if_match(if_match: &str, current: &str) -> Result<(), Problem> {
     if if_match.trim() == "*" || if_match.split(',').any(|t| t.trim() == current) {

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{cursor, etag, ApiCaller, Problem};
+use super::{check_if_match, cursor, etag, with_etag, ApiCaller, Problem};
 use crate::access::Module;
 use crate::domain::{ApiError, RecordInput, RecordQuery, RecordRow};
 use crate::server::http::Declared;
@@ -78,15 +78,6 @@ fn record_module(module: Module) -> Result<Module, Problem> {
     }
 }
 
-fn with_etag(row: RecordRow, status: StatusCode) -> Response {
-    let tag = etag(&row);
-    let mut resp = (status, Json(row)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    resp
-}
-
 /// One module's records within the caller's reach.
 #[utoipa::path(get, path = "/api/v1/records/{module}", tag = "records", operation_id = "listRecords",
     params(("module" = Module, Path, description = "A record module"), ListParams),
@@ -103,10 +94,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Json<RecordList>, Problem> {
     let module = record_module(module)?;
-    let limit = p.limit.unwrap_or(25);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::BadRequest("limit is from 1 to 200".into()).into());
-    }
+    let limit = super::limit(p.limit)?;
     let key = cursor::key(&format!("{module:?}|{:?}|{:?}|{:?}|{limit}", p.search, p.owner, p.company));
     let page = cursor::page(p.cursor.as_deref(), &key)?;
     let query = RecordQuery { module: Some(module), search: p.search.unwrap_or_default(), owner: p.owner, company: p.company, page, per_page: limit };
@@ -178,7 +166,7 @@ pub async fn update(
     let ctx = caller.ctx(&state, Declared::Write);
     if let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
         let current = records::get(&ctx, module, &id).await?;
-        super::check_if_match(wanted, &etag(&current.record))?;
+        check_if_match(wanted, &etag(&current.record))?;
     }
     let input = RecordInput { values: patch.values, owner: None, company: None };
     let detail = records::update(&ctx, module, &id, &input).await?;

@@ -2,13 +2,13 @@
 
 use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{cursor, etag, ApiCaller, Problem};
-use crate::domain::{ApiError, UserInput, UserQuery, UserRow, UserSort};
+use super::{check_if_match, cursor, etag, with_etag, ApiCaller, Problem};
+use crate::domain::{UserInput, UserQuery, UserRow, UserSort};
 use crate::server::http::Declared;
 use crate::server::state::AppState;
 use crate::server::{offboarding, users};
@@ -123,15 +123,6 @@ pub struct OffboardDone {
     pub steps: Vec<String>,
 }
 
-fn with_etag(row: UserRow, status: StatusCode) -> Response {
-    let etag = etag(&row);
-    let mut resp = (status, Json(row)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    resp
-}
-
 /// People within the caller's reach, with the users list's filters.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "listUsers",
     params(ListParams),
@@ -141,10 +132,7 @@ fn with_etag(row: UserRow, status: StatusCode) -> Response {
         (status = 403, description = "The token's owner may not list people", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Query(p): Query<ListParams>) -> Result<Json<UserList>, Problem> {
-    let limit = p.limit.unwrap_or(25);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::BadRequest("limit is from 1 to 200".into()).into());
-    }
+    let limit = super::limit(p.limit)?;
     let key = cursor::key(&format!(
         "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{limit}",
         p.search, p.status, p.role, p.department, p.company, p.license, p.second_factor, p.sort, p.descending
@@ -231,7 +219,7 @@ pub async fn update(
     let ctx = caller.ctx(&state, Declared::Write);
     let current = users::get_user(&ctx, &id).await?;
     if let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) {
-        super::check_if_match(wanted, &etag(&current))?;
+        check_if_match(wanted, &etag(&current))?;
     }
     let input = UserInput {
         full_name: patch.full_name.unwrap_or(current.full_name),
