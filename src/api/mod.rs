@@ -99,3 +99,10 @@ pub async fn settings_overview() -> Result<crate::domain::SettingsOverview, ApiE
     services::settings_overview(&RequestCtx::read()?).await
 }
 
+/// Sends a test email to the signed-in administrator (Settings / Edit), through the same queue
+/// and transport as every other email; answers where it went.
+#[post("/api/settings/test-email")]
+pub async fn send_test_email() -> Result<String, ApiError> {
+    services::send_test_email(&RequestCtx::write()?).await
+}
+

@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 
 use crate::access::Module;
-use crate::domain::{ApiError, RecordChoices, RecordDetail, RecordInput, RecordPage, RecordQuery, ReassignResult, UserId};
+use crate::domain::{ApiError, RecordAudience, RecordChoices, RecordDetail, RecordInput, RecordPage, RecordQuery, ReassignResult, UserId};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, records};
@@ -46,10 +46,16 @@ pub async fn record_choices(module: Module, company: Option<String>) -> Result<R
     records::choices(&RequestCtx::read()?, module, company.as_deref()).await
 }
 
+/// Who can see a record and why (View on the record and on Roles & profiles).
+#[post("/api/records/audience")]
+pub async fn record_audience(module: Module, id: String) -> Result<RecordAudience, ApiError> {
+    records::audience(&RequestCtx::read()?, module, &id).await
+}
+
 /// Offboarding: hands every record of one user that the caller may edit to another.
 #[post("/api/records/reassign")]
-pub async fn reassign_records(from: UserId, to: UserId) -> Result<ReassignResult, ApiError> {
-    records::reassign_all(&RequestCtx::write()?, &from, &to).await
+pub async fn reassign_records(from: UserId, to: UserId, preview: Option<bool>) -> Result<ReassignResult, ApiError> {
+    records::reassign_all(&RequestCtx::write()?, &from, &to, preview.unwrap_or(false)).await
 }
 
 #[post("/api/records/export")]

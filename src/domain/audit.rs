@@ -98,6 +98,7 @@ actions! {
     SharingRuleSave = "sharing.rule.save", "Saved a sharing rule";
     SharingRuleDelete = "sharing.rule.delete", "Deleted a sharing rule";
     LicenseSave = "license.save", "Saved a license";
+    SettingsTestEmail = "settings.test_email", "Sent a test email";
     RecordCreate = "record.create", "Created a record";
     RecordUpdate = "record.update", "Changed a record";
     RecordDelete = "record.delete", "Deleted a record";

@@ -157,6 +157,9 @@ pub struct DashboardSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeatUse {
+    /// The license's id, for the link to the people holding it.
+    #[serde(default)]
+    pub license_id: String,
     pub license: String,
     pub used: u64,
     pub seats: u64,
@@ -351,6 +354,9 @@ pub struct EffectiveAccess {
     pub cells: Vec<crate::access::Cell>,
     pub conflicts: Vec<crate::access::Conflict>,
     pub field_conflicts: Vec<crate::access::FieldConflict>,
+    /// The person is invited: the cells say what they will be able to do once active.
+    #[serde(default)]
+    pub once_active: bool,
 }
 
 /// A license type with its seats.
@@ -373,6 +379,9 @@ pub struct UserAccessSetup {
     pub direct_profiles: Vec<NamedRef>,
     pub licenses: Vec<String>,
     pub hidden_modules: Vec<crate::access::Module>,
+    /// Modules the person's profiles let them view at all: the only ones a menu can show.
+    #[serde(default)]
+    pub grantable_modules: Vec<crate::access::Module>,
 }
 
 /// The Settings page: how this installation is configured. Never a password or a secret.

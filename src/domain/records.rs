@@ -179,6 +179,26 @@ pub struct RecordChoices {
     pub fields: Vec<FieldMeta>,
 }
 
+/// Who can see a record and why (the record page's "Who can see this record").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordAudience {
+    /// Everyone (in the viewer's reach) who can see the record.
+    pub total: u64,
+    /// The first of them, by name, each with why.
+    pub people: Vec<AudienceEntry>,
+}
+
+/// One person who can see a record: how far they may go with it and the engine's reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudienceEntry {
+    pub id: String,
+    pub name: String,
+    /// "View" or "View and edit".
+    pub access: String,
+    pub reasons: Vec<String>,
+}
+
+/// What reassigning all of a person's records did (or, as a preview, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReassignResult {
     /// (module label, records moved)

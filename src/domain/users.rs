@@ -65,6 +65,174 @@ impl Default for UserQuery {
     }
 }
 
+/// The users list's search and filters as they stand in the address (`/users?status=invited&…`),
+/// so a filtered list can be linked to (from the dashboard), bookmarked and reloaded. Empty means
+/// "any".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserFilters {
+    pub search: String,
+    pub status: String,
+    pub role: String,
+    pub department: String,
+    pub company: String,
+    pub license: String,
+    pub second_factor: String,
+}
+
+impl UserFilters {
+    const KEYS: [&'static str; 7] = ["q", "status", "role", "department", "company", "license", "second_factor"];
+
+    fn slot(&mut self, key: &str) -> Option<&mut String> {
+        Some(match key {
+            "q" => &mut self.search,
+            "status" => &mut self.status,
+            "role" => &mut self.role,
+            "department" => &mut self.department,
+            "company" => &mut self.company,
+            "license" => &mut self.license,
+            "second_factor" => &mut self.second_factor,
+            _ => return None,
+        })
+    }
+
+    fn values(&self) -> [&String; 7] {
+        [&self.search, &self.status, &self.role, &self.department, &self.company, &self.license, &self.second_factor]
+    }
+
+    /// Only people with this status (`active`, `invited`, …).
+    pub fn status(status: &str) -> Self {
+        Self { status: status.to_string(), ..Self::default() }
+    }
+
+    /// True when nothing narrows the list.
+    pub fn is_empty(&self) -> bool {
+        self.values().iter().all(|v| v.is_empty())
+    }
+}
+
+impl From<&str> for UserFilters {
+    fn from(query: &str) -> Self {
+        let mut filters = Self::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if let Some(slot) = filters.slot(key) {
+                *slot = percent_decode(value);
+            }
+        }
+        filters
+    }
+}
+
+impl std::fmt::Display for UserFilters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
+        for (key, value) in Self::KEYS.iter().zip(self.values()) {
+            if value.is_empty() {
+                continue;
+            }
+            if !first {
+                f.write_str("&")?;
+            }
+            first = false;
+            // Twice: the router decodes the whole query once before it splits it at `&`, so a
+            // search holding `&` or `=` must still be escaped after that.
+            write!(f, "{key}={}", percent_encode(&percent_encode(value)))?;
+        }
+        Ok(())
+    }
+}
+
+/// The audit log's filter in the address (`/audit?action=auth.sign_in_failed`): an action or an
+/// area of actions, so the dashboard can link to what it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    pub action: String,
+}
+
+impl AuditFilter {
+    pub fn action(action: &str) -> Self {
+        Self { action: action.to_string() }
+    }
+}
+
+impl From<&str> for AuditFilter {
+    fn from(query: &str) -> Self {
+        let action = query
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("action="))
+            .map(percent_decode)
+            .unwrap_or_default();
+        Self { action }
+    }
+}
+
+impl std::fmt::Display for AuditFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.action.is_empty() {
+            return Ok(());
+        }
+        write!(f, "action={}", percent_encode(&percent_encode(&self.action)))
+    }
+}
+
+/// `value` for a URL's query: letters, digits and `-._~` as they are, the rest as `%XX` of its UTF-8.
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The reverse of [`percent_encode`] (and `+` as a space, as forms send it); broken escapes are
+/// kept as written.
+pub fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn filters_survive_the_address_bar() {
+        let f = UserFilters { search: "Zoë & co=1".into(), status: "invited".into(), second_factor: "missing".into(), ..Default::default() };
+        let text = f.to_string();
+        assert_eq!(text, "q=Zo%25C3%25AB%2520%2526%2520co%253D1&status=invited&second_factor=missing");
+        // The router decodes the query once, then hands it over.
+        assert_eq!(UserFilters::from(percent_decode(&text).as_str()), f);
+        assert_eq!(UserFilters::from("?status=blocked&unknown=1&q=a+b"), UserFilters { status: "blocked".into(), search: "a b".into(), ..Default::default() });
+        assert!(UserFilters::from("").is_empty());
+        assert_eq!(UserFilters::default().to_string(), "");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -114,6 +282,9 @@ pub struct UserRow {
     /// When the person was offboarded.
     #[serde(default)]
     pub offboarded_at: Option<i64>,
+    /// For an invited person on their own page: when their latest activation link stops working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<i64>,
 }
 
 /// What offboarding a person does (the preview) or did: every effect, named.

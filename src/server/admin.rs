@@ -240,7 +240,18 @@ pub async fn effective_access(ctx: &RequestCtx, id: &str) -> Result<crate::domai
     let (me, engine) = ctx.require(Module::RolesProfiles, Action::View).await?;
     super::users::reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
     let (conflicts, field_conflicts) = engine.conflicts(id);
-    Ok(crate::domain::EffectiveAccess { cells: engine.effective_access(id), conflicts, field_conflicts })
+    // An invited person can do nothing yet: show what they will be able to do once they have
+    // activated their account (the same organisation with them active), and say so.
+    let invited = engine.org().users.iter().any(|u| u.id == id && u.status == crate::access::UserStatus::Invited);
+    if invited {
+        let mut org = engine.org().clone();
+        if let Some(u) = org.users.iter_mut().find(|u| u.id == id) {
+            u.status = crate::access::UserStatus::Active;
+        }
+        let once_active = crate::access::Engine::compile(org);
+        return Ok(crate::domain::EffectiveAccess { cells: once_active.effective_access(id), conflicts, field_conflicts, once_active: true });
+    }
+    Ok(crate::domain::EffectiveAccess { cells: engine.effective_access(id), conflicts, field_conflicts, once_active: false })
 }
 
 /// Every user's conflicts, for the report across all users the caller can see.

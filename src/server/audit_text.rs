@@ -125,6 +125,10 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
     let sentence = match action {
         A::InstallationSetUp => format!("{actor} set up Gatehouse"),
         A::InstallationDemo => format!("{actor} filled in the demo organisation"),
+        A::SettingsTestEmail => match e.after.as_ref().and_then(|a| a.get("to")).and_then(|t| t.as_str()) {
+            Some(to) => format!("{actor} sent a test email to {to}"),
+            None => format!("{actor} sent a test email"),
+        },
         A::UserInvite => format!("{actor} invited {target}"),
         A::UserInviteResent => format!("{actor} sent {target} a new invitation"),
         A::UserActivated => format!("{target} activated their account"),

@@ -69,6 +69,7 @@ pub async fn dashboard(ctx: &RequestCtx) -> Result<DashboardSummary, ApiError> {
         .licenses
         .iter()
         .map(|l| SeatUse {
+            license_id: l.id.clone(),
             license: l.name.clone(),
             used: org.users.iter().filter(|u| u.licenses.contains(&l.id)).count() as u64,
             seats: l.seats as u64,

@@ -176,12 +176,13 @@ const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 /// The Content-Security-Policy of a page: scripts only from this server and the page's own
 /// inline scripts by their SHA-256 (the server-rendered page carries its hydration data in
 /// them), nothing from anywhere else, no plugins, no framing, no `<base>` rewriting. The WASM app
-/// needs `wasm-unsafe-eval`, and Dioxus sets the tab title and runs `document::eval` through
-/// `Function`, hence `unsafe-eval`; no inline script but the page's own ever runs.
+/// needs `wasm-unsafe-eval` (compiling WebAssembly) and nothing more: no text is ever run as
+/// script (`'unsafe-eval'` is absent; the app reaches the browser through `ui/browser.js`, not
+/// `document::eval`), and no inline script but the page's own ever runs.
 pub fn content_security_policy(inline_script_hashes: &[String]) -> String {
     let hashes: String = inline_script_hashes.iter().map(|h| format!(" 'sha256-{h}'")).collect();
     format!(
-        "default-src 'self'; script-src 'self'{hashes} 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; script-src 'self'{hashes} 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
     )
@@ -608,6 +609,7 @@ mod csp_tests {
         assert!(csp.contains(&format!("'sha256-{}'", hashes[0])));
         assert!(!csp.contains("'unsafe-inline' 'wasm") && csp.contains("script-src 'self' 'sha256-"));
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
+        assert!(!csp.contains("'unsafe-eval'"), "no text may be run as script: {csp}");
     }
 }
 

@@ -139,5 +139,7 @@ pub async fn user_access_setup(ctx: &RequestCtx, id: &str) -> Result<UserAccessS
             .collect(),
         licenses: u.licenses.clone(),
         hidden_modules: u.hidden_modules.clone(),
+        // What their profiles grant at all (a checked box never grants more).
+        grantable_modules: Module::ALL.into_iter().filter(|m| engine.granted_level(&u.id, *m, Action::View) > crate::access::Level::None).collect(),
     })
 }

@@ -166,6 +166,18 @@ pub fn html_message(greeting: &str, paragraphs: &[String], button: Option<(&str,
     )
 }
 
+/// The test email an administrator sends from the Settings page.
+pub fn test_message(name: &str, email: &str, delivery: &str) -> OutgoingMail {
+    let text = format!("Hello {name},\n\nThis is a test email from Gatehouse, sent through {delivery}. If you can read it, the CRM can send invitations and notices.\n");
+    let html = html_message(
+        &format!("Hello {name},"),
+        &[format!("This is a test email from Gatehouse, sent through {delivery}. If you can read it, the CRM can send invitations and notices.")],
+        None,
+        "You asked for this email on the Settings page.",
+    );
+    OutgoingMail { to_name: name.to_string(), to_email: email.to_string(), subject: "Gatehouse test email".into(), text, html, links: Vec::new() }
+}
+
 pub fn invitation(name: &str, email: &str, inviter: &str, link: &str, ttl: std::time::Duration) -> OutgoingMail {
     let h = hours(ttl);
     let text = format!(

@@ -295,6 +295,46 @@ pub async fn get(ctx: &RequestCtx, module: Module, id: &str) -> Result<RecordDet
     detail(&engine, &me, stored, visible)
 }
 
+/// Shown by name on the record page; the rest are counted.
+const AUDIENCE_NAMED: usize = 50;
+
+/// Who can see a record and why: everyone in the caller's reach whom the engine lets view it,
+/// with the engine's own reasons (grant, hierarchy, default, sharing rule). The caller must see
+/// the record and may read access setups (Roles & profiles / View).
+pub async fn audience(ctx: &RequestCtx, module: Module, id: &str) -> Result<RecordAudience, ApiError> {
+    let (me, engine) = ctx.require(module, Action::View).await?;
+    let (stored, _) = load_visible(ctx, &engine, &me, module, id).await?;
+    let setups = engine.decide(&me.user_id, Module::RolesProfiles, Action::View, None);
+    if !setups.allowed() {
+        return Err(ApiError::Forbidden(format!("seeing who can see a record needs View on Roles & profiles ({})", setups.why_not())));
+    }
+    let rec = RecordRef { owner: &stored.owner.id, company: &stored.company.id };
+    let key = engine.record_key(rec);
+    let mut seeing: Vec<&crate::access::OrgUser> = engine
+        .org()
+        .users
+        .iter()
+        .filter(|u| engine.user_index(&u.id).is_some_and(|i| engine.allows(i, module, Action::View, Some(key))))
+        .filter(|u| u.id == me.user_id || engine.decide_on_user(&me.user_id, Action::View, &u.id).allowed())
+        .collect();
+    seeing.sort_by_key(|u| u.name.to_lowercase());
+    let people = seeing
+        .iter()
+        .take(AUDIENCE_NAMED)
+        .map(|u| {
+            let view = engine.decide(&u.id, module, Action::View, Some(rec));
+            let edit = engine.decide(&u.id, module, Action::Edit, Some(rec)).allowed();
+            AudienceEntry {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                access: if edit { "View and edit".into() } else { "View".into() },
+                reasons: view.reasons().to_vec(),
+            }
+        })
+        .collect();
+    Ok(RecordAudience { total: seeing.len() as u64, people })
+}
+
 fn changed_meanwhile() -> ApiError {
     ApiError::Conflict("someone changed this record meanwhile; reload it and try again".into())
 }
@@ -514,7 +554,7 @@ pub async fn choices(ctx: &RequestCtx, module: Module, company: Option<&str>) ->
 /// Offboarding: every record of `from` that `me` may edit goes to `to`, module by module, in one
 /// transaction with one audit row per module. Records `me` may not edit, or in a company `to`
 /// has no access to, stay where they are and are counted.
-pub async fn reassign_all(ctx: &RequestCtx, from: &UserId, to: &UserId) -> Result<ReassignResult, ApiError> {
+pub async fn reassign_all(ctx: &RequestCtx, from: &UserId, to: &UserId, dry_run: bool) -> Result<ReassignResult, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     // Offboarding is a change to the leaving person's account: Edit on Users over them. An
@@ -530,15 +570,28 @@ pub async fn reassign_all(ctx: &RequestCtx, from: &UserId, to: &UserId) -> Resul
         return Err(ApiError::field("to", "choose someone other than the current owner"));
     }
     let (any_module, moves) = reassign_moves(&engine, &me.user_id, from, to);
+    if !any_module {
+        return Err(ApiError::forbidden("you may not edit records of any module"));
+    }
+    if dry_run {
+        // What the reassignment would move (the same selection, counted), nothing written.
+        let db = &ctx.state.db;
+        let mut moved = Vec::new();
+        let mut total = 0;
+        for (_, module, companies) in &moves {
+            let n: u64 = record::count_owned(*module, from, companies).eval(db).await?.unwrap_or(0);
+            total += n;
+            moved.push((module.label().to_string(), n));
+        }
+        let held: u64 = record::count_in(from, &engine.companies_of(&me.user_id)).eval(db).await?.unwrap_or(0);
+        return Ok(ReassignResult { moved, left: held.saturating_sub(total) });
+    }
     let mut work = Work::new(ctx);
     let now = now_ms();
     for (i, module, companies) in &moves {
         work.run(record::reassign(*i, *module, from, to, companies, now));
     }
     let moves: Vec<(usize, Module)> = moves.into_iter().map(|(i, m, _)| (i, m)).collect();
-    if !any_module {
-        return Err(ApiError::forbidden("you may not edit records of any module"));
-    }
     let mut counts = Vec::new();
     for (i, module) in &moves {
         let audit = Audit::user(AuditAction::RecordReassign, from)

@@ -337,6 +337,22 @@ pub async fn view_as_end(ctx: &RequestCtx) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A test email to the administrator asking for it (Settings / Edit), queued and delivered like
+/// every other email (so a wrong SMTP setting shows as it would for an invitation), and audited.
+pub async fn send_test_email(ctx: &RequestCtx) -> Result<String, ApiError> {
+    let (me, _) = ctx.require(access::Module::Settings, access::Action::Edit).await?;
+    let delivery = match &ctx.state.settings.smtp {
+        Some(smtp) => format!("the SMTP server {}:{}", smtp.host, smtp.port),
+        None => format!("the outbox folder {}", ctx.state.settings.outbox_dir),
+    };
+    let mut work = Work::new(ctx);
+    work.queue_mail("test_email", &me.user_id, &super::mail::test_message(&me.full_name, &me.email, &delivery)).audit(
+        Audit::new(AuditAction::SettingsTestEmail, crate::domain::AuditTarget::Setting, None).by(&me).label("mail").after(json!({ "to": me.email })),
+    );
+    work.commit(&ctx.state).await?;
+    Ok(format!("A test email is on its way to {} through {delivery}. If it does not arrive within a few minutes, check the mail settings below.", me.email))
+}
+
 /// The Settings page: the installation's configuration as people read it (Settings / View).
 /// Secrets (SMTP and database passwords) are never included, only whether they are set.
 pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::SettingsOverview, ApiError> {

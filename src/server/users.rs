@@ -138,7 +138,25 @@ pub async fn own_row(ctx: &RequestCtx) -> Result<UserRow, ApiError> {
 pub async fn get_user(ctx: &RequestCtx, id: &str) -> Result<UserRow, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
-    reachable(ctx, &engine, &me.user_id, Action::View, id).await
+    let mut row = reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
+    if row.status == crate::access::UserStatus::Invited {
+        #[derive(Deserialize)]
+        struct Link {
+            expires_at: i64,
+        }
+        let link: Option<Link> = ctx
+            .state
+            .db
+            .query(
+                "SELECT expires_at FROM link_token WHERE user = type::record('user', $id) AND kind = 'activation'
+                    AND used_at = NONE AND revoked = false ORDER BY expires_at DESC LIMIT 1;",
+                json!({ "id": row.id }),
+            )
+            .await?
+            .first(0)?;
+        row.invitation_expires_at = link.map(|l| l.expires_at);
+    }
+    Ok(row)
 }
 
 /// Checks every field (all messages at once), then what the caller may grant.

@@ -212,11 +212,78 @@ pub fn PreviewList(diff: crate::access::AccessDiff) -> Element {
     }
 }
 
-/// A message that confirms a finished action.
+/// A message that confirms a finished action ("Saved", "Invitation sent"): inside the console it
+/// is a toast, where the eye is whatever the page's scroll position, in the frame's live region;
+/// on the public pages (no frame) it is a banner in place.
 #[component]
 pub fn Notice(text: Option<String>) -> Element {
-    let Some(t) = text else { return rsx! {} };
-    rsx! { div { class: "banner banner-ok", role: "status", "{t}" } }
+    let toasts = try_use_context::<Toasts>();
+    use_effect(use_reactive!(|text| {
+        if let (Some(mut toasts), Some(t)) = (toasts, text) {
+            toasts.show(t);
+        }
+    }));
+    match (toasts, text) {
+        (None, Some(t)) => rsx! { div { class: "banner banner-ok", role: "status", "{t}" } },
+        _ => rsx! {},
+    }
+}
+
+/// The console's toasts: the messages shown, newest last, each with its number.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    items: Signal<Vec<(u64, String)>>,
+    next: Signal<u64>,
+}
+
+/// How long a toast stays (it can be dismissed sooner).
+const TOAST_MS: u32 = 10_000;
+
+impl Toasts {
+    /// Provides the console's toasts to everything below (the frame calls it once).
+    pub fn provide() -> Self {
+        use_context_provider(|| Toasts { items: Signal::new(Vec::new()), next: Signal::new(0) })
+    }
+
+    pub fn show(&mut self, text: String) {
+        let id = *self.next.peek();
+        self.next.set(id + 1);
+        let mut items = self.items;
+        items.with_mut(|list| {
+            list.retain(|(_, t)| t != &text);
+            list.push((id, text));
+            // Three at most: older ones make room.
+            let extra = list.len().saturating_sub(3);
+            list.drain(..extra);
+        });
+        // On the app's root: the page that showed it may be gone by then.
+        dioxus::core::spawn_forever(async move {
+            crate::ui::browser::sleep(TOAST_MS).await;
+            items.with_mut(|list| list.retain(|(i, _)| *i != id));
+        });
+    }
+}
+
+/// Where the console's toasts appear: a polite live region that is always present (so screen
+/// readers announce what is added), fixed at the bottom of the window.
+#[component]
+pub fn ToastHost() -> Element {
+    let mut items = use_context::<Toasts>().items;
+    rsx! {
+        div { class: "toasts", role: "status", "aria-live": "polite",
+            for (id, text) in items() {
+                div { key: "{id}", class: "toast",
+                    span { "{text}" }
+                    button {
+                        class: "toast-close",
+                        "aria-label": "Dismiss this message",
+                        onclick: move |_| items.with_mut(|list| list.retain(|(i, _)| *i != id)),
+                        "×"
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// People to pick from: up to 200 matching `search` (everyone when it is empty), asked of the
@@ -293,7 +360,7 @@ pub fn ModuleActionTable(caption: String, cell: Callback<(crate::access::Module,
 pub fn CardForm(title: String, eyebrow: String, #[props(default)] heading: Option<String>, onsubmit: EventHandler<FormEvent>, children: Element) -> Element {
     let heading = heading.unwrap_or_else(|| title.clone());
     rsx! {
-        document::Title { "{title} · Gatehouse" }
+        crate::ui::components::PageTitle { title: "{title} · Gatehouse" }
         main { class: "center-page",
             form { class: "card narrow", method: "post", novalidate: true, onsubmit: move |e| onsubmit.call(e),
                 p { class: "eyebrow", "{eyebrow}" }
@@ -306,11 +373,36 @@ pub fn CardForm(title: String, eyebrow: String, #[props(default)] heading: Optio
 
 /// Hands `csv` to the browser as a downloaded file called `name`.
 pub fn download_csv(name: &str, csv: &str) {
-    let js = format!(
-        "const b = new Blob([{}], {{type: 'text/csv'}}); const a = document.createElement('a'); \
-         a.href = URL.createObjectURL(b); a.download = {}; document.body.appendChild(a); a.click(); a.remove();",
-        serde_json::to_string(csv).unwrap_or_default(),
-        serde_json::to_string(name).unwrap_or_default()
-    );
-    document::eval(&js);
+    crate::ui::browser::download(name, csv, "text/csv");
+}
+
+/// The tab's title ("Users · Gatehouse"): into the page's head when rendered on the server, set
+/// directly in the browser afterwards (not through `document::Title`, which evaluates text).
+#[component]
+pub fn PageTitle(title: String) -> Element {
+    let last = use_hook(|| {
+        crate::ui::browser::set_title(&title);
+        std::rc::Rc::new(std::cell::RefCell::new(title.clone()))
+    });
+    if *last.borrow() != title {
+        crate::ui::browser::set_title(&title);
+        *last.borrow_mut() = title;
+    }
+    rsx! {}
+}
+
+/// Where a detail page sits ("Users › Ada Admin"): each level above it as a link, the page
+/// itself last, marked as the current one.
+#[component]
+pub fn Breadcrumbs(trail: Vec<(String, crate::ui::Route)>, here: String) -> Element {
+    rsx! {
+        nav { class: "breadcrumbs", "aria-label": "Breadcrumb",
+            ol {
+                for (label, to) in trail {
+                    li { key: "{label}", Link { to, "{label}" } span { class: "crumb-sep", "aria-hidden": "true", "›" } }
+                }
+                li { span { "aria-current": "page", "{here}" } }
+            }
+        }
+    }
 }

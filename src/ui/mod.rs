@@ -1,10 +1,12 @@
 //! The console's user interface: the root component, the routes, the app shell and pages.
 
+mod browser;
 mod call;
 mod components;
 mod pages;
 mod passkey;
 mod preview_save;
+mod quick_find;
 mod shell;
 mod step_up;
 
@@ -32,8 +34,8 @@ pub enum Route {
     #[layout(Shell)]
         #[route("/")]
         Dashboard {},
-        #[route("/users")]
-        Users {},
+        #[route("/users?:..filters")]
+        Users { filters: crate::domain::UserFilters },
         #[route("/users/new")]
         NewUser {},
         #[route("/users/import")]
@@ -44,8 +46,8 @@ pub enum Route {
         Companies {},
         #[route("/departments")]
         Departments {},
-        #[route("/audit")]
-        Audit {},
+        #[route("/audit?:..filter")]
+        Audit { filter: crate::domain::AuditFilter },
         #[route("/roles")]
         Roles {},
         #[route("/groups")]
@@ -83,6 +85,21 @@ pub enum Route {
     NotFound { segments: Vec<String> },
 }
 
+impl Route {
+    /// The users list, unfiltered.
+    pub fn users() -> Self {
+        Route::Users { filters: crate::domain::UserFilters::default() }
+    }
+    /// The users list with `filters` in force (dashboard cards link to these).
+    pub fn users_where(filters: crate::domain::UserFilters) -> Self {
+        Route::Users { filters }
+    }
+    /// The audit log, everything.
+    pub fn audit() -> Self {
+        Route::Audit { filter: crate::domain::AuditFilter::default() }
+    }
+}
+
 /// The session as every page sees it, loaded once (during server rendering when possible)
 /// and reloaded after sign-in, setup and sign-out.
 #[derive(Clone, Copy)]
@@ -100,7 +117,7 @@ impl Session {
 #[component]
 pub fn App() -> Element {
     rsx! {
-        document::Title { "Gatehouse" }
+        components::PageTitle { title: "Gatehouse" }
         document::Meta { name: "viewport", content: "width=device-width, initial-scale=1" }
         document::Stylesheet { href: CSS }
         SuspenseBoundary {
@@ -147,7 +164,7 @@ fn SessionRoot() -> Element {
     use_effect(move || {
         hydrated.set(true);
         // Browser tests wait for this mark before they type.
-        document::eval("document.documentElement.dataset.hydrated = 'true'");
+        browser::mark_hydrated();
     });
     let session = use_server_future(crate::api::session_info)?;
     use_context_provider(|| Session(session));

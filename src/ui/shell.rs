@@ -43,6 +43,7 @@ fn Frame(me: Me) -> Element {
     let mut session = use_context::<Session>();
     let mut reload = use_signal(|| 0u64);
     use_context_provider(|| super::Reload(reload));
+    super::components::Toasts::provide();
     let mut signing_out = use_signal(|| false);
     let route = use_route::<Route>();
     // Close the phone menu whenever the page changes.
@@ -83,6 +84,7 @@ fn Frame(me: Me) -> Element {
             }
             nav { id: "sidebar", class: "sidebar", "aria-label": "Main",
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
+                super::quick_find::QuickFind { modules: me.modules.clone() }
                 ul { class: "nav-list", onclick: move |_| reload += 1,
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
                     li { Link { to: Route::Reviews {}, active_class: "active", "Access reviews" } }
@@ -98,7 +100,8 @@ fn Frame(me: Me) -> Element {
                         li { class: "nav-heading", "aria-hidden": "true", "Administration" }
                     }
                     if me.modules.contains(&Module::Users) {
-                        li { Link { to: Route::Users {}, active_class: "active", "Users" } }
+                        // Active on every filtered list too (the link's own address is the unfiltered one).
+                        li { Link { to: Route::users(), class: if matches!(route, Route::Users { .. }) { "active" } else { "" }, "Users" } }
                     }
                     if me.modules.contains(&Module::RolesProfiles) {
                         li { Link { to: Route::Roles {}, active_class: "active", "Roles & profiles" } }
@@ -121,7 +124,7 @@ fn Frame(me: Me) -> Element {
                         li { Link { to: Route::Settings {}, active_class: "active", "Settings" } }
                     }
                     if me.modules.contains(&Module::AuditLog) {
-                        li { Link { to: Route::Audit {}, active_class: "active", "Audit log" } }
+                        li { Link { to: Route::audit(), class: if matches!(route, Route::Audit { .. }) { "active" } else { "" }, "Audit log" } }
                     }
                 }
                 div { class: "sidebar-user",
@@ -140,6 +143,7 @@ fn Frame(me: Me) -> Element {
                 }
             }
             div { class: "scrim", onclick: move |_| menu_open.set(false) }
+            super::components::ToastHost {}
             main { class: "content", id: "content",
                 if let Some(admin) = me.viewed_by.clone() {
                     div { class: "banner banner-view-as", role: "status",

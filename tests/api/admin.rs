@@ -129,7 +129,48 @@ async fn effective_access_explains_each_cell_and_reports_conflicts() {
     assert_eq!(conflict["winner"], "All");
     let report = app.get("/api/admin/conflicts").await;
     assert_eq!(report.status, 200);
+    // A sharing default previews who gains reach, by name, though no level changes...
+    let sharing = json!({ "SaveSharing": { "defaults": [["Leads", "PublicRead"]], "hierarchy": true, "inactive_may_read": false } });
+    let preview = app.post("/api/admin/preview", json!({ "change": sharing })).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    let said = preview.body["summary"].to_string();
+    assert!(said.contains("on Leads (View): the organization-wide default for Leads is Public read") && said.contains("Mia Moss"), "{said}");
+    // ...and once saved, a cell also names what widens it.
+    let shared = app.post("/api/admin/save", json!({ "change": sharing })).await;
+    assert_eq!(shared.status, 200, "{:?}", shared.body);
+    let ea = app.get(&format!("/api/users/{mia}/access")).await;
+    let view_leads = ea.body["cells"].as_array().unwrap().iter().find(|c| c["module"] == "Leads" && c["action"] == "View").unwrap().clone();
+    let reasons = view_leads["decision"]["reasons"].to_string();
+    assert!(reasons.contains("the organization-wide default for Leads is Public read"), "{reasons}");
+    let edit_leads = ea.body["cells"].as_array().unwrap().iter().find(|c| c["module"] == "Leads" && c["action"] == "Edit").unwrap().clone();
+    assert!(!edit_leads["decision"]["reasons"].to_string().contains("organization-wide default"), "read-only widens View only");
     assert!(report.body.as_array().unwrap().iter().any(|c| c["user"].as_str().unwrap().starts_with("Mia Moss")));
+}
+
+#[tokio::test]
+async fn an_invited_persons_access_is_what_they_will_have_once_active() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Ivy Invited", "ivy@example.com", "manager", &[&company], &dept).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    let ivy = a.body["id"].as_str().unwrap().to_string();
+    let ea = app.get(&format!("/api/users/{ivy}/access")).await;
+    assert_eq!(ea.status, 200, "{:?}", ea.body);
+    assert_eq!(ea.body["once_active"], true);
+    let view_leads = ea.body["cells"].as_array().unwrap().iter().find(|c| c["module"] == "Leads" && c["action"] == "View").unwrap().clone();
+    assert_eq!(view_leads["decision"]["level"], "DepartmentTree", "{view_leads:?}");
+    // The menu editor knows which modules their profiles open at all.
+    let setup = app.get(&format!("/api/users/{ivy}/setup")).await;
+    let grantable = setup.body["grantable_modules"].as_array().unwrap();
+    assert!(grantable.contains(&json!("Leads")) && !grantable.contains(&json!("Users")), "{grantable:?}");
+    // The page says when the invitation link stops working.
+    let row = app.get(&format!("/api/users/{ivy}")).await;
+    assert!(row.body["invitation_expires_at"].as_i64().unwrap() > row.body["created_at"].as_i64().unwrap(), "{:?}", row.body);
+    // Once active, the same cells, now in force.
+    let (mia, _) = app.onboard("Mia Moss", "mia@example.com", PW, "manager", &[&company], &dept).await;
+    let ea = app.get(&format!("/api/users/{mia}/access")).await;
+    assert_eq!(ea.body["once_active"], false);
 }
 
 #[tokio::test]
@@ -192,4 +233,27 @@ async fn the_settings_page_shows_the_configuration_without_secrets() {
     assert!(!text.contains("hunter2"), "the SMTP password leaks: {text}");
     assert!(text.contains("3 days"), "invitation expiry: {text}");
     assert!(text.contains("Grant access using hierarchies"));
+}
+
+#[tokio::test]
+async fn a_test_email_reaches_the_administrator_and_is_audited() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let a = app.post("/api/settings/test-email", json!({})).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    let said = a.body.as_str().unwrap_or_default().to_string();
+    assert!(said.contains(ADMIN_EMAIL) && said.contains("outbox folder"), "{said}");
+    let mails = app.mails_to(ADMIN_EMAIL, 1).await;
+    let mail = mails.iter().find(|m| m.contains("Gatehouse test email")).expect("the test email is in the outbox");
+    assert!(unquote(mail).contains("This is a test email from Gatehouse"), "{mail}");
+    let rows: Vec<serde_json::Value> = app
+        .state
+        .db
+        .query("SELECT actor_name, after FROM audit WHERE action = 'settings.test_email';", json!({}))
+        .await
+        .unwrap()
+        .all(0)
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["actor_name"], ADMIN_NAME);
 }

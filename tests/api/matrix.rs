@@ -160,9 +160,12 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", "/api/reviews/x0/export".into(), Some(json!({})), Rule::Only(&[])),
         ("POST", "/api/reports/access/export".into(), Some(json!({ "query": {} })), Rule::Only(ADMIN)),
         ("GET", "/api/settings".into(), None, Rule::Only(ADMIN)),
+        ("POST", "/api/settings/test-email".into(), Some(json!({})), Rule::Only(ADMIN)),
         ("POST", "/api/records/search".into(), Some(json!({ "query": { "module": "Opportunities" } })), Rule::Only(OPPORTUNITIES)),
         ("POST", "/api/records/choices".into(), Some(json!({ "module": "Opportunities", "company": null })), Rule::Only(OPPORTUNITIES)),
         ("POST", "/api/records/get".into(), opp(json!({})), Rule::Only(OPPORTUNITIES)),
+        // Who can see a record: the record and Roles & profiles / View.
+        ("POST", "/api/records/audience".into(), opp(json!({})), Rule::Only(ADMIN)),
         ("POST", "/api/records/update".into(), opp(json!({ "input": { "values": { "stage": "Won" } } })), Rule::Only(OPPORTUNITIES)),
         ("POST", "/api/records/assign".into(), opp(json!({ "owner": rep })), Rule::Only(OPPORTUNITIES)),
         (
@@ -375,6 +378,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("POST", "/api/audit/search"),
     ("POST", "/api/auth/sign-out"),
     ("POST", "/api/records/choices"),
+    ("POST", "/api/records/audience"),
     ("POST", "/api/records/get"),
     ("POST", "/api/records/search"),
     ("POST", "/api/reports/access"),

@@ -280,6 +280,18 @@ async fn records_are_assigned_within_reach_and_reassigned_in_bulk_when_someone_l
     assert_eq!(t3.status, 200, "{:?}", t3.body);
     let t1_id = t1.body["record"]["id"].as_str().unwrap().to_string();
 
+    // Who can see Rita's task, and why: the engine's reasons per person; a rep may not ask.
+    let who = app.call("POST", "/api/records/audience", Some(json!({ "module": "Tasks", "id": t1_id }))).await;
+    assert_eq!(who.status, 200, "{:?}", who.body);
+    let people = who.body["people"].as_array().unwrap();
+    let rita_row = people.iter().find(|p| p["name"] == "Rita Rep").expect("the owner sees her record");
+    assert_eq!(rita_row["access"], "View and edit");
+    assert!(!rita_row["reasons"].as_array().unwrap().is_empty(), "{rita_row:?}");
+    assert!(people.iter().any(|p| p["name"] == ADMIN_NAME));
+    assert_eq!(who.body["total"].as_u64().unwrap(), people.len() as u64);
+    let refused = app.call_with(&rita_client, "POST", "/api/records/audience", Some(json!({ "module": "Tasks", "id": t1_id }))).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+
     // Assigning needs Edit on the record and a new owner who may view it: Rita may not hand her
     // Bravo task to Sam, who has no access to Bravo...
     let t3_id = t3.body["record"]["id"].as_str().unwrap().to_string();
@@ -293,7 +305,14 @@ async fn records_are_assigned_within_reach_and_reassigned_in_bulk_when_someone_l
     assert_eq!(titles(&list(&app, &rita_client, "Tasks", "").await), vec!["Bravo kickoff", "Send quote"]);
     assert!(app.audit_actions(&t1_id).await.contains(&"record.assign".to_string()));
 
-    // Offboarding: everything of Rita goes to Sam.
+    // Offboarding: first what it would do (nothing moves), then everything of Rita goes to Sam.
+    let preview = app.call("POST", "/api/records/reassign", Some(json!({ "from": rita, "to": sam, "preview": true }))).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    assert_eq!(preview.body["left"], 1, "{:?}", preview.body);
+    let would = preview.body["moved"].as_array().unwrap().iter().find(|m| m[0] == "Tasks").unwrap()[1].as_u64().unwrap();
+    assert_eq!(would, 1);
+    assert_eq!(titles(&list(&app, &rita_client, "Tasks", "").await), vec!["Bravo kickoff", "Send quote"], "a preview moves nothing");
+    assert!(!app.audit_actions(&rita).await.contains(&"record.reassign".to_string()), "nor audits anything");
     let moved = app.call("POST", "/api/records/reassign", Some(json!({ "from": rita, "to": sam }))).await;
     assert_eq!(moved.status, 200, "{:?}", moved.body);
     assert_eq!(moved.body["left"], 1, "the Bravo task stays: Sam has no access to Bravo");

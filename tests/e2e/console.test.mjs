@@ -35,14 +35,21 @@ describe('the console on the demo organisation', () => {
     // Users, then a user added elsewhere, then Users again from the sidebar: the list shows them.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
-    await page.getByLabel('Search name, email or mobile').fill('Zed Newcomer');
-    await page.getByText('No users match').waitFor();
+    await page.getByRole('link', { name: 'Ada Admin' }).first().waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Aaron Aardvark' }).count(), 0);
     const added = await page.request.post(ctx.server.base + '/api/users', { data: { input: {
-      full_name: 'Zed Newcomer', email: 'zed@example.com', mobile: '', department: 'people', role: 'manager', companies: ['northwind'], is_approver: false,
+      full_name: 'Aaron Aardvark', email: 'aaron@example.com', mobile: '', department: 'people', role: 'manager', companies: ['northwind'], is_approver: false,
     } } });
     assert.equal(added.status(), 200, await added.text());
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
-    await page.getByRole('link', { name: 'Zed Newcomer' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'Aaron Aardvark' }).waitFor({ timeout: 10_000 });
+    // A search narrows the list and stands in the address; the menu's Users is the whole list again.
+    await page.getByLabel('Search name, email or mobile').fill('Aardvark');
+    await page.waitForURL(/\/users\?q=Aardvark$/);
+    await page.getByRole('button', { name: 'Remove the filter Search: Aardvark' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.waitForURL(/\/users\??$/);
+    assert.equal(await page.getByLabel('Search name, email or mobile').inputValue(), '');
     await page.context().close();
   });
 
@@ -164,6 +171,10 @@ describe('the console on the demo organisation', () => {
     const refusal = page.getByRole('alert').filter({ hasText: 'users still hold this role' });
     await refusal.waitFor();
     assert.equal(await page.locator('.banner-ok').filter({ hasText: 'still hold' }).count(), 0, 'not shown as a success');
+    // The refusal leads to the people who block it.
+    await refusal.getByRole('link', { name: 'See who holds it' }).click();
+    await page.waitForURL(/\/users\?role=sales_rep$/);
+    await page.getByRole('button', { name: 'Remove the filter Role: Sales Rep' }).waitFor();
     await page.context().close();
   });
 
@@ -187,6 +198,160 @@ describe('the console on the demo organisation', () => {
       await page.context().close();
     });
   }
+});
+
+describe('lists, links and feedback an admin expects', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('a dashboard card opens the filtered list; the filter is in the address, shown as a chip, and cleared', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Invited', exact: true }).click();
+    await page.waitForURL(/\/users\?status=invited$/);
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Remove the filter Status: Invited' }).waitFor();
+    assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'invited');
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('td[data-label="Status"]')].map((c) => c.textContent.trim());
+      return cells.length > 0 && cells.every((c) => c === 'Invited');
+    });
+    // Two filters: each a chip, and "Clear all" empties the address again.
+    await page.getByLabel('Search name, email or mobile').fill('a');
+    await page.getByRole('button', { name: 'Remove the filter Search: a' }).waitFor();
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await page.waitForURL(/\/users\??$/);
+    assert.equal(await page.locator('.chip').count(), 0);
+    assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), '');
+    // A filtered address opened directly (bookmarked, reloaded) is the filtered list.
+    await page.goto(ctx.server.base + '/users?status=blocked');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Remove the filter Status: Blocked' }).waitFor();
+    assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'blocked');
+
+    // The failed sign-ins card opens the audit log on exactly those.
+    await page.goto(ctx.server.base + '/');
+    await hydrated(page);
+    await page.getByRole('link', { name: /Failed sign-ins, last 24 hours/ }).click();
+    await page.waitForURL(/\/audit\?action=auth\.sign_in_failed$/);
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    assert.equal(await page.getByLabel('What happened').inputValue(), 'auth.sign_in_failed');
+    await page.context().close();
+  });
+
+  test('selecting every user that matches, across pages', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/users');
+    await hydrated(page);
+    const total = Number((await page.locator('.pager .muted').textContent()).match(/· (\d+) users/)[1]);
+    assert.ok(total > 25, `the demo has more than a page of people (${total})`);
+    await page.getByLabel('Select every user on this page').check();
+    await page.getByText('All 25 on this page are selected.').waitFor();
+    await page.getByRole('button', { name: `Select all ${total} users that match` }).click();
+    await page.getByText(`All ${total} users that match are selected.`).waitFor();
+    await page.locator('.bulk-bar').getByText(`${total} selected`).waitFor();
+    await page.getByRole('button', { name: 'Clear the selection' }).click();
+    assert.equal(await page.locator('.bulk-bar').count(), 0);
+    await page.context().close();
+  });
+
+  test('quick find opens a person; breadcrumbs lead back; audit rows link to what they are about; a toast confirms', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/');
+    await hydrated(page);
+    await page.getByLabel('Find', { exact: true }).fill('Gus');
+    const results = page.locator('.quick-results');
+    await results.getByRole('link', { name: /Person\s*Gus Garcia/ }).click();
+    await page.getByRole('heading', { name: 'Gus Garcia', level: 1 }).waitFor();
+    assert.equal(await page.getByLabel('Find', { exact: true }).inputValue(), '');
+    assert.equal(await page.title(), 'Gus Garcia · Users · Gatehouse');
+    const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' });
+    assert.equal(await crumbs.locator('[aria-current="page"]').textContent(), 'Gus Garcia');
+    // Roles are found by name too.
+    await page.getByLabel('Find', { exact: true }).fill('Sales Rep');
+    await results.getByRole('link', { name: /Role\s*Sales Rep/ }).waitFor();
+    await page.getByLabel('Find', { exact: true }).press('Escape');
+    assert.equal(await results.count(), 0);
+
+    // Reassigning all records says what moves, per module, before anything moves.
+    const records = page.locator('section[aria-labelledby="w-reassign"]');
+    await records.getByLabel('Find the new owner').fill('Sam');
+    await records.locator('option', { hasText: 'Sam South' }).waitFor({ state: 'attached' });
+    await records.getByLabel('New owner', { exact: true }).selectOption({ label: 'Sam South' });
+    await records.getByRole('button', { name: 'Reassign all records…' }).click();
+    await records.getByText(/^Move \d+ records? to Sam South: \d+ [A-Z]/).waitFor();
+    await records.getByRole('button', { name: 'Cancel' }).click();
+    await records.getByRole('button', { name: 'Reassign all records…' }).waitFor();
+
+    // Groups are changed from the person's page: joining previews, leaving asks first.
+    const made = await page.request.post(ctx.server.base + '/api/admin/save', {
+      data: { change: { SaveGroup: { id: null, name: 'Pricing desk', users: [], groups: [] } }, notify: false },
+    });
+    assert.equal(made.status(), 200, await made.text());
+    await page.reload();
+    await hydrated(page);
+    const member = page.locator('section[aria-labelledby="w-member"]');
+    await member.getByLabel('Add to a group').selectOption({ label: 'Pricing desk' });
+    await member.getByRole('button', { name: 'Preview' }).click();
+    await member.getByText('If you save').waitFor();
+    await member.getByRole('button', { name: 'Add to group' }).click();
+    await member.getByRole('button', { name: 'Remove from group Pricing desk' }).waitFor();
+    await member.getByRole('button', { name: 'Remove from group Pricing desk' }).click();
+    await member.getByRole('button', { name: 'Yes, remove' }).click();
+    await member.getByText('No groups.').waitFor();
+
+    await crumbs.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+
+    // The audit log names who a row is about, as a link to them.
+    await page.goto(ctx.server.base + '/audit?action=user.');
+    await hydrated(page);
+    const link = page.locator('td .target-link a').first();
+    const email = (await link.textContent()).trim();
+    const href = await link.getAttribute('href');
+    assert.match(href, /^\/users\/[^/]+$/);
+    await link.click();
+    await page.waitForURL((u) => u.pathname === href);
+    await page.getByText(email).first().waitFor();
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).waitFor();
+
+    // A finished action is confirmed in a toast (a live region), which can be dismissed.
+    await page.goto(ctx.server.base + '/audit');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const toast = page.locator('.toasts .toast', { hasText: 'The CSV file was downloaded.' });
+    await toast.waitFor();
+    assert.equal(await page.locator('.toasts').getAttribute('aria-live'), 'polite');
+    await toast.getByRole('button', { name: 'Dismiss this message' }).click();
+    await toast.waitFor({ state: 'detached' });
+
+    // A sharing default previews like a grant: who gains reach, by name, before saving.
+    await page.goto(ctx.server.base + '/sharing');
+    await hydrated(page);
+    await page.getByLabel('Leads', { exact: true }).selectOption('PublicReadWrite');
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const preview = page.locator('.why', { hasText: 'If you save' });
+    await preview.waitFor();
+    assert.match(await preview.textContent(), /Leads/);
+
+    // A record says who can see it, and why.
+    await page.goto(ctx.server.base + '/records/opportunities');
+    await hydrated(page);
+    await page.locator('main a[href^="/records/opportunities/"]:not([href$="/new"])').first().click();
+    const audience = page.locator('section[aria-labelledby="w-audience"]');
+    await audience.getByRole('button', { name: 'Show who can see it' }).click();
+    await audience.getByText(/\d+ people can see this record/).waitFor();
+    const ada = audience.locator('li.list-item', { has: page.getByRole('link', { name: 'Ada Admin' }) });
+    await ada.locator('summary').click();
+    assert.ok((await ada.locator('details li').count()) > 0, 'the engine says why');
+
+    // Settings: a test email goes out through the installation's own mail path.
+    await page.goto(ctx.server.base + '/settings');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Send a test email to me' }).click();
+    await page.locator('.toasts').getByText(/A test email is on its way to ada\.admin@demo\.gatehouse\.test/).waitFor();
+    await page.context().close();
+  });
 });
 
 describe('previews name the people and every gain', () => {

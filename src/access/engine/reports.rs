@@ -5,13 +5,51 @@ use super::*;
 
 impl Engine {
     /// Every module × action for one user, each with its module-level decision and reasons.
+    /// A record module's View and Edit also name what widens them beyond the level: the
+    /// organization-wide default and the sharing rules the user receives.
     pub fn effective_access(&self, user: &str) -> Vec<Cell> {
         Module::ALL
             .iter()
             .flat_map(|&module| {
-                Action::ALL.iter().map(move |&action| Cell { module, action, decision: self.decide(user, module, action, None) })
+                Action::ALL.iter().map(move |&action| {
+                    let mut decision = self.decide(user, module, action, None);
+                    if let Decision::Allow { reasons, .. } = &mut decision {
+                        reasons.extend(self.widening(user, module, action));
+                    }
+                    Cell { module, action, decision }
+                })
             })
             .collect()
+    }
+
+    /// What lets `user` reach records of `module` beyond their own level for `action`: the
+    /// organization-wide default, and each sharing rule they receive.
+    fn widening(&self, user: &str, module: Module, action: Action) -> Vec<String> {
+        let mut out = Vec::new();
+        let Some(u) = self.user_index(user) else { return out };
+        if !module.is_record_module() || !matches!(action, Action::View | Action::Edit) {
+            return out;
+        }
+        let default = self.defaults[module.index()];
+        let widens = match action {
+            Action::View => default != OrgDefault::Private,
+            _ => default == OrgDefault::PublicReadWrite,
+        };
+        if widens {
+            out.push(format!(
+                "also: the organization-wide default for {} is {}, so every {} record in their companies is open to them",
+                module.label(),
+                default.label(),
+                module.label()
+            ));
+        }
+        for &ri in &self.users[u as usize].shared {
+            let Some(rule) = self.rules.get(ri as usize) else { continue };
+            if rule.module == module && (action == Action::View || rule.access == ShareAccess::ReadWrite) {
+                out.push(format!("also: {}", rule.text));
+            }
+        }
+        out
     }
 
     /// Field rules for a user on a module: for each field some profile mentions, the most
@@ -241,6 +279,53 @@ impl Engine {
                 names(&people)
             ));
         }
+        summary.extend(Self::reach_diff(before, after, &name_of));
         AccessDiff { changes, field_changes, summary }
+    }
+
+    /// Record reach widened or narrowed without a level changing: the organization-wide default
+    /// or a sharing rule given or taken away ("3 users gain on Leads (View): the
+    /// organization-wide default for Leads is Public read, …: Ann Lee, …").
+    fn reach_diff(before: &Engine, after: &Engine, name_of: &dyn Fn(&str) -> String) -> Vec<String> {
+        let same_setup = before.defaults == after.defaults && before.org.sharing_rules == after.org.sharing_rules;
+        let mut groups: BTreeMap<(Module, Action, bool, String), Vec<String>> = BTreeMap::new();
+        for u in &after.org.users {
+            let (Some(ai), Some(bi)) = (after.user_index(&u.id), before.user_index(&u.id)) else { continue };
+            if same_setup && after.users[ai as usize].shared == before.users[bi as usize].shared {
+                continue;
+            }
+            for &m in Module::RECORDS.iter() {
+                for a in [Action::View, Action::Edit] {
+                    // Gaining or losing the module itself is said by its level line.
+                    if before.module_level(&u.id, m, a) == Level::None || after.module_level(&u.id, m, a) == Level::None {
+                        continue;
+                    }
+                    let from = before.widening(&u.id, m, a);
+                    let to = after.widening(&u.id, m, a);
+                    for line in to.iter().filter(|l| !from.contains(l)) {
+                        groups.entry((m, a, true, line.clone())).or_default().push(name_of(&u.id));
+                    }
+                    for line in from.iter().filter(|l| !to.contains(l)) {
+                        groups.entry((m, a, false, line.clone())).or_default().push(name_of(&u.id));
+                    }
+                }
+            }
+        }
+        groups
+            .into_iter()
+            .map(|((m, a, gain, line), people)| {
+                let n = people.len();
+                let who = if n == 1 { "1 user".to_string() } else { format!("{n} users") };
+                let verb = match (gain, n == 1) {
+                    (true, true) => "gains",
+                    (true, false) => "gain",
+                    (false, true) => "loses",
+                    (false, false) => "lose",
+                };
+                let people: Vec<&str> = people.iter().map(String::as_str).collect();
+                let line = line.strip_prefix("also: ").unwrap_or(&line);
+                format!("{who} {verb} on {} ({}): {line}: {}", m.label(), a.label(), names(&people))
+            })
+            .collect()
     }
 }

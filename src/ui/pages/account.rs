@@ -52,10 +52,26 @@ pub fn ChangePasswordPage(name: String, email: String) -> Element {
 }
 
 #[component]
-pub fn Audit() -> Element {
+pub fn Audit(filter: AuditFilter) -> Element {
     let actor = use_signal(String::new);
     let target = use_signal(String::new);
-    let action = use_signal(String::new);
+    let mut action = use_signal(|| filter.action.clone());
+    // The action picked is in the address too (`/audit?action=…`), so the dashboard can link to
+    // what it counts; a link or Back sets the picker, a new pick rewrites the address.
+    let mut in_address = use_signal(|| filter.clone());
+    use_effect(use_reactive!(|filter| {
+        in_address.set(filter.clone());
+        if *action.peek() != filter.action {
+            action.set(filter.action.clone());
+        }
+    }));
+    use_effect(move || {
+        let now = AuditFilter::action(&action());
+        if now != *in_address.peek() {
+            in_address.set(now.clone());
+            navigator().replace(crate::ui::Route::Audit { filter: now });
+        }
+    });
     let from = use_signal(String::new);
     let to = use_signal(String::new);
     let mut page = use_signal(|| 1u32);
@@ -96,8 +112,13 @@ pub fn Audit() -> Element {
                     tbody {
                         for e in p.items.iter().cloned() {
                             tr { key: "{e.id}",
-                                td { "data-label": "When", class: "nowrap", "{format_utc(e.at)}" }
-                                td { "data-label": "What happened", class: "wrap", "{e.sentence}" }
+                                td { "data-label": "When", class: "nowrap", "{crate::ui::browser::local_time(e.at)}" }
+                                td { "data-label": "What happened", class: "wrap",
+                                    "{e.sentence}"
+                                    if let (Some(to), Some(label)) = (audit_target_route(&e), e.target_label.clone()) {
+                                        div { class: "target-link", Link { to, "{label}" } }
+                                    }
+                                }
                                 td { "data-label": "Changes", class: "wrap small", "{changes_text(&e)}" }
                             }
                         }
@@ -111,7 +132,7 @@ pub fn Audit() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Audit log · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Audit log · Gatehouse" }
         div { class: "page-head",
             h1 { "Audit log" }
             button { class: "btn", onclick: export, "Export CSV" }
@@ -130,6 +151,36 @@ pub fn Audit() -> Element {
     }
 }
 
+
+/// Where an audit row's subject can be opened, when it still has a page of its own: a person,
+/// a record, a review; the list pages for the rest.
+pub fn audit_target_route(e: &AuditEntry) -> Option<crate::ui::Route> {
+    use crate::ui::Route;
+    let id = e.target_id.clone()?;
+    Some(match e.target_kind.as_str() {
+        "user" => Route::UserPage { id },
+        "record" => {
+            let module = [&e.after, &e.before]
+                .into_iter()
+                .flatten()
+                .find_map(|side| side.get("module").cloned())
+                .and_then(|m| serde_json::from_value::<crate::access::Module>(m).ok())?;
+            if e.action == "record.delete" {
+                return None;
+            }
+            Route::RecordPage { module: crate::domain::module_slug(module).to_string(), id }
+        }
+        "review" => Route::ReviewPage { id },
+        "company" => Route::Companies {},
+        "department" => Route::Departments {},
+        "role" | "profile" => Route::Roles {},
+        "group" => Route::Groups {},
+        "grant" => Route::Grants {},
+        "license" => Route::Licenses {},
+        "sharing_rule" => Route::Sharing {},
+        _ => return None,
+    })
+}
 
 /// The audit page's action picker: each area as a whole ("Anything about users"), then every
 /// action in words. The server filters on the stored name's beginning, so an area is its prefix.

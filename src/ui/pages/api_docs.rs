@@ -89,7 +89,7 @@ pub fn ApiDocs() -> Element {
         other => pending(other),
     };
     rsx! {
-        document::Title { "API reference · Gatehouse" }
+        crate::ui::components::PageTitle { title: "API reference · Gatehouse" }
         div { class: "page-head", h1 { "API reference" } }
         div { class: "widgets", {body} }
     }

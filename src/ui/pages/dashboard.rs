@@ -2,7 +2,8 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::ApiError;
+use crate::domain::{ApiError, AuditAction, AuditFilter, UserFilters};
+use crate::ui::Route;
 
 fn status_label(s: &str) -> &'static str {
     match s {
@@ -38,24 +39,28 @@ pub fn Dashboard() -> Element {
             let max = s.users_by_status.iter().map(|c| c.count).max().unwrap_or(0).max(1);
             rsx! {
                 div { class: "stats",
-                    div { class: "stat", span { class: "stat-value", "{s.total_users}" } span { class: "stat-label", "Users" } }
-                    div { class: "stat", span { class: "stat-value", "{s.companies}" } span { class: "stat-label", "Companies" } }
-                    div { class: "stat", span { class: "stat-value", "{s.roles}" } span { class: "stat-label", "Roles" } }
+                    Link { class: "stat stat-link", to: Route::users(), span { class: "stat-value", "{s.total_users}" } span { class: "stat-label", "Users" } }
+                    Link { class: "stat stat-link", to: Route::Companies {}, span { class: "stat-value", "{s.companies}" } span { class: "stat-label", "Companies" } }
+                    Link { class: "stat stat-link", to: Route::Roles {}, span { class: "stat-value", "{s.roles}" } span { class: "stat-label", "Roles" } }
                     if let Some(n) = s.users_with_conflicts {
                         Link { class: "stat stat-link", to: crate::ui::Route::Conflicts {},
                             span { class: "stat-value", "{n}" } span { class: "stat-label", "People with conflicting access" }
                         }
                     }
-                    div { class: "stat", span { class: "stat-value", "{s.stale_total}" } span { class: "stat-label", "Stale accounts" } }
-                    div { class: if s.failed_sign_ins_24h > 0 { "stat stat-warn" } else { "stat" },
+                    a { class: "stat stat-link", href: "#stale", span { class: "stat-value", "{s.stale_total}" } span { class: "stat-label", "Stale accounts" } }
+                    Link { class: if s.failed_sign_ins_24h > 0 { "stat stat-link stat-warn" } else { "stat stat-link" },
+                        to: Route::Audit { filter: AuditFilter::action(AuditAction::SignInFailed.as_str()) },
                         span { class: "stat-value", "{s.failed_sign_ins_24h}" } span { class: "stat-label", "Failed sign-ins, last 24 hours" }
                     }
-                    div { class: if s.invitations_expiring > 0 { "stat stat-warn" } else { "stat" },
+                    Link { class: if s.invitations_expiring > 0 { "stat stat-link stat-warn" } else { "stat stat-link" },
+                        to: Route::users_where(UserFilters::status("invited")),
                         span { class: "stat-value", "{s.invitations_expiring}" } span { class: "stat-label", "Invitations expiring within a day" }
                     }
-                    div { class: "stat", span { class: "stat-value", "{s.second_factor_on}" } span { class: "stat-label", "Active people with a second factor" } }
+                    Link { class: "stat stat-link", to: Route::users_where(UserFilters { second_factor: "on".into(), ..Default::default() }),
+                        span { class: "stat-value", "{s.second_factor_on}" } span { class: "stat-label", "Active people with a second factor" }
+                    }
                     if s.second_factor_missing > 0 {
-                        Link { class: "stat stat-link stat-warn", to: crate::ui::Route::Users {},
+                        Link { class: "stat stat-link stat-warn", to: Route::users_where(UserFilters { second_factor: "missing".into(), ..Default::default() }),
                             span { class: "stat-value", "{s.second_factor_missing}" } span { class: "stat-label", "Required but no second factor yet" }
                         }
                     }
@@ -66,7 +71,7 @@ pub fn Dashboard() -> Element {
                         ul { class: "bars",
                             for c in s.users_by_status.iter() {
                                 li { key: "{c.status}", class: "bar-row",
-                                    span { class: "bar-label", "{status_label(&c.status)}" }
+                                    Link { class: "bar-label", to: Route::users_where(UserFilters::status(&c.status)), "{status_label(&c.status)}" }
                                     span { class: "bar-track",
                                         span {
                                             class: "bar-fill status-{c.status}",
@@ -86,7 +91,7 @@ pub fn Dashboard() -> Element {
                         ul { class: "bars",
                             for l in s.seats.iter() {
                                 li { key: "{l.license}", class: "bar-row",
-                                    span { class: "bar-label", "{l.license}" }
+                                    Link { class: "bar-label", to: Route::users_where(UserFilters { license: l.license_id.clone(), ..Default::default() }), "{l.license}" }
                                     span { class: "bar-track", role: "img", "aria-label": "{l.used} of {l.seats} seats used",
                                         span {
                                             class: if l.used >= l.seats { "bar-fill seats-full" } else if l.used * 10 >= l.seats * 9 { "bar-fill seats-near" } else { "bar-fill seats" },
@@ -134,7 +139,7 @@ pub fn Dashboard() -> Element {
         }
     };
     rsx! {
-        document::Title { "Dashboard · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Dashboard · Gatehouse" }
         div { class: "page-head", h1 { "Dashboard" } }
         {body}
     }

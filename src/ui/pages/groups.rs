@@ -19,7 +19,7 @@ pub fn Groups() -> Element {
         Some(Ok(o)) => o,
     };
     rsx! {
-        document::Title { "Groups · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Groups · Gatehouse" }
         div { class: "page-head",
             h1 { "Groups" }
             button { class: "btn btn-primary", onclick: move |_| editing.set(Some(None)), "Add group" }
@@ -108,7 +108,7 @@ pub fn Licenses() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Licenses · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Licenses · Gatehouse" }
         div { class: "page-head", h1 { "Licenses" } }
         Notice { text: notice() }
         section { class: "card", "aria-labelledby": "add-license",
@@ -128,14 +128,66 @@ pub fn Licenses() -> Element {
             Some(Ok(list)) => rsx! {
                 ul { class: "list card",
                     if list.is_empty() { li { class: "muted", "No license types yet." } }
-                    for l in list.iter() {
-                        li { key: "{l.id}", class: "list-item",
-                            div { class: "list-main", "{l.name}" }
-                            div { class: "list-sub", "{l.used} of {l.seats} seats used · " {l.modules.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")} }
-                        }
+                    for l in list.iter().cloned() {
+                        LicenseRow { key: "{l.id}:{l.seats}", license: l, on_saved: move |text: String| { notice.set(Some(text)); licenses.restart(); } }
                     }
                 }
             },
+        }
+    }
+}
+
+/// One license type: its seats (editable in place), what requires it, and a link to the people
+/// holding it.
+#[component]
+fn LicenseRow(license: crate::domain::LicenseDto, on_saved: EventHandler<String>) -> Element {
+    let l = license;
+    let seats = use_signal(|| l.seats.to_string());
+    let mut error = use_signal(|| None::<String>);
+    let input_id = format!("seats-{}", l.id);
+    let (id, name, modules) = (l.id.clone(), l.name.clone(), l.modules.clone());
+    let save = move |_| {
+        let (id, name, modules) = (id.clone(), name.clone(), modules.clone());
+        async move {
+            let Ok(n) = seats().trim().parse::<u32>() else {
+                error.set(Some("enter a whole number of seats".into()));
+                return;
+            };
+            match api::save_license(Some(id), name.clone(), n, modules).await {
+                Ok(_) => {
+                    error.set(None);
+                    on_saved.call(format!("{name} now has {}.", crate::domain::count(u64::from(n), "seat", "seats")));
+                }
+                Err(e) => error.set(Some(crate::ui::components::refusal_reason(&e))),
+            }
+        }
+    };
+    rsx! {
+        li { class: "list-item license-row",
+            div { class: "list-main", "{l.name}" }
+            div { class: "list-sub",
+                "{l.used} of {l.seats} seats used · " {l.modules.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")}
+            }
+            div { class: "inline-form",
+                div { class: if error().is_some() { "field has-error" } else { "field" },
+                    label { r#for: "{input_id}", "Seats of {l.name}" }
+                    input {
+                        id: "{input_id}",
+                        r#type: "number",
+                        min: "0",
+                        value: "{seats}",
+                        "aria-invalid": if error().is_some() { "true" } else { "false" },
+                        oninput: { let mut seats = seats; move |e: FormEvent| seats.set(e.value()) },
+                    }
+                }
+                button { class: "btn btn-small", disabled: seats().trim() == l.seats.to_string(), onclick: save, "Save seats" }
+                Link { class: "btn btn-small btn-quiet", to: crate::ui::Route::users_where(crate::domain::UserFilters { license: l.id.clone(), ..Default::default() }),
+                    "People holding it ({l.used})"
+                }
+            }
+            if let Some(e) = error() {
+                p { class: "field-error", role: "alert", "Not saved: {e}" }
+            }
         }
     }
 }

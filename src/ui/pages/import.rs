@@ -10,10 +10,7 @@ use crate::ui::call::use_call;
 use crate::ui::components::{FormBanner, Notice};
 use crate::ui::Route;
 
-/// Waits `ms` milliseconds in the browser (nothing on the server).
-async fn pause(ms: u32) {
-    let _ = document::eval(&format!("await new Promise(r => setTimeout(r, {ms})); return true;")).await;
-}
+use crate::ui::browser::sleep as pause;
 
 fn column_label(c: &str) -> &str {
     match c {
@@ -142,16 +139,17 @@ pub fn ImportUsers() -> Element {
                             ul { for (i, e) in j.failed.iter().enumerate() { li { key: "{i}", "line {e.line}: {e.message}" } } }
                         }
                     }
-                    Link { class: "btn", to: Route::Users {}, "See the users list" }
+                    Link { class: "btn", to: Route::users(), "See the users list" }
                 }
             }
         }
     });
     rsx! {
-        document::Title { "Import people · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Import people · Gatehouse" }
+        crate::ui::components::Breadcrumbs { trail: vec![("Users".to_string(), Route::users())], here: "Import people" }
         div { class: "page-head",
             h1 { "Import people" }
-            Link { class: "btn btn-quiet", to: Route::Users {}, "Back to users" }
+            Link { class: "btn btn-quiet", to: Route::users(), "Back to users" }
         }
         div { class: "widgets",
             section { class: "card widget", "aria-labelledby": "import-file",

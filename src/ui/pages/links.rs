@@ -46,7 +46,7 @@ fn LinkPage(token: String, kind: LinkKind) -> Element {
         },
     };
     rsx! {
-        document::Title { "{title} · Gatehouse" }
+        crate::ui::components::PageTitle { title: "{title} · Gatehouse" }
         main { class: "center-page",
             div { class: "card narrow", p { class: "eyebrow", "Gatehouse" } {body} }
         }
@@ -111,7 +111,7 @@ pub fn Forgot() -> Element {
     };
     let (err, field, pending) = ((call.error)(), |n: &str| call.field(n), call.pending);
     rsx! {
-        document::Title { "Forgot password · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Forgot password · Gatehouse" }
         main { class: "center-page",
             div { class: "card narrow",
                 p { class: "eyebrow", "Gatehouse" }

@@ -14,7 +14,7 @@ pub fn NotFound(segments: Vec<String>) -> Element {
     dioxus::fullstack::FullstackContext::commit_http_status(dioxus::fullstack::StatusCode::NOT_FOUND, None);
     let path = format!("/{}", segments.join("/"));
     rsx! {
-        document::Title { "Page not found · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Page not found · Gatehouse" }
         main { class: "center-page",
             div { class: "card narrow",
                 p { class: "eyebrow", "404" }

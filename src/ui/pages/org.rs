@@ -43,7 +43,7 @@ pub fn Companies() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Companies · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Companies · Gatehouse" }
         div { class: "page-head", h1 { "Companies" } }
         Notice { text: notice() }
         section { class: "card", "aria-labelledby": "add-company",
@@ -174,7 +174,7 @@ pub fn Departments() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Departments · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Departments · Gatehouse" }
         div { class: "page-head",
             h1 { "Departments" }
             button { class: "btn btn-primary", onclick: move |_| editing.set(Some(None)), "Add department" }

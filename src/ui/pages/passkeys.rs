@@ -4,7 +4,6 @@
 use dioxus::prelude::*;
 
 use crate::api;
-use crate::domain::*;
 use crate::ui::call::use_call;
 use crate::ui::components::{FormBanner, Notice, TextField};
 use crate::ui::{passkey, Session};
@@ -42,8 +41,8 @@ pub fn PasskeysCard(user_id: String, #[props(default)] on_change: EventHandler<(
                     li { key: "{k.id}", class: "list-item",
                         div { class: "list-main", "{k.name}" }
                         div { class: "list-sub",
-                            "Added {format_utc(k.created_at)} · "
-                            {k.last_used_at.map(|t| format!("last used {}", format_utc(t))).unwrap_or_else(|| "never used".into())}
+                            "Added {crate::ui::browser::local_time(k.created_at)} · "
+                            {k.last_used_at.map(|t| format!("last used {}", crate::ui::browser::local_time(t))).unwrap_or_else(|| "never used".into())}
                         }
                         button {
                             class: "btn btn-small",

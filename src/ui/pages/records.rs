@@ -159,7 +159,7 @@ fn RecordList(module: Module) -> Element {
         _ => (false, false),
     };
     rsx! {
-        document::Title { "{label} · Gatehouse" }
+        crate::ui::components::PageTitle { title: "{label} · Gatehouse" }
         div { class: "page-head",
             h1 { "{label}" }
             div { class: "row-actions",
@@ -311,7 +311,7 @@ pub fn RecordNew(module: String) -> Element {
     };
     let err = error();
     rsx! {
-        document::Title { "New record · {m.label()} · Gatehouse" }
+        crate::ui::components::PageTitle { title: "New record · {m.label()} · Gatehouse" }
         div { class: "page-head",
             h1 { "New record in {m.label()}" }
             Link { class: "btn btn-quiet", to: Route::Records { module: module.clone() }, "Back to {m.label()}" }
@@ -355,7 +355,7 @@ pub fn RecordPage(module: String, id: String) -> Element {
         }
     };
     rsx! {
-        document::Title { "{m.label()} · Gatehouse" }
+        crate::ui::components::PageTitle { title: "{m.label()} · Gatehouse" }
         {content}
     }
 }
@@ -446,6 +446,10 @@ fn RecordEditor(module: Module, detail: RecordDetail, notice: Signal<Option<Stri
     };
     let err = error();
     rsx! {
+        crate::ui::components::Breadcrumbs {
+            trail: vec![(module.label().to_string(), Route::Records { module: module_slug(module).to_string() })],
+            here: detail.record.title.clone(),
+        }
         div { class: "page-head",
             div {
                 h1 { "{detail.record.title}" }
@@ -487,6 +491,9 @@ fn RecordEditor(module: Module, detail: RecordDetail, notice: Signal<Option<Stri
                     button { class: "btn", disabled: !ready, onclick: assign, "Assign" }
                 }
             }
+            if may_read_setups() {
+                AudienceWidget { key: "{detail.record.id}", module, id: detail.record.id.clone() }
+            }
             if detail.can_delete {
                 section { class: "card widget", "aria-labelledby": "w-delete",
                     h2 { id: "w-delete", "Delete" }
@@ -501,6 +508,61 @@ fn RecordEditor(module: Module, detail: RecordDetail, notice: Signal<Option<Stri
                     }
                 }
             }
+        }
+    }
+}
+
+/// True when the signed-in person may read access setups (Roles & profiles in their menu).
+fn may_read_setups() -> bool {
+    match try_consume_context::<crate::ui::Session>().and_then(|s| s.info()) {
+        Some(Ok(SessionInfo { me: Some(me), .. })) => me.modules.contains(&Module::RolesProfiles),
+        _ => false,
+    }
+}
+
+/// "Who can see this record and why": asked on demand (it weighs every person against the
+/// record), then each person with their access and the engine's reasons.
+#[component]
+fn AudienceWidget(module: Module, id: String) -> Element {
+    let mut asked = use_signal(|| false);
+    let rid = id.clone();
+    let audience = use_resource(move || {
+        let rid = rid.clone();
+        async move {
+            if !asked() {
+                return None;
+            }
+            Some(crate::api::record_audience(module, rid).await)
+        }
+    });
+    let body = match audience.read().clone().flatten() {
+        None if !asked() => rsx! {
+            button { class: "btn", onclick: move |_| asked.set(true), "Show who can see it" }
+        },
+        None => rsx! { p { role: "status", "Loading…" } },
+        Some(Err(e)) => rsx! { p { class: "field-error", role: "alert", "{e}" } },
+        Some(Ok(a)) => rsx! {
+            p { class: "muted",
+                {crate::domain::count(a.total, "person can see this record", "people can see this record")}
+                if a.total > a.people.len() as u64 { " (the first {a.people.len()} by name below)" }
+            }
+            ul { class: "list audience",
+                for p in a.people.iter().cloned() {
+                    li { key: "{p.id}", class: "list-item",
+                        div { class: "list-main", Link { to: Route::UserPage { id: p.id.clone() }, "{p.name}" } span { class: "muted", " · {p.access}" } }
+                        details {
+                            summary { "Why" }
+                            ul { class: "small", for r in p.reasons.iter() { li { key: "{r}", "{r}" } } }
+                        }
+                    }
+                }
+            }
+        },
+    };
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-audience",
+            h2 { id: "w-audience", "Who can see this record" }
+            {body}
         }
     }
 }

@@ -120,7 +120,7 @@ pub fn AccessReport() -> Element {
         }
     };
     rsx! {
-        document::Title { "Who has what · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Who has what · Gatehouse" }
         div { class: "page-head",
             div {
                 h1 { "Who has what, and why" }
@@ -138,7 +138,7 @@ pub fn AccessReport() -> Element {
             }
             div { class: "form-actions",
                 button { class: "btn", onclick: export, "Download CSV" }
-                button { class: "btn", onclick: move |_| { document::eval("window.print()"); }, "Print" }
+                button { class: "btn", onclick: move |_| crate::ui::browser::print_page(), "Print" }
             }
         }
         {body}

@@ -44,7 +44,7 @@ pub fn Reviews() -> Element {
         },
     };
     rsx! {
-        document::Title { "Access reviews · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Access reviews · Gatehouse" }
         div { class: "page-head", h1 { "Access reviews" } }
         p { class: "muted", "Every few months, the people who know best confirm who still needs what. Closing a review removes what was revoked." }
         if full_admin {
@@ -159,7 +159,8 @@ pub fn ReviewPage(id: String) -> Element {
     let (rid1, rid2, rid3) = (rid.clone(), rid.clone(), rid.clone());
     let open = d.summary.closed_at.is_none();
     rsx! {
-        document::Title { "{d.summary.name} · Access reviews · Gatehouse" }
+        crate::ui::components::PageTitle { title: "{d.summary.name} · Access reviews · Gatehouse" }
+        crate::ui::components::Breadcrumbs { trail: vec![("Access reviews".to_string(), Route::Reviews {})], here: d.summary.name.clone() }
         div { class: "page-head",
             div {
                 h1 { "{d.summary.name}" }
@@ -227,7 +228,7 @@ pub fn ReviewPage(id: String) -> Element {
                     },
                     "Download the report (CSV)"
                 }
-                button { class: "btn", onclick: move |_| { document::eval("window.print()"); }, "Print" }
+                button { class: "btn", onclick: move |_| crate::ui::browser::print_page(), "Print" }
             }
         }
         if d.people.is_empty() {

@@ -39,7 +39,7 @@ pub fn Roles() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Roles & profiles · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Roles & profiles · Gatehouse" }
         div { class: "page-head",
             h1 { "Roles & profiles" }
             div { class: "row-actions",
@@ -68,8 +68,12 @@ pub fn Roles() -> Element {
                                 }
                                 div { class: "row-actions",
                                     button { class: "btn btn-small", "aria-label": "Edit role {r.name}", onclick: { let r = r.clone(); move |_| editing.set(Some(Editing::Role(Some(r.clone())))) }, "Edit" }
+                                    Link { class: "btn btn-small btn-quiet", to: crate::ui::Route::users_where(crate::domain::UserFilters { role: r.id.clone(), ..Default::default() }),
+                                        "aria-label": "People with the role {r.name}", "People"
+                                    }
                                     if r.id != ADMINISTRATOR {
                                         DeleteButton { label: format!("Delete role {}", r.name), change: OrgChange::DeleteRole { id: r.id.clone() },
+                                            holders: crate::ui::Route::users_where(crate::domain::UserFilters { role: r.id.clone(), ..Default::default() }),
                                             on_done: move |m: String| { notice.set(Some(m)); org.restart(); } }
                                     }
                                 }
@@ -277,7 +281,7 @@ pub fn Conflicts() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Conflicts · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Conflicts · Gatehouse" }
         div { class: "page-head", h1 { "Permission conflicts" } }
         p { class: "muted", "Where one user gets the same permission at different levels from different sources (for example a low level through a department and a high one directly). The highest level wins; this list shows where to tidy up." }
         {body}
@@ -369,7 +373,7 @@ pub fn Grants() -> Element {
     let profiles: Vec<(String, String)> = o.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
     let kinds = vec![("department".to_string(), "Department".to_string()), ("group".to_string(), "Group".to_string()), ("user".to_string(), "User".to_string())];
     rsx! {
-        document::Title { "Grants · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Grants · Gatehouse" }
         div { class: "page-head", h1 { "Grants" } }
         p { class: "muted", "Profiles granted on top of roles. A department grant reaches its manager and members." }
         Notice { text: notice() }
@@ -460,12 +464,21 @@ pub fn Grants() -> Element {
 
 /// A delete button that saves the change and reports the outcome (refusals included).
 #[component]
-pub fn DeleteButton(label: String, change: OrgChange, on_done: EventHandler<String>) -> Element {
+pub fn DeleteButton(
+    label: String,
+    change: OrgChange,
+    on_done: EventHandler<String>,
+    /// Where to see what blocks the delete (the people holding a role), shown with a refusal.
+    #[props(default)]
+    holders: Option<crate::ui::Route>,
+) -> Element {
     let mut confirm = use_signal(|| false);
     let mut refused = use_signal(|| None::<String>);
     rsx! {
         if let Some(why) = refused() {
-            p { class: "field-error", role: "alert", "Not deleted: {why}" }
+            p { class: "field-error", role: "alert", "Not deleted: {why}"
+                if let Some(to) = holders.clone() { " " Link { to, "See who holds it" } }
+            }
         }
         if confirm() {
             button {

@@ -60,7 +60,7 @@ pub fn EnrolPage(name: String, user_id: String) -> Element {
         session.reload();
     };
     rsx! {
-        document::Title { "Set up a second factor · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Set up a second factor · Gatehouse" }
         main { class: "center-page",
             div { class: "card narrow",
                 p { class: "eyebrow", "Gatehouse" }
@@ -202,7 +202,7 @@ pub fn Security() -> Element {
                 section { class: "card widget", "aria-labelledby": "w-totp",
                     h2 { id: "w-totp", "Authenticator app" }
                     if let Some(since) = s.totp_since {
-                        p { span { class: "badge badge-active", "On" } "Set up {format_utc(since)}. Signing in asks for its code after your password." }
+                        p { span { class: "badge badge-active", "On" } "Set up {crate::ui::browser::local_time(since)}. Signing in asks for its code after your password." }
                     } else if on_now() {
                         p { span { class: "badge badge-active", "On" } "Signing in asks for its code after your password." }
                     } else if s.passkeys > 0 {
@@ -256,7 +256,7 @@ pub fn Security() -> Element {
         }
     };
     rsx! {
-        document::Title { "Security · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Security · Gatehouse" }
         div { class: "page-head", h1 { "Sign-in and security" } }
         div { class: "widgets", {body} }
     }

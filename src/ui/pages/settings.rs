@@ -33,6 +33,9 @@ pub fn Settings() -> Element {
                             if title == "Access" {
                                 Link { class: "btn btn-small", to: Route::Sharing {}, "Change on the Sharing page" }
                             }
+                            if title == "Mail" {
+                                TestEmail {}
+                            }
                         }
                     }
                 }
@@ -43,7 +46,7 @@ pub fn Settings() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Settings · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Settings · Gatehouse" }
         div { class: "page-head", h1 { "Settings" } }
         p { class: "muted", "Values marked with a GATEHOUSE_… name are read from the server's environment at start-up (see the README); passwords are never shown." }
         {body}
@@ -107,7 +110,7 @@ fn SecondFactorPolicyCard() -> Element {
                         n => format!("{n} active people must use a second factor and have not set it up yet."),
                     }
                 }
-                Link { class: "btn btn-small", to: Route::Users {}, "See them on the Users page (filter “Required but not set up”)" }
+                Link { class: "btn btn-small", to: Route::users_where(crate::domain::UserFilters { second_factor: "missing".into(), ..Default::default() }), "See who has not set one up yet" }
             }
         }
     };
@@ -119,5 +122,25 @@ fn SecondFactorPolicyCard() -> Element {
             FormBanner { error: (call.error)() }
             {body}
         }
+    }
+}
+
+/// "Send a test email to me": the same queue and transport as invitations, so an administrator
+/// sees at once whether mail leaves this installation.
+#[component]
+fn TestEmail() -> Element {
+    let call = use_call();
+    let mut notice = use_signal(|| None::<String>);
+    let send = move |_| async move {
+        if let Some(said) = call.run(api::send_test_email()).await {
+            notice.set(Some(said));
+        }
+    };
+    rsx! {
+        button { class: "btn btn-small", disabled: (call.pending)(), onclick: send,
+            if (call.pending)() { "Sending…" } else { "Send a test email to me" }
+        }
+        Notice { text: notice() }
+        FormBanner { error: (call.error)() }
     }
 }

@@ -68,7 +68,7 @@ pub fn Sharing() -> Element {
     };
     let rules = o.sharing_rules.clone();
     rsx! {
-        document::Title { "Sharing · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Sharing · Gatehouse" }
         div { class: "page-head", h1 { "Sharing" } }
         p { class: "muted", "Profiles open a module; these settings widen which records people see in it. They never cross a company boundary and never give access to a module a profile does not open." }
         Notice { text: notice() }
@@ -97,25 +97,16 @@ fn DefaultsForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
     let mut values = use_signal(|| org.defaults.iter().map(|(m, d)| (*m, default_key(*d).to_string())).collect::<Vec<_>>());
     let mut hierarchy = use_signal(|| org.settings.hierarchy);
     let mut inactive = use_signal(|| org.settings.inactive_may_read);
-    let mut error = use_signal(|| None::<ApiError>);
-    let ready = crate::ui::use_hydrated();
+    let error = use_signal(|| None::<ApiError>);
     let options: Vec<(String, String)> = [OrgDefault::Private, OrgDefault::PublicRead, OrgDefault::PublicReadWrite]
         .into_iter()
         .map(|d| (default_key(d).to_string(), d.label().to_string()))
         .collect();
-    let save = move |_| async move {
-        let change = OrgChange::SaveSharing {
-            defaults: values().into_iter().map(|(m, k)| (m, default_of(&k))).collect(),
-            hierarchy: hierarchy(),
-            inactive_may_read: inactive(),
-        };
-        match api::save_change(change, None).await {
-            Ok(_) => {
-                error.set(None);
-                on_saved.call("Sharing defaults saved.".into());
-            }
-            Err(e) => error.set(Some(e)),
-        }
+    // Saved like a grant: "Preview changes" names who gains or loses reach first.
+    let change = OrgChange::SaveSharing {
+        defaults: values().into_iter().map(|(m, k)| (m, default_of(&k))).collect(),
+        hierarchy: hierarchy(),
+        inactive_may_read: inactive(),
     };
     rsx! {
         section { class: "card", "aria-labelledby": "defaults-h",
@@ -146,8 +137,16 @@ fn DefaultsForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
                 input { r#type: "checkbox", checked: inactive(), onchange: move |e: FormEvent| inactive.set(e.checked()) }
                 span { "Inactive users may sign in read-only" }
             }
-            div { class: "form-actions",
-                button { class: "btn btn-primary", disabled: !ready, onclick: save, "Save defaults" }
+            crate::ui::preview_save::PreviewSave {
+                change,
+                error,
+                save_label: "Save defaults",
+                cancel: false,
+                on_done: move |saved: Option<String>| {
+                    if let Some(text) = saved {
+                        on_saved.call(text);
+                    }
+                },
             }
         }
     }

@@ -62,8 +62,8 @@ pub fn ApiTokensCard() -> Element {
                             span { class: if k.write { "badge badge-invited" } else { "badge" }, if k.write { "Read-write" } else { "Read-only" } }
                         }
                         div { class: "list-sub",
-                            "Made {format_utc(k.created_at)} · ends {format_utc(k.expires_at)} · "
-                            {k.last_used_at.map(|t| format!("last used {}", format_utc(t))).unwrap_or_else(|| "never used".into())}
+                            "Made {crate::ui::browser::local_time(k.created_at)} · ends {crate::ui::browser::local_time(k.expires_at)} · "
+                            {k.last_used_at.map(|t| format!("last used {}", crate::ui::browser::local_time(t))).unwrap_or_else(|| "never used".into())}
                             {k.last_used_ip.clone().map(|ip| format!(" from {ip}")).unwrap_or_default()}
                         }
                         if confirm().as_deref() == Some(k.id.as_str()) {

@@ -50,14 +50,49 @@ fn when(at: Option<i64>) -> String {
 }
 
 #[component]
-pub fn Users() -> Element {
-    let search = use_signal(String::new);
-    let status = use_signal(String::new);
-    let role = use_signal(String::new);
-    let department = use_signal(String::new);
-    let company = use_signal(String::new);
-    let license = use_signal(String::new);
-    let second_factor = use_signal(String::new);
+pub fn Users(filters: UserFilters) -> Element {
+    let mut search = use_signal(|| filters.search.clone());
+    let mut status = use_signal(|| filters.status.clone());
+    let mut role = use_signal(|| filters.role.clone());
+    let mut department = use_signal(|| filters.department.clone());
+    let mut company = use_signal(|| filters.company.clone());
+    let mut license = use_signal(|| filters.license.clone());
+    let mut second_factor = use_signal(|| filters.second_factor.clone());
+    // The filters live in the address too, so a filtered list can be linked to, bookmarked and
+    // reloaded. The address wins when it changes (a link, Back); a changed filter rewrites it.
+    let mut in_address = use_signal(|| filters.clone());
+    use_effect(use_reactive!(|filters| {
+        in_address.set(filters.clone());
+        for (mut signal, value) in [
+            (search, &filters.search),
+            (status, &filters.status),
+            (role, &filters.role),
+            (department, &filters.department),
+            (company, &filters.company),
+            (license, &filters.license),
+            (second_factor, &filters.second_factor),
+        ] {
+            if *signal.peek() != *value {
+                signal.set(value.clone());
+            }
+        }
+    }));
+    let current_filters = move || UserFilters {
+        search: search(),
+        status: status(),
+        role: role(),
+        department: department(),
+        company: company(),
+        license: license(),
+        second_factor: second_factor(),
+    };
+    use_effect(move || {
+        let now = current_filters();
+        if now != *in_address.peek() {
+            in_address.set(now.clone());
+            navigator().replace(Route::Users { filters: now });
+        }
+    });
     let sort = use_signal(|| "Name".to_string());
     // A second click on the same column header reverses the order; another sort starts A to Z.
     let mut reversed = use_signal(|| false);
@@ -109,6 +144,7 @@ pub fn Users() -> Element {
         let _ = reload();
         api::list_users(query()).await
     });
+    let mut selecting_all = use_signal(|| false);
     let mut exporting = use_signal(|| false);
     let export = move |_| async move {
         exporting.set(true);
@@ -206,7 +242,7 @@ pub fn Users() -> Element {
         return refused;
     }
     rsx! {
-        document::Title { "Users · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Users · Gatehouse" }
         div { class: "page-head",
             h1 { "Users" }
             div { class: "head-actions",
@@ -218,7 +254,7 @@ pub fn Users() -> Element {
         section { class: "card filters", "aria-label": "Search and filters",
             TextField { id: "search", label: "Search name, email or mobile", value: search, kind: "search" }
             div { class: "filter-row",
-                SelectField { id: "f-status", label: "Status", value: status, options: statuses, placeholder: "Any status" }
+                SelectField { id: "f-status", label: "Status", value: status, options: statuses.clone(), placeholder: "Any status" }
                 SelectField { id: "f-role", label: "Role", value: role, options: opts.roles.clone(), placeholder: "Any role" }
                 SelectField { id: "f-department", label: "Department", value: department, options: opts.departments.clone(), placeholder: "Any department" }
                 SelectField { id: "f-company", label: "Company", value: company, options: opts.companies.clone(), placeholder: "Any company" }
@@ -229,8 +265,62 @@ pub fn Users() -> Element {
                 SelectField { id: "f-sort", label: "Sort by", value: sort, options: sorts }
             }
         }
+        FilterChips {
+            chips: {
+                let name = |list: &Vec<(String, String)>, id: &str| list.iter().find(|(v, _)| v == id).map(|(_, n)| n.clone()).unwrap_or_else(|| id.to_string());
+                let mut chips = Vec::new();
+                let f = current_filters();
+                if !f.search.is_empty() { chips.push(("search".to_string(), format!("Search: {}", f.search))); }
+                if !f.status.is_empty() { chips.push(("status".to_string(), format!("Status: {}", name(&statuses, &f.status)))); }
+                if !f.role.is_empty() { chips.push(("role".to_string(), format!("Role: {}", name(&opts.roles, &f.role)))); }
+                if !f.department.is_empty() { chips.push(("department".to_string(), format!("Department: {}", name(&opts.departments, &f.department)))); }
+                if !f.company.is_empty() { chips.push(("company".to_string(), format!("Company: {}", name(&opts.companies, &f.company)))); }
+                if !f.license.is_empty() { chips.push(("license".to_string(), format!("License: {}", name(&opts.licenses, &f.license)))); }
+                if !f.second_factor.is_empty() { chips.push(("second_factor".to_string(), format!("Second factor: {}", name(&second_factor_choices(), &f.second_factor)))); }
+                chips
+            },
+            on_remove: move |key: String| match key.as_str() {
+                "search" => search.set(String::new()),
+                "status" => status.set(String::new()),
+                "role" => role.set(String::new()),
+                "department" => department.set(String::new()),
+                "company" => company.set(String::new()),
+                "license" => license.set(String::new()),
+                "second_factor" => second_factor.set(String::new()),
+                _ => {
+                    for mut s in [search, status, role, department, company, license, second_factor] {
+                        s.set(String::new());
+                    }
+                }
+            },
+        }
         Notice { text: notice() }
         FormBanner { error: error() }
+        if let Some(Ok(p)) = &*users.read() {
+            if count > 0 && p.items.iter().all(|u| selected().contains(&u.id)) && p.total > count as u64 {
+                div { class: "select-across", role: "status",
+                    span { "All {count} on this page are selected." }
+                    button {
+                        class: "btn btn-small",
+                        disabled: selecting_all(),
+                        onclick: move |_| async move {
+                            selecting_all.set(true);
+                            match all_matching(query()).await {
+                                Ok(ids) => selected.set(ids),
+                                Err(e) => error.set(Some(e)),
+                            }
+                            selecting_all.set(false);
+                        },
+                        if selecting_all() { "Selecting…" } else { "Select all {p.total} users that match" }
+                    }
+                }
+            } else if count as u64 > p.items.len() as u64 && count as u64 >= p.total {
+                div { class: "select-across", role: "status",
+                    span { "All {count} users that match are selected." }
+                    button { class: "btn btn-small", onclick: move |_| selected.set(Vec::new()), "Clear the selection" }
+                }
+            }
+        }
         if count > 0 {
             div { class: "bulk-bar", role: "region", "aria-label": "Bulk actions",
                 strong { "{count} selected" }
@@ -367,6 +457,46 @@ fn UserListRow(user: UserRow, is_me: bool, selected: Signal<Vec<String>>, on_cha
             }
             td { "data-label": "Last sign-in", "{when(user.last_sign_in_at)}" }
             td { "data-label": "Second factor", SecondFactorBadge { on: user.second_factor, required: user.second_factor_required } }
+        }
+    }
+}
+
+/// Every id the list's query matches, across all its pages, for a bulk action on them all.
+async fn all_matching(query: UserQuery) -> Result<Vec<String>, ApiError> {
+    let mut ids = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = api::list_users(UserQuery { page, per_page: 200, ..query.clone() }).await?;
+        ids.extend(p.items.iter().map(|u| u.id.clone()));
+        if p.items.is_empty() || ids.len() as u64 >= p.total {
+            return Ok(ids);
+        }
+        page += 1;
+    }
+}
+
+/// The filters in force as removable chips, and "Clear all" when there is more than one.
+#[component]
+pub fn FilterChips(chips: Vec<(String, String)>, on_remove: EventHandler<String>) -> Element {
+    if chips.is_empty() {
+        return rsx! {};
+    }
+    let many = chips.len() > 1;
+    rsx! {
+        div { class: "chips", role: "group", "aria-label": "Filters in force",
+            for (key, text) in chips {
+                button {
+                    key: "{key}",
+                    class: "chip",
+                    "aria-label": "Remove the filter {text}",
+                    onclick: { let key = key.clone(); move |_| on_remove.call(key.clone()) },
+                    span { "{text}" }
+                    span { class: "chip-x", "aria-hidden": "true", "×" }
+                }
+            }
+            if many {
+                button { class: "btn btn-quiet btn-small", onclick: move |_| on_remove.call(String::new()), "Clear all" }
+            }
         }
     }
 }
@@ -546,10 +676,11 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
 #[component]
 pub fn NewUser() -> Element {
     rsx! {
-        document::Title { "Add user · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Add user · Gatehouse" }
+        crate::ui::components::Breadcrumbs { trail: vec![("Users".to_string(), Route::users())], here: "Add user" }
         div { class: "page-head",
             h1 { "Add user" }
-            Link { class: "btn btn-quiet", to: Route::Users {}, "Back to users" }
+            Link { class: "btn btn-quiet", to: Route::Users { filters: UserFilters::default() }, "Back to users" }
         }
         section { class: "card",
             p { class: "muted", "The new user gets an email with a link to choose their password and activate the account." }
@@ -598,7 +729,7 @@ pub fn UserPage(id: String) -> Element {
     let content = match &*user.read() {
         None => rsx! { p { role: "status", "Loading…" } },
         Some(Err(e)) => rsx! {
-            div { class: "card", h1 { "User not available" } p { "{e}" } Link { class: "btn", to: Route::Users {}, "Back to users" } }
+            div { class: "card", h1 { "User not available" } p { "{e}" } Link { class: "btn", to: Route::Users { filters: UserFilters::default() }, "Back to users" } }
         },
         Some(Ok(u)) => {
             let u = u.clone();
@@ -617,12 +748,14 @@ pub fn UserPage(id: String) -> Element {
             let id4 = u.id.clone();
             let is_me = u.id == my_id;
             rsx! {
+                crate::ui::components::PageTitle { title: "{u.full_name} · Users · Gatehouse" }
+                crate::ui::components::Breadcrumbs { trail: vec![("Users".to_string(), Route::users())], here: u.full_name.clone() }
                 div { class: "page-head",
                     div {
                         h1 { "{u.full_name}" }
                         p { class: "muted", "{u.email} · " StatusBadge { status: u.status } }
                     }
-                    Link { class: "btn btn-quiet", to: Route::Users {}, "Back to users" }
+                    Link { class: "btn btn-quiet", to: Route::Users { filters: UserFilters::default() }, "Back to users" }
                 }
                 Notice { text: notice() }
                 FormBanner { error: error() }
@@ -691,7 +824,13 @@ pub fn UserPage(id: String) -> Element {
                             if let Some(problem) = &u.mail_problem {
                                 div { class: "banner banner-error", role: "alert", "Invite not delivered: {problem}. It is retried automatically." }
                             } else {
-                                p { "The invitation was sent. The link works once and expires after a few days." }
+                                match u.invitation_expires_at {
+                                    Some(at) if at <= crate::ui::browser::now_ms() => rsx! {
+                                        p { class: "warn-text", "The invitation link expired on {crate::ui::browser::local_time(at)}. Resend the invitation to send a new one." }
+                                    },
+                                    Some(at) => rsx! { p { "The invitation was sent. Its link works once, until {crate::ui::browser::local_time(at)}." } },
+                                    None => rsx! { p { "No invitation link is open. Resend the invitation to send a new one." } },
+                                }
                             }
                             button {
                                 class: "btn",
@@ -733,7 +872,7 @@ pub fn UserPage(id: String) -> Element {
         }
     };
     rsx! {
-        document::Title { "User · Gatehouse" }
+        crate::ui::components::PageTitle { title: "User · Gatehouse" }
         {content}
     }
 }

@@ -19,7 +19,7 @@ pub fn Welcome() -> Element {
     };
     let first = w.name.split_whitespace().next().unwrap_or(&w.name).to_string();
     rsx! {
-        document::Title { "Welcome · Gatehouse" }
+        crate::ui::components::PageTitle { title: "Welcome · Gatehouse" }
         div { class: "page-head", h1 { "Welcome, {first}" } }
         section { class: "card", "aria-labelledby": "welcome-you",
             h2 { id: "welcome-you", "You" }

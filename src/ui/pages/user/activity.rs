@@ -29,7 +29,7 @@ pub fn ActivityWidget(user_id: String) -> Element {
                     li { key: "{e.id}",
                         div { class: "list-main", "{e.sentence}" }
                         if e.changes.len() > 1 { div { class: "list-sub", "{changes_text(&e)}" } }
-                        div { class: "list-sub", "{format_utc(e.at)}" }
+                        div { class: "list-sub", "{crate::ui::browser::local_time(e.at)}" }
                     }
                 }
             }

@@ -26,8 +26,13 @@ pub fn EffectiveAccessWidget(user_id: String) -> Element {
             let ea = ea.clone();
             let selected = open().and_then(|(m, a)| ea.cells.iter().find(|c| c.module == m && c.action == a).cloned());
             rsx! {
+                if ea.once_active {
+                    p { class: "banner", role: "note",
+                        "Not active yet: this is what they will be able to do once they have activated their account from the invitation."
+                    }
+                }
                 ModuleActionTable {
-                    caption: "Effective access by module and action",
+                    caption: if ea.once_active { "Effective access once active, by module and action" } else { "Effective access by module and action" },
                     cell: {
                         let ea = ea.clone();
                         move |(m, a): (Module, Action)| {

@@ -13,7 +13,15 @@ pub fn NavigationWidget(user_id: String, setup: UserAccessSetup, on_changed: Eve
         Module::ALL.iter().filter(|m| !setup.hidden_modules.contains(m)).map(|m| format!("{m:?}")).collect::<Vec<_>>()
     });
     let mut error = use_signal(|| None::<ApiError>);
-    let options: Vec<(String, String)> = Module::ALL.iter().map(|m| (format!("{m:?}"), m.label().to_string())).collect();
+    // Each module says whether the person could open it at all: checking one they hold no View
+    // on changes nothing.
+    let options: Vec<(String, String)> = Module::ALL
+        .iter()
+        .map(|m| {
+            let label = if setup.grantable_modules.contains(m) { m.label().to_string() } else { format!("{} (not granted: stays closed)", m.label()) };
+            (format!("{m:?}"), label)
+        })
+        .collect();
     rsx! {
         section { class: "card widget", "aria-labelledby": "w-nav",
             h2 { id: "w-nav", "Navigation permissions" }

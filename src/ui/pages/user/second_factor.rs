@@ -4,7 +4,6 @@
 use dioxus::prelude::*;
 
 use crate::api;
-use crate::domain::*;
 use crate::ui::call::use_call;
 use crate::ui::components::*;
 use crate::ui::Route;
@@ -37,7 +36,7 @@ pub fn SecondFactorWidget(user_id: String, name: String, is_me: bool) -> Element
             let s = s.clone();
             rsx! {
                 if let Some(since) = s.totp_since {
-                    p { span { class: "badge badge-active", "On" } "Authenticator app since {format_utc(since)}; {s.recovery_left} recovery codes left." }
+                    p { span { class: "badge badge-active", "On" } "Authenticator app since {crate::ui::browser::local_time(since)}; {s.recovery_left} recovery codes left." }
                     if s.passkeys > 0 {
                         p { "Passkeys: {s.passkeys}." }
                     }

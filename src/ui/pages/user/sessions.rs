@@ -38,7 +38,7 @@ pub fn SessionsWidget(user_id: String) -> Element {
                             span { title: "{s.user_agent.clone().unwrap_or_default()}", "{device_name(s.user_agent.as_deref())}" }
                             if s.current { span { class: "badge badge-active", "This browser" } }
                         }
-                        div { class: "list-sub", "Since {format_utc(s.created_at)} · last seen {format_utc(s.last_seen_at)} · {s.ip.clone().unwrap_or_default()} · signed in with {s.auth_method.label()}" }
+                        div { class: "list-sub", "Since {crate::ui::browser::local_time(s.created_at)} · last seen {crate::ui::browser::local_time(s.last_seen_at)} · {s.ip.clone().unwrap_or_default()} · signed in with {s.auth_method.label()}" }
                         if !s.current {
                             button {
                                 class: "btn btn-small",
