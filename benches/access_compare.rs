@@ -176,7 +176,7 @@ fn synthetic() -> (Org, Vec<Rec>) {
         companies,
         defaults: vec![],
         sharing_rules: vec![],
-        settings: AccessSettings { hierarchy: true, inactive_may_read: false },
+        settings: AccessSettings { hierarchy: true, inactive_may_read: false, ..Default::default() },
         at: None,
     };
     (org, records)

@@ -22,6 +22,8 @@ pub enum OrgChange {
     DeleteGroup { id: String },
     /// Organization-wide defaults per record module and the two access settings.
     SaveSharing { defaults: Vec<(Module, OrgDefault)>, hierarchy: bool, inactive_may_read: bool },
+    /// Invitation and session lifetimes (minutes; none: the server's configuration).
+    SaveLifetimes { lifetimes: super::Lifetimes },
     /// Create (id None) or change a sharing rule.
     SaveSharingRule { id: Option<String>, module: Module, owners: Party, recipients: Party, access: ShareAccess },
     DeleteSharingRule { id: String },
@@ -248,6 +250,12 @@ impl OrgChange {
                 o.settings.hierarchy = *hierarchy;
                 o.settings.inactive_may_read = *inactive_may_read;
             }
+            OrgChange::SaveLifetimes { lifetimes } => {
+                if let Some((field, message)) = lifetimes.errors().into_iter().next() {
+                    return Err(err(field, message));
+                }
+                o.settings.lifetimes = *lifetimes;
+            }
             OrgChange::SaveSharingRule { id, module, owners, recipients, access } => {
                 if !module.is_record_module() {
                     return Err(err("module", format!("{} has no records to share", module.label())));
@@ -398,6 +406,7 @@ impl OrgChange {
             | OrgChange::RemoveGrant { grant: OrgGrant { to: Grantee::User(_), .. } } => (Module::Users, Edit),
             OrgChange::SaveGroup { .. } | OrgChange::AddGrant { .. } | OrgChange::RemoveGrant { .. } => (Module::DepartmentsGroups, Edit),
             OrgChange::SaveSharing { .. } | OrgChange::SaveSharingRule { .. } | OrgChange::DeleteSharingRule { .. } => (Module::Settings, Edit),
+            OrgChange::SaveLifetimes { .. } => (Module::Settings, Edit),
             OrgChange::SaveDepartment { id: None, .. } => (Module::DepartmentsGroups, Create),
             OrgChange::SaveDepartment { .. } => (Module::DepartmentsGroups, Edit),
             OrgChange::DeleteDepartment { .. } => (Module::DepartmentsGroups, Delete),

@@ -225,6 +225,13 @@ impl Engine {
     }
 
     /// Holds the Administrator profile (by any path) while Active.
+    /// Whether `user` holds `profile` by any path (their role, a grant to them, their group or
+    /// their department), whatever their status.
+    pub fn holds_profile(&self, user: &str, profile: &str) -> bool {
+        let Some(p) = self.org.profiles.iter().position(|x| x.id == profile) else { return false };
+        self.user_index(user).is_some_and(|u| self.users[u as usize].sources.iter().any(|s| s.profile as usize == p))
+    }
+
     pub fn is_full_admin(&self, user: &str) -> bool {
         self.user_index(user).is_some_and(|u| self.users[u as usize].full_admin)
     }

@@ -202,11 +202,49 @@ pub struct AccessSettings {
     pub hierarchy: bool,
     /// Inactive users may sign in read-only (View, nothing else).
     pub inactive_may_read: bool,
+    /// Lifetimes set from the Settings page at run time (minutes); none: the server's
+    /// environment decides (GATEHOUSE_INVITE_TTL_MINUTES and the session variables).
+    #[serde(default)]
+    pub lifetimes: Lifetimes,
 }
 
 impl Default for AccessSettings {
     fn default() -> Self {
-        Self { hierarchy: true, inactive_may_read: false }
+        Self { hierarchy: true, inactive_may_read: false, lifetimes: Lifetimes::default() }
+    }
+}
+
+/// Invitation and session lifetimes an administrator may change while the console runs, in
+/// minutes; each left unset falls back to the server's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Lifetimes {
+    #[serde(default)]
+    pub invite_minutes: Option<u32>,
+    #[serde(default)]
+    pub session_idle_minutes: Option<u32>,
+    #[serde(default)]
+    pub session_max_minutes: Option<u32>,
+}
+
+impl Lifetimes {
+    /// The bounds each accepts: an invitation from 1 hour to 30 days, a session's idle time from
+    /// 5 minutes to 7 days, its whole life from 15 minutes to 90 days and no shorter than idle.
+    pub fn errors(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let check = |v: Option<u32>, lo: u32, hi: u32, field: &'static str, what: &str, out: &mut Vec<(&'static str, String)>| {
+            if let Some(v) = v.filter(|v| *v < lo || *v > hi) {
+                out.push((field, format!("{what} must be between {lo} and {hi} minutes (not {v})")));
+            }
+        };
+        check(self.invite_minutes, 60, 43_200, "invite_minutes", "an invitation link's life", &mut out);
+        check(self.session_idle_minutes, 5, 10_080, "session_idle_minutes", "the idle time", &mut out);
+        check(self.session_max_minutes, 15, 129_600, "session_max_minutes", "a session's whole life", &mut out);
+        if let (Some(idle), Some(max)) = (self.session_idle_minutes, self.session_max_minutes) {
+            if max < idle {
+                out.push(("session_max_minutes", "a session's whole life cannot be shorter than its idle time".to_string()));
+            }
+        }
+        out
     }
 }
 

@@ -99,6 +99,7 @@ actions! {
     SharingRuleDelete = "sharing.rule.delete", "Deleted a sharing rule";
     LicenseSave = "license.save", "Saved a license";
     SettingsTestEmail = "settings.test_email", "Sent a test email";
+    SettingsLifetimes = "settings.lifetimes", "Changed invitation and session lifetimes";
     RecordCreate = "record.create", "Created a record";
     RecordUpdate = "record.update", "Changed a record";
     RecordDelete = "record.delete", "Deleted a record";

@@ -16,6 +16,10 @@ pub struct Me {
     /// Modules this user may View (and has not hidden): what the menu shows.
     #[serde(default)]
     pub modules: Vec<crate::access::Module>,
+    /// The other actions (Create, Edit, Delete, Export, Import, …) they may take in those
+    /// modules, at some level.
+    #[serde(default)]
+    pub can: Vec<(crate::access::Module, crate::access::Action)>,
     /// Signed in with a temporary password that must be replaced before anything else.
     #[serde(default)]
     pub must_change_password: bool,
@@ -392,5 +396,10 @@ pub struct SettingsOverview {
     pub security: Vec<(String, String, String)>,
     pub access: Vec<(String, String, String)>,
     pub storage: Vec<(String, String, String)>,
+    /// The lifetimes set from the Settings page (none: configured), and the configured ones.
+    #[serde(default)]
+    pub lifetimes: crate::access::Lifetimes,
+    #[serde(default)]
+    pub configured: crate::access::Lifetimes,
 }
 

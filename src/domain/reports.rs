@@ -13,6 +13,9 @@ pub struct AccessReportQuery {
     pub department: Option<String>,
     #[serde(default)]
     pub role: Option<String>,
+    /// Only the people holding this profile, by any path (role, grant, group, department).
+    #[serde(default)]
+    pub profile: Option<String>,
     #[serde(default = "first_page")]
     pub page: u32,
     #[serde(default = "default_per_page")]
@@ -29,7 +32,7 @@ fn default_per_page() -> u32 {
 
 impl Default for AccessReportQuery {
     fn default() -> Self {
-        AccessReportQuery { company: None, department: None, role: None, page: first_page(), per_page: default_per_page() }
+        AccessReportQuery { company: None, department: None, role: None, profile: None, page: first_page(), per_page: default_per_page() }
     }
 }
 

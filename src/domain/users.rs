@@ -157,23 +157,51 @@ impl AuditFilter {
 
 impl From<&str> for AuditFilter {
     fn from(query: &str) -> Self {
-        let action = query
-            .trim_start_matches('?')
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("action="))
-            .map(percent_decode)
-            .unwrap_or_default();
-        Self { action }
+        Self { action: query_value(query, "action") }
     }
 }
 
 impl std::fmt::Display for AuditFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.action.is_empty() {
-            return Ok(());
-        }
-        write!(f, "action={}", percent_encode(&percent_encode(&self.action)))
+        write_query_value(f, "action", &self.action)
     }
+}
+
+/// The access report's filter in the address (`/reports/access?profile=…`): the people holding
+/// one profile, by any path (a role's profile page links to it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportFilter {
+    pub profile: String,
+}
+
+impl From<&str> for ReportFilter {
+    fn from(query: &str) -> Self {
+        Self { profile: query_value(query, "profile") }
+    }
+}
+
+impl std::fmt::Display for ReportFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_query_value(f, "profile", &self.profile)
+    }
+}
+
+/// The value of `key` in a query the router has decoded once (empty when absent).
+fn query_value(query: &str, key: &str) -> String {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')))
+        .map(percent_decode)
+        .unwrap_or_default()
+}
+
+/// `key=value` for a route's query, escaped twice (see [`UserFilters`]); nothing when empty.
+fn write_query_value(f: &mut std::fmt::Formatter<'_>, key: &str, value: &str) -> std::fmt::Result {
+    if value.is_empty() {
+        return Ok(());
+    }
+    write!(f, "{key}={}", percent_encode(&percent_encode(value)))
 }
 
 /// `value` for a URL's query: letters, digits and `-._~` as they are, the rest as `%XX` of its UTF-8.
@@ -230,6 +258,9 @@ mod filter_tests {
         assert!(UserFilters::from("").is_empty());
         assert_eq!(UserFilters::default().to_string(), "");
         assert_eq!(percent_decode("100%"), "100%");
+        let r = ReportFilter { profile: "sales rep".into() };
+        assert_eq!(ReportFilter::from(percent_decode(&r.to_string()).as_str()), r);
+        assert_eq!(AuditFilter::from("action=user.&x=1"), AuditFilter::action("user."));
     }
 }
 

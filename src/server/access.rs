@@ -165,7 +165,8 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
              SELECT record::id(id) AS id, name, seats, modules FROM license;
              SELECT record::id(id) AS id FROM company WHERE archived = false;
              SELECT record::id(id) AS id, module, owners, recipients, access FROM sharing_rule;
-             SELECT * FROM setting:access;",
+             SELECT * FROM setting:access;
+             SELECT * FROM setting:lifetimes;",
             json!({}),
         )
         .await?;
@@ -179,6 +180,11 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
     let companies: Vec<C> = rows.all(7)?;
     let sharing: Vec<S> = rows.all(8)?;
     let settings = rows.first::<SettingRow>(9)?.map(|s| s.value).unwrap_or_default();
+    #[derive(Deserialize)]
+    struct LifetimesRow {
+        value: Lifetimes,
+    }
+    let lifetimes = rows.first::<LifetimesRow>(10)?.map(|s| s.value).unwrap_or_default();
     // Archived companies are out of everyone's reach until restored: no user's company access
     // counts them.
     let live: std::collections::HashSet<&str> = companies.iter().map(|c| c.id.as_str()).collect();
@@ -238,6 +244,7 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
         settings: AccessSettings {
             hierarchy: settings.hierarchy.unwrap_or(true),
             inactive_may_read: settings.inactive_may_read.unwrap_or(false),
+            lifetimes,
         },
         at: Some(super::time::now_ms()),
     })

@@ -109,7 +109,7 @@ async fn check_sessions_access(ctx: &RequestCtx, id: &str, action: Action) -> Re
 
 pub async fn list_sessions(ctx: &RequestCtx, id: &str) -> Result<Vec<SessionDto>, ApiError> {
     let me = check_sessions_access(ctx, id, Action::View).await?;
-    let policy = ctx.state.session_policy();
+    let policy = ctx.state.session_policy().await;
     let now = now_ms();
     let mut rows: Vec<SessionDto> = ctx
         .state

@@ -161,6 +161,7 @@ pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str, notify: bo
             AuditTarget::Setting,
             Some(json!({ "defaults": org.defaults, "hierarchy": org.settings.hierarchy, "inactive_may_read": org.settings.inactive_may_read })),
         ),
+        OrgChange::SaveLifetimes { .. } => (AuditAction::SettingsLifetimes, AuditTarget::Setting, Some(json!(org.settings.lifetimes))),
         OrgChange::SaveSharingRule { .. } => {
             (AuditAction::SharingRuleSave, AuditTarget::SharingRule, org.sharing_rules.iter().find(|r| r.id == target).map(|r| json!(r)))
         }

@@ -224,6 +224,7 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
             format!("{actor} saved {target}")
         }
         A::SharingSettings => format!("{actor} changed the sharing defaults"),
+        A::SettingsLifetimes => format!("{actor} changed the invitation and session lifetimes"),
         A::RecordUpdate => format!("{actor} changed {target}"),
         A::RecordAssign => format!("{actor} assigned {target} to someone else"),
         A::RecordReassign => format!("{actor} reassigned the records of {target}"),

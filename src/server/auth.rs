@@ -201,6 +201,7 @@ impl Principal {
             role: self.role_name.clone(),
             full_admin: self.full_admin,
             modules: Vec::new(),
+            can: Vec::new(),
             must_change_password: self.must_change_password,
             viewed_by: self.viewed_by.as_ref().map(|(_, name)| name.clone()),
             second_factor_pending: self.second_factor_pending,

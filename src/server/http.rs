@@ -308,7 +308,7 @@ struct VerifiedSession {
 /// Resolves the request's session; on success keeps it in the request for the function.
 async fn verify_session(state: &AppState, req: &mut Request) -> bool {
     let Some(raw) = auth::token_from_headers(req.headers(), state.settings.secure_cookies()) else { return false };
-    match auth::resolve_session(&state.db, &raw, &state.session_policy()).await {
+    match auth::resolve_session(&state.db, &raw, &state.session_policy().await).await {
         Ok(Some(principal)) => {
             req.extensions_mut().insert(VerifiedSession { token: raw, principal });
             true
@@ -553,7 +553,7 @@ impl RequestCtx {
             // Verified by the gate in this same request (over HTTP; during server-side
             // rendering there is no such mark and the session is looked up here).
             (Some(raw), Some(v)) if &v.token == raw => Ok(Some(v.principal.clone())),
-            (Some(raw), _) => Ok(auth::resolve_session(&self.state.db, raw, &self.state.session_policy()).await?),
+            (Some(raw), _) => Ok(auth::resolve_session(&self.state.db, raw, &self.state.session_policy().await).await?),
         }
     }
 

@@ -16,7 +16,7 @@ fn people<'a>(engine: &'a Engine, me: &str, q: &AccessReportQuery) -> Vec<&'a cr
     fn some(v: &Option<String>) -> Option<&str> {
         v.as_deref().filter(|s| !s.is_empty())
     }
-    let (company, department, role) = (some(&q.company), some(&q.department), some(&q.role));
+    let (company, department, role, profile) = (some(&q.company), some(&q.department), some(&q.role), some(&q.profile));
     let mut out: Vec<&crate::access::OrgUser> = engine
         .org()
         .users
@@ -25,6 +25,7 @@ fn people<'a>(engine: &'a Engine, me: &str, q: &AccessReportQuery) -> Vec<&'a cr
             company.is_none_or(|c| u.companies.iter().any(|x| x == c))
                 && department.is_none_or(|d| u.department == d)
                 && role.is_none_or(|r| u.role == r)
+                && profile.is_none_or(|p| engine.holds_profile(&u.id, p))
                 && engine.decide_on_user(me, Action::View, &u.id).allowed()
         })
         .collect();

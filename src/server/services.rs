@@ -53,8 +53,15 @@ pub async fn session_info(ctx: &RequestCtx) -> Result<SessionInfo, ApiError> {
             me.modules = access::Module::ALL
                 .into_iter()
                 .filter(|_| complete)
-                .into_iter()
                 .filter(|m| engine.decide(&p.user_id, *m, access::Action::View, None).allowed())
+                .collect();
+            // What else they may do in those modules, so pages offer only the controls that
+            // will work (the server checks every call regardless).
+            me.can = me
+                .modules
+                .iter()
+                .flat_map(|&m| access::Action::ALL.into_iter().map(move |a| (m, a)))
+                .filter(|&(m, a)| a != access::Action::View && engine.decide(&p.user_id, m, a, None).allowed())
                 .collect();
             Some(me)
         }
@@ -115,7 +122,7 @@ pub async fn start_session(ctx: &RequestCtx, user_id: &str, start: SessionStart)
 /// as the last-sign-in time (one commit fewer on the busiest path). A session still waiting for
 /// its second factor records neither.
 async fn start_session_with(ctx: &RequestCtx, user_id: &str, start: SessionStart, audit: Option<Audit>) -> Result<Me, ApiError> {
-    let policy = ctx.state.session_policy();
+    let policy = ctx.state.session_policy().await;
     if !start.second_factor_pending {
         let mut work = Work::new(ctx);
         work.run(user::signed_in(user_id, now_ms()));
@@ -134,7 +141,7 @@ async fn start_session_with(ctx: &RequestCtx, user_id: &str, start: SessionStart
     }
     ctx.set_cookie(&auth::session_cookie(
         &raw,
-        ctx.state.settings.session_absolute.as_secs(),
+        (policy.absolute_ms / 1000) as u64,
         ctx.state.settings.secure_cookies(),
     ));
     Ok(principal.me())
@@ -358,6 +365,10 @@ pub async fn send_test_email(ctx: &RequestCtx) -> Result<String, ApiError> {
 pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::SettingsOverview, ApiError> {
     let (_, engine) = ctx.require(access::Module::Settings, access::Action::View).await?;
     let s = &ctx.state.settings;
+    let set = engine.org().settings.lifetimes;
+    let from = |v: Option<u32>, var: &'static str| if v.is_some() { "set on this page" } else { var };
+    let policy = ctx.state.session_policy().await;
+    let ms = |ms: i64| std::time::Duration::from_millis(ms.max(0) as u64);
     let row = |name: &str, value: String, from: &str| (name.to_string(), value, from.to_string());
     let minutes = |d: std::time::Duration| {
         let m = d.as_secs() / 60;
@@ -387,11 +398,11 @@ pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::Settin
     let mut mail = mail;
     mail.push(row("First retry of a failed send", format!("{} s, doubling up to 30 minutes", s.mail_retry_base.as_secs()), "GATEHOUSE_MAIL_RETRY_SECONDS"));
     let security = vec![
-        row("Invitation links expire after", minutes(s.invite_ttl), "GATEHOUSE_INVITE_TTL_MINUTES"),
+        row("Invitation links expire after", minutes(ctx.state.invite_ttl().await), from(set.invite_minutes, "GATEHOUSE_INVITE_TTL_MINUTES")),
         row("Managers are reminded to check in with a new person after", format!("{} days", s.checkin_days), "GATEHOUSE_CHECKIN_DAYS"),
         row("API tokens can last at most", format!("{} days", s.token_max_days), "GATEHOUSE_TOKEN_MAX_DAYS"),
-        row("Session ends after inactivity", minutes(s.session_idle), "GATEHOUSE_SESSION_IDLE_MINUTES"),
-        row("Session ends at the latest after", minutes(s.session_absolute), "GATEHOUSE_SESSION_MAX_MINUTES"),
+        row("Session ends after inactivity", minutes(ms(policy.idle_ms)), from(set.session_idle_minutes, "GATEHOUSE_SESSION_IDLE_MINUTES")),
+        row("Session ends at the latest after", minutes(ms(policy.absolute_ms)), from(set.session_max_minutes, "GATEHOUSE_SESSION_MAX_MINUTES")),
         row(
             "Password policy",
             format!(
@@ -422,6 +433,11 @@ pub async fn settings_overview(ctx: &RequestCtx) -> Result<crate::domain::Settin
         row("Database", kind.into(), "GATEHOUSE_DB"),
         row("Namespace / database", format!("{} / {}", s.database_namespace, s.database_name), "GATEHOUSE_DB_NAMESPACE, GATEHOUSE_DB_DATABASE"),
     ];
-    Ok(crate::domain::SettingsOverview { mail, security, access, storage })
+    let configured = access::Lifetimes {
+        invite_minutes: Some((s.invite_ttl.as_secs() / 60) as u32),
+        session_idle_minutes: Some((s.session_idle.as_secs() / 60) as u32),
+        session_max_minutes: Some((s.session_absolute.as_secs() / 60) as u32),
+    };
+    Ok(crate::domain::SettingsOverview { mail, security, access, storage, lifetimes: set, configured })
 }
 

@@ -56,10 +56,32 @@ impl AppState {
         state
     }
 
-    pub fn session_policy(&self) -> SessionPolicy {
+    /// The lifetimes set from the Settings page, as every instance sees them (they travel with
+    /// the access setup's version); none set: the server's configuration.
+    async fn lifetimes(&self) -> crate::access::Lifetimes {
+        match self.access.engine(&self.db).await {
+            Ok(engine) => engine.org().settings.lifetimes,
+            Err(e) => {
+                tracing::warn!(error = %e, "lifetimes unread; the configured ones apply");
+                crate::access::Lifetimes::default()
+            }
+        }
+    }
+
+    pub async fn session_policy(&self) -> SessionPolicy {
+        let set = self.lifetimes().await;
+        let ms = |minutes: Option<u32>, configured: std::time::Duration| minutes.map(|m| i64::from(m) * 60_000).unwrap_or(configured.as_millis() as i64);
         SessionPolicy {
-            idle_ms: self.settings.session_idle.as_millis() as i64,
-            absolute_ms: self.settings.session_absolute.as_millis() as i64,
+            idle_ms: ms(set.session_idle_minutes, self.settings.session_idle),
+            absolute_ms: ms(set.session_max_minutes, self.settings.session_absolute),
+        }
+    }
+
+    /// How long a new invitation (activation) link works.
+    pub async fn invite_ttl(&self) -> std::time::Duration {
+        match self.lifetimes().await.invite_minutes {
+            Some(m) => std::time::Duration::from_secs(u64::from(m) * 60),
+            None => self.settings.invite_ttl,
         }
     }
 }

@@ -354,7 +354,7 @@ pub struct NewUser {
 pub async fn prepare_create(ctx: &RequestCtx, input: &UserInput) -> Result<NewUser, ApiError> {
     let (me, c, id) = checked_create(ctx, input).await?;
     let (raw, digest) = auth::new_token();
-    let ttl = ctx.state.settings.invite_ttl;
+    let ttl = ctx.state.invite_ttl().await;
     let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
     let invite = mail::invitation(c.name.as_ref(), c.email.as_ref(), &me.full_name, &link, ttl);
     Ok(NewUser { id, actor: me, c, digest, link, invite, ttl_ms: ttl.as_millis() as i64 })
@@ -534,7 +534,7 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     }
     let (raw, digest) = auth::new_token();
     let now = now_ms();
-    let ttl = ctx.state.settings.invite_ttl;
+    let ttl = ctx.state.invite_ttl().await;
     let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
     let invite = mail::invitation(&user.full_name, &user.email, &me.full_name, &link, ttl);
     let mut work = Work::new(ctx);

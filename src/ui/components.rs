@@ -406,3 +406,18 @@ pub fn Breadcrumbs(trail: Vec<(String, crate::ui::Route)>, here: String) -> Elem
         }
     }
 }
+
+/// Whether the signed-in person may take `action` in `module` at all (their session's menu
+/// data): pages offer only the controls that will work. Never a security check: the server
+/// decides every call.
+pub fn may(module: crate::access::Module, action: crate::access::Action) -> bool {
+    match try_consume_context::<crate::ui::Session>().and_then(|s| s.info()) {
+        Some(Ok(crate::domain::SessionInfo { me: Some(me), .. })) => me.viewed_by.is_none() && me.can.contains(&(module, action)),
+        _ => false,
+    }
+}
+
+/// Why a control is not offered, for its tooltip: "You need Create on Users".
+pub fn lacks(module: crate::access::Module, action: crate::access::Action) -> String {
+    format!("You need {} on {}; ask an administrator", action.label(), module.label())
+}

@@ -54,8 +54,8 @@ pub enum Route {
         Groups {},
         #[route("/conflicts")]
         Conflicts {},
-        #[route("/reports/access")]
-        AccessReport {},
+        #[route("/reports/access?:..filter")]
+        AccessReport { filter: crate::domain::ReportFilter },
         #[route("/reviews")]
         Reviews {},
         #[route("/welcome")]

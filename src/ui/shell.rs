@@ -106,7 +106,7 @@ fn Frame(me: Me) -> Element {
                     if me.modules.contains(&Module::RolesProfiles) {
                         li { Link { to: Route::Roles {}, active_class: "active", "Roles & profiles" } }
                         li { Link { to: Route::Conflicts {}, active_class: "active", "Conflicts" } }
-                        li { Link { to: Route::AccessReport {}, active_class: "active", "Who has what" } }
+                        li { Link { to: Route::AccessReport { filter: Default::default() }, class: if matches!(route, Route::AccessReport { .. }) { "active" } else { "" }, "Who has what" } }
                     }
                     if me.modules.contains(&Module::Companies) {
                         li { Link { to: Route::Companies {}, active_class: "active", "Companies" } }

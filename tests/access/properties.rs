@@ -124,7 +124,7 @@ pub fn random_org(seed: u64) -> Org {
         companies: COMPANIES.iter().map(|c| c.to_string()).collect(),
         defaults,
         sharing_rules,
-        settings: AccessSettings { hierarchy: rng.chance(60), inactive_may_read: rng.chance(40) },
+        settings: AccessSettings { hierarchy: rng.chance(60), inactive_may_read: rng.chance(40), ..Default::default() },
         at: None,
     }
 }

@@ -257,3 +257,36 @@ async fn a_test_email_reaches_the_administrator_and_is_audited() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["actor_name"], ADMIN_NAME);
 }
+
+#[tokio::test]
+async fn lifetimes_change_at_run_time_on_every_instance() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let save = |lifetimes: serde_json::Value| json!({ "change": { "SaveLifetimes": { "lifetimes": lifetimes } } });
+    // Out of bounds: a message at the field, nothing saved.
+    let bad = app.post("/api/admin/save", save(json!({ "invite_minutes": 5 }))).await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert!(bad.field_message("invite_minutes").unwrap().contains("between 60 and 43200"), "{:?}", bad.body);
+    let bad = app.post("/api/admin/save", save(json!({ "session_idle_minutes": 60, "session_max_minutes": 30 }))).await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    let ok = app.post("/api/admin/save", save(json!({ "invite_minutes": 120, "session_idle_minutes": 30, "session_max_minutes": 600 }))).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    let text = app.get("/api/settings").await.body.to_string();
+    assert!(text.contains("[\"Invitation links expire after\",\"2 hours\",\"set on this page\"]"), "{text}");
+    assert!(text.contains("[\"Session ends after inactivity\",\"30 minutes\",\"set on this page\"]"), "{text}");
+    // A new invitation follows it.
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Ivy Invited", "ivy@example.com", "manager", &[&company], &dept).await;
+    let ivy = a.body["id"].as_str().unwrap().to_string();
+    let row = app.get(&format!("/api/users/{ivy}")).await;
+    let lasts = row.body["invitation_expires_at"].as_i64().unwrap() - row.body["created_at"].as_i64().unwrap();
+    assert!((119 * 60_000..=121 * 60_000).contains(&lasts), "the link lasts {lasts} ms");
+    // Another instance over the same database follows at its next request, and it is audited.
+    let second = spawn_second_instance(&app).await;
+    assert_eq!(second.sign_in_with(&second.client, ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let there = second.get("/api/settings").await.body.to_string();
+    assert!(there.contains("[\"Session ends at the latest after\",\"10 hours\",\"set on this page\"]"), "{there}");
+    let rows: Vec<serde_json::Value> =
+        app.state.db.query("SELECT action FROM audit WHERE action = 'settings.lifetimes';", json!({})).await.unwrap().all(0).unwrap();
+    assert_eq!(rows.len(), 1);
+}

@@ -21,7 +21,7 @@ async fn the_report_lists_everyone_in_reach_with_their_access_and_why() {
     let auditor = app.define_role("Dept auditor", &[("RolesProfiles", "View", "All"), ("Users", "View", "Department")]).await;
     let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep, &[&company], &east).await;
     app.onboard("Hugo Head", "hugo@example.com", PASSWORD, &rep, &[&company], &root).await;
-    let (_, ed) = app.onboard("Ed East", "ed@example.com", PASSWORD, &auditor, &[&company], &east).await;
+    let (ed_id, ed) = app.onboard("Ed East", "ed@example.com", PASSWORD, &auditor, &[&company], &east).await;
     let lic = app.post("/api/licenses", json!({ "id": null, "name": "Sales Cloud", "seats": 5, "modules": ["Opportunities"] })).await.body.as_str().unwrap().to_string();
     assert_eq!(app.post(&format!("/api/users/{rita}/licenses"), json!({ "licenses": [lic] })).await.status, 200);
 
@@ -49,6 +49,16 @@ async fn the_report_lists_everyone_in_reach_with_their_access_and_why() {
     assert_eq!(names, vec!["Hugo Head", "Rita Rep"]);
     let in_east = app.post("/api/reports/access", json!({ "query": { "department": east } })).await;
     assert_eq!(in_east.body["total"], 2);
+    // A profile, held by any path: the two reps by their role, Ed by a direct grant.
+    let org = app.get("/api/admin/org").await;
+    let task_rep = org.body["profiles"].as_array().unwrap().iter().find(|p| p["name"] == "Task Rep").unwrap()["id"].as_str().unwrap().to_string();
+    let granted = app.post("/api/admin/save", json!({ "change": { "AddGrant": { "grant": { "profile": task_rep, "to": { "User": ed_id } } } } })).await;
+    assert_eq!(granted.status, 200, "{:?}", granted.body);
+    let holders = app.post("/api/reports/access", json!({ "query": { "profile": task_rep } })).await;
+    let names: Vec<&str> = holders.body["items"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Ed East", "Hugo Head", "Rita Rep"]);
+    let removed = app.post("/api/admin/save", json!({ "change": { "RemoveGrant": { "grant": { "profile": task_rep, "to": { "User": ed_id } } } } })).await;
+    assert_eq!(removed.status, 200, "{:?}", removed.body);
 
     // Reach: an auditor of East sees East only, even unfiltered.
     let seen = app.call_with(&ed, "POST", "/api/reports/access", Some(json!({ "query": {} }))).await;

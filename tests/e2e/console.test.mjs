@@ -236,6 +236,28 @@ describe('lists, links and feedback an admin expects', () => {
     await page.waitForURL(/\/audit\?action=auth\.sign_in_failed$/);
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     assert.equal(await page.getByLabel('What happened').inputValue(), 'auth.sign_in_failed');
+
+    // Who holds a profile, by any path: from the profile's row to the report, filtered.
+    await page.goto(ctx.server.base + '/roles');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'People holding the profile Sales Rep' }).click();
+    await page.waitForURL(/\/reports\/access\?profile=sales_rep$/);
+    await page.waitForFunction(() => document.querySelector('#report-profile')?.value === 'sales_rep');
+    await page.getByRole('cell', { name: /Rita Rep/ }).first().waitFor();
+    assert.equal(await page.getByRole('cell', { name: /Ada Admin/ }).count(), 0);
+    await page.context().close();
+  });
+
+  test('controls a person lacks are not offered, and say why', async () => {
+    const page = await signedIn(ctx, 'peter.people@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/users');
+    await hydrated(page);
+    // Peter may add people but not export or import them.
+    await page.getByRole('link', { name: 'Add user' }).waitFor();
+    const exportButton = page.getByRole('button', { name: 'Export CSV' });
+    assert.equal(await exportButton.isDisabled(), true);
+    assert.equal(await exportButton.getAttribute('title'), 'You need Export on Users; ask an administrator');
+    assert.equal(await page.getByRole('button', { name: 'Import CSV' }).isDisabled(), true);
     await page.context().close();
   });
 
@@ -350,6 +372,14 @@ describe('lists, links and feedback an admin expects', () => {
     await hydrated(page);
     await page.getByRole('button', { name: 'Send a test email to me' }).click();
     await page.locator('.toasts').getByText(/A test email is on its way to ada\.admin@demo\.gatehouse\.test/).waitFor();
+    // Lifetimes change while the console runs: checked at the field, then saved.
+    await page.getByLabel('Invitation links work for').fill('5');
+    await page.getByRole('button', { name: 'Save lifetimes' }).click();
+    await page.getByText(/must be between 60 and 43200 minutes/).waitFor();
+    await page.getByLabel('Invitation links work for').fill('120');
+    await page.getByRole('button', { name: 'Save lifetimes' }).click();
+    await page.locator('.toasts').getByText(/Lifetimes saved/).waitFor();
+    await page.getByText('2 hours').waitFor();
     await page.context().close();
   });
 });

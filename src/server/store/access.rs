@@ -66,6 +66,9 @@ pub fn write(change: &OrgChange, target: &str, now: i64) -> Option<Stmt> {
             "UPSERT setting:access SET value = $value, updated_at = $now;",
             json!({ "value": { "defaults": defaults, "hierarchy": hierarchy, "inactive_may_read": inactive_may_read } }),
         ),
+        OrgChange::SaveLifetimes { lifetimes } => {
+            stmt("UPSERT setting:lifetimes SET value = $value, updated_at = $now;", json!({ "value": lifetimes }))
+        }
         OrgChange::SaveSharingRule { module, owners, recipients, access, .. } => stmt(
             "UPSERT type::record('sharing_rule', $id) SET module = $module, owners = $owners, recipients = $recipients,
                 access = $share_access, created_at = created_at ?? $now;",

@@ -13,11 +13,15 @@ struct Filters {
     companies: Vec<(String, String)>,
     departments: Vec<(String, String)>,
     roles: Vec<(String, String)>,
+    profiles: Vec<(String, String)>,
 }
 
 async fn filters() -> Filters {
     let (companies, departments, roles) = (api::list_companies().await, api::list_departments().await, api::list_roles().await);
+    // Profiles come with the access setup (Roles & profiles / View, which the report needs too).
+    let profiles = api::admin_org().await.map(|o| o.profiles.into_iter().map(|p| (p.id, p.name)).collect()).unwrap_or_default();
     Filters {
+        profiles,
         companies: companies.unwrap_or_default().into_iter().map(|c| (c.id, c.name)).collect(),
         departments: departments.unwrap_or_default().into_iter().map(|d| (d.id, d.name)).collect(),
         roles: roles.unwrap_or_default().into_iter().map(|r| (r.id, r.name)).collect(),
@@ -25,10 +29,17 @@ async fn filters() -> Filters {
 }
 
 #[component]
-pub fn AccessReport() -> Element {
+pub fn AccessReport(filter: ReportFilter) -> Element {
     let company = use_signal(String::new);
     let department = use_signal(String::new);
     let role = use_signal(String::new);
+    // The profile can come from the address (a profile's "People" link on the Roles page).
+    let mut profile = use_signal(|| filter.profile.clone());
+    use_effect(use_reactive!(|filter| {
+        if *profile.peek() != filter.profile {
+            profile.set(filter.profile.clone());
+        }
+    }));
     let per_page = use_signal(|| "25".to_string());
     let mut page = use_signal(|| 1u32);
     let mut notice = use_signal(|| None::<String>);
@@ -37,12 +48,13 @@ pub fn AccessReport() -> Element {
         company: Some(company()).filter(|s| !s.is_empty()),
         department: Some(department()).filter(|s| !s.is_empty()),
         role: Some(role()).filter(|s| !s.is_empty()),
+        profile: Some(profile()).filter(|s| !s.is_empty()),
         page: page(),
         per_page: per_page().parse().unwrap_or(25),
     };
     let report = use_resource(move || async move { api::access_report(query()).await });
     use_effect(move || {
-        let _ = (company(), department(), role(), per_page());
+        let _ = (company(), department(), role(), profile(), per_page());
         page.set(1);
     });
     let export = move |_| async move {
@@ -133,6 +145,7 @@ pub fn AccessReport() -> Element {
                 SelectField { id: "report-company", label: "Company", value: company, options: f.companies, placeholder: "All companies" }
                 SelectField { id: "report-department", label: "Department", value: department, options: f.departments, placeholder: "All departments" }
                 SelectField { id: "report-role", label: "Role", value: role, options: f.roles, placeholder: "All roles" }
+                SelectField { id: "report-profile", label: "Holding the profile", value: profile, options: f.profiles, placeholder: "Any profile" }
                 SelectField { id: "report-per-page", label: "People per page", value: per_page,
                     options: vec![("25".to_string(), "25".to_string()), ("100".to_string(), "100".to_string())] }
             }

@@ -88,6 +88,9 @@ pub fn Roles() -> Element {
                             li { key: "{p.id}", class: "list-item",
                                 div { class: "list-main", "{p.name}" }
                                 div { class: "row-actions",
+                                    Link { class: "btn btn-small btn-quiet", to: crate::ui::Route::AccessReport { filter: crate::domain::ReportFilter { profile: p.id.clone() } },
+                                        "aria-label": "People holding the profile {p.name}", "People"
+                                    }
                                     if p.id != ADMINISTRATOR {
                                         button { class: "btn btn-small", "aria-label": "Edit profile {p.name}", onclick: { let p = p.clone(); move |_| editing.set(Some(Editing::Profile(Some(p.clone())))) }, "Edit" }
                                     }

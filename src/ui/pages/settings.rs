@@ -6,12 +6,12 @@ use dioxus::prelude::*;
 
 use crate::api;
 use crate::ui::call::use_call;
-use crate::ui::components::{pending, FormBanner, Notice};
+use crate::ui::components::{pending, FormBanner, Notice, TextField};
 use crate::ui::Route;
 
 #[component]
 pub fn Settings() -> Element {
-    let overview = use_resource(api::settings_overview);
+    let mut overview = use_resource(api::settings_overview);
     let body = match &*overview.read() {
         state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(o)) => {
@@ -19,6 +19,7 @@ pub fn Settings() -> Element {
             rsx! {
                 div { class: "widgets",
                     SecondFactorPolicyCard {}
+                    LifetimesCard { set: o.lifetimes, configured: o.configured, on_saved: move |_| overview.restart() }
                     for (title, rows) in groups {
                         section { key: "{title}", class: "card widget", "aria-label": "{title}",
                             h2 { "{title}" }
@@ -142,5 +143,69 @@ fn TestEmail() -> Element {
         }
         Notice { text: notice() }
         FormBanner { error: (call.error)() }
+    }
+}
+
+/// Invitation and session lifetimes, changed while the console runs (every instance follows at
+/// its next request); an empty field means the server's configured value (shown as the hint).
+#[component]
+fn LifetimesCard(set: crate::access::Lifetimes, configured: crate::access::Lifetimes, on_saved: EventHandler<()>) -> Element {
+    let text = |v: Option<u32>| v.map(|m| m.to_string()).unwrap_or_default();
+    let invite = use_signal(|| text(set.invite_minutes));
+    let idle = use_signal(|| text(set.session_idle_minutes));
+    let max = use_signal(|| text(set.session_max_minutes));
+    let mut error = use_signal(|| None::<crate::domain::ApiError>);
+    let mut notice = use_signal(|| None::<String>);
+    let save = move |evt: FormEvent| async move {
+        evt.prevent_default();
+        let mut fields = Vec::new();
+        let mut read = |value: String, field: &str| -> Option<u32> {
+            let v = value.trim();
+            if v.is_empty() {
+                return None;
+            }
+            match v.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    fields.push(crate::domain::FieldError::new(field, "enter a whole number of minutes, or leave it empty"));
+                    None
+                }
+            }
+        };
+        let lifetimes = crate::access::Lifetimes {
+            invite_minutes: read(invite(), "invite_minutes"),
+            session_idle_minutes: read(idle(), "session_idle_minutes"),
+            session_max_minutes: read(max(), "session_max_minutes"),
+        };
+        fields.extend(lifetimes.errors().into_iter().map(|(f, m)| crate::domain::FieldError::new(f, m)));
+        if !fields.is_empty() {
+            error.set(Some(crate::domain::ApiError::fields(fields)));
+            return;
+        }
+        match api::save_change(crate::access::OrgChange::SaveLifetimes { lifetimes }, None).await {
+            Ok(_) => {
+                error.set(None);
+                notice.set(Some("Lifetimes saved: new invitations and every session follow them from now on.".into()));
+                on_saved.call(());
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let err = error();
+    let field = |f: &str| err.as_ref().and_then(|e| e.field_message(f)).map(str::to_string);
+    let hint = |v: Option<u32>| format!("Minutes. Empty: the server's {} minutes.", v.unwrap_or_default());
+    rsx! {
+        section { class: "card widget", "aria-labelledby": "w-lifetimes",
+            h2 { id: "w-lifetimes", "Invitations and sessions" }
+            p { class: "muted", "Change these without restarting the server. Shorter sessions end at their next request." }
+            Notice { text: notice() }
+            form { method: "post", novalidate: true, onsubmit: save,
+                FormBanner { error: err.clone().filter(|e| !matches!(e, crate::domain::ApiError::Invalid { .. })) }
+                TextField { id: "invite_minutes", label: "Invitation links work for", value: invite, kind: "number", hint: hint(configured.invite_minutes), error: field("invite_minutes") }
+                TextField { id: "session_idle_minutes", label: "A session ends after inactivity of", value: idle, kind: "number", hint: hint(configured.session_idle_minutes), error: field("session_idle_minutes") }
+                TextField { id: "session_max_minutes", label: "A session ends at the latest after", value: max, kind: "number", hint: hint(configured.session_max_minutes), error: field("session_max_minutes") }
+                button { class: "btn btn-primary", r#type: "submit", "Save lifetimes" }
+            }
+        }
     }
 }

@@ -6,7 +6,8 @@ use dioxus::prelude::*;
 use crate::api;
 use crate::domain::*;
 use crate::domain::civil_from_days;
-use crate::ui::components::{download_csv, CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
+use crate::access::{Action, Module};
+use crate::ui::components::{download_csv, lacks, may, CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
 use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
@@ -245,10 +246,23 @@ pub fn Users(filters: UserFilters) -> Element {
         crate::ui::components::PageTitle { title: "Users · Gatehouse" }
         div { class: "page-head",
             h1 { "Users" }
+            // Only what the person may do: the rest is there, disabled, saying why.
             div { class: "head-actions",
-                button { class: "btn", disabled: exporting(), onclick: export, if exporting() { "Exporting…" } else { "Export CSV" } }
-                Link { class: "btn", to: Route::ImportUsers {}, "Import CSV" }
-                Link { class: "btn btn-primary", to: Route::NewUser {}, "Add user" }
+                if may(Module::Users, Action::Export) {
+                    button { class: "btn", disabled: exporting(), onclick: export, if exporting() { "Exporting…" } else { "Export CSV" } }
+                } else {
+                    button { class: "btn", disabled: true, title: lacks(Module::Users, Action::Export), "Export CSV" }
+                }
+                if may(Module::Users, Action::Import) {
+                    Link { class: "btn", to: Route::ImportUsers {}, "Import CSV" }
+                } else {
+                    button { class: "btn", disabled: true, title: lacks(Module::Users, Action::Import), "Import CSV" }
+                }
+                if may(Module::Users, Action::Create) {
+                    Link { class: "btn btn-primary", to: Route::NewUser {}, "Add user" }
+                } else {
+                    button { class: "btn btn-primary", disabled: true, title: lacks(Module::Users, Action::Create), "Add user" }
+                }
             }
         }
         section { class: "card filters", "aria-label": "Search and filters",
