@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN, assertNoHorizontalScroll, hydrated, newPage, PHONE, serverAndBrowser, shot } from './harness.mjs';
+import { ADMIN, assertNoHorizontalScroll, hydrated, newPage, signIn, PHONE, serverAndBrowser, shot } from './harness.mjs';
 
 describe('API tokens', () => {
   const ctx = serverAndBrowser({ before, after });
@@ -14,11 +14,7 @@ describe('API tokens', () => {
     const setup = await fetch(`${base}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     assert.equal(setup.status, 200);
     const page = await newPage(ctx.browser, PHONE);
-    await page.goto(base + '/sign-in');
-    await hydrated(page);
-    await page.getByLabel('Email address').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signIn(page, base);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.goto(base + '/security');
     await hydrated(page);

@@ -130,6 +130,15 @@ export const DESKTOP = VIEWPORTS[0];
 export const PHONE = VIEWPORTS[1];
 export const ADMIN = { full_name: 'Ada Admin', email: 'ada@example.com', password: 'violet mountain coffee lantern' };
 
+/** Signs in through the sign-in form (as ADMIN by default); the caller waits for what follows. */
+export async function signIn(page, base, who = ADMIN) {
+  await page.goto(base + '/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 /** The activation token of the invitation sent to `email`, read from the server's outbox. */
 export async function activationToken(outbox, email) {
   const deadline = Date.now() + 10_000;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN, assertNoHorizontalScroll, hydrated, newPage, PHONE, serverAndBrowser, shot } from './harness.mjs';
+import { ADMIN, assertNoHorizontalScroll, hydrated, newPage, signIn, PHONE, serverAndBrowser, shot } from './harness.mjs';
 
 describe('import people from CSV', () => {
   const ctx = serverAndBrowser({ before, after });
@@ -23,11 +23,7 @@ describe('import people from CSV', () => {
     writeFileSync(file, rows.join('\n') + '\n');
 
     const page = await newPage(ctx.browser, PHONE);
-    await page.goto(base + '/sign-in');
-    await hydrated(page);
-    await page.getByLabel('Email address').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signIn(page, base);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.goto(base + '/users');
     await hydrated(page);

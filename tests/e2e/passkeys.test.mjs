@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN, assertNoHorizontalScroll, DESKTOP, hydrated, launchBrowser, newPage, PHONE, shot, startServer } from './harness.mjs';
+import { ADMIN, assertNoHorizontalScroll, DESKTOP, hydrated, launchBrowser, newPage, signIn, PHONE, shot, startServer } from './harness.mjs';
 
 async function virtualAuthenticator(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -34,11 +34,7 @@ describe('passkeys', () => {
     assert.equal(setup.status, 200);
     const page = await newPage(ctx.browser, DESKTOP);
     const { cdp, authenticatorId } = await virtualAuthenticator(page);
-    await page.goto(base + '/sign-in');
-    await hydrated(page);
-    await page.getByLabel('Email address').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signIn(page, base);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 
     await page.getByRole('link', { name: 'Sign-in and security' }).click();

@@ -6,18 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 
-import { ADMIN, assertNoHorizontalScroll, DESKTOP, hydrated, newPage, PHONE, serverAndBrowser, shot } from './harness.mjs';
+import { ADMIN, assertNoHorizontalScroll, DESKTOP, hydrated, newPage, signIn, PHONE, serverAndBrowser, shot } from './harness.mjs';
 
 function authenticator(secret) {
   return new OTPAuth.TOTP({ issuer: 'Gatehouse', secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
-}
-
-async function signIn(page, base) {
-  await page.goto(base + '/sign-in');
-  await hydrated(page);
-  await page.getByLabel('Email address').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function signOut(page) {
