@@ -53,29 +53,10 @@ async fn main() {
     .unwrap();
 
     let started = Instant::now();
-    let companies: Vec<String> = (0..COMPANIES).map(|i| format!("co{i:02}")).collect();
-    // Department d of company c: 0 division, 1..=3 regions, 4..=9 teams (two per region).
-    let dept = |c: usize, d: usize| format!("d{c:02}_{d}");
-    let parent = |d: usize| match d {
-        0 => None,
-        1..=3 => Some(0),
-        _ => Some(1 + (d - 4) / 2),
-    };
-    let depts: Vec<Value> = (0..COMPANIES)
-        .flat_map(|c| (0..DEPTS_PER_COMPANY).map(move |d| (c, d)))
-        .map(|(c, d)| json!({ "id": dept(c, d), "parent": parent(d).map(|p| dept(c, p)) }))
-        .collect();
-    db.query(
-        "FOR $c IN $companies { CREATE type::record('company', $c) SET name = 'Company ' + $c, name_key = $c, archived = false, created_at = 0; };
-         FOR $d IN $depts { CREATE type::record('department', $d.id) SET name = 'Department ' + $d.id, created_at = 0,
-            parent = IF $d.parent { type::record('department', $d.parent) } ELSE { NONE }; };",
-        json!({ "companies": companies, "depts": depts }),
-    )
-    .await
-    .unwrap();
+    let companies = common::company_tree(db, COMPANIES).await;
+    let dept = common::dept;
     // Users: 500 per company, in the six teams; the first user of each region manages it.
-    let hash: Option<String> =
-        db.query("SELECT VALUE password_hash FROM user WHERE email_key = 'bench@example.com';", json!({})).await.unwrap().first(0).unwrap();
+    let hash = common::admin_hash(db).await;
     let per_company = USERS / COMPANIES;
     let users: Vec<Value> = (0..USERS)
         .map(|i| {
@@ -86,19 +67,8 @@ async fn main() {
                 "dept": dept(c, d), "role": if manager { "bench_manager" } else { "bench_rep" } })
         })
         .collect();
-    for chunk in users.chunks(2_000) {
-        db.query(
-            "FOR $u IN $rows { CREATE type::record('user', $u.id) SET full_name = $u.name, email = $u.email, email_key = $u.email,
-                department = type::record('department', $u.dept), role = type::record('role', $u.role),
-                companies = [type::record('company', $u.company)], status = 'active', is_approver = false, password_hash = $hash,
-                must_change_password = false, created_at = 0, updated_at = 0, search_text = string::lowercase($u.name), licenses = [], hidden_modules = []; };",
-            json!({ "rows": chunk, "hash": hash }),
-        )
-        .await
-        .unwrap();
-    }
-    db.query("UPSERT access_version:current SET version += 1;", json!({})).await.unwrap();
-    println!("seeded {USERS} users in {} departments, {COMPANIES} companies in {:.1} s", depts.len(), started.elapsed().as_secs_f64());
+    common::insert_users(db, &users, &hash).await;
+    println!("seeded {USERS} users in {} departments, {COMPANIES} companies in {:.1} s", COMPANIES * DEPTS_PER_COMPANY, started.elapsed().as_secs_f64());
 
     // Records: 100 per user on average, spread over the six modules, in the owner's company.
     let mut rng = Rng(0xBE_4C_0001);
@@ -113,14 +83,7 @@ async fn main() {
                     "company": companies[owner / per_company], "name": format!("Record {i}"), "at": rng.below(1_000_000_000) })
             })
             .collect();
-        db.query(
-            "FOR $r IN $rows { CREATE type::record('crm_record', $r.id) SET module = $r.module, attrs = { name: $r.name },
-                search_text = string::lowercase($r.name), owner = type::record('user', $r.owner),
-                company = type::record('company', $r.company), created_at = $r.at, updated_at = $r.at; };",
-            json!({ "rows": rows }),
-        )
-        .await
-        .unwrap();
+        common::insert_records(db, &rows).await;
     }
     println!("seeded {RECORDS} records in {:.1} s", started.elapsed().as_secs_f64());
 

@@ -2,6 +2,9 @@
 //! in memory, or a remote server), the versioned migrations, and a small query helper that
 //! turns SurrealDB's per-statement results into rows or one meaningful error.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use anyhow::Context;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,15 +33,21 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (14, "imports", include_str!("migrations/0014_imports.surql")),
 ];
 
+/// How long the migration lock holds without being renewed (a holder that died releases it so).
+const MIGRATION_LEASE: Duration = Duration::from_secs(120);
+
 /// The key of a record id as SurrealDB prints it (`user:abc`, `user:⟨a-b⟩`) .
 pub fn key(id: &str) -> String {
     let k = id.split_once(':').map(|(_, k)| k).unwrap_or(id);
     k.trim_start_matches(['⟨', '`']).trim_end_matches(['⟩', '`']).to_string()
 }
 
+/// One connection per instance, shared by every request. Over `ws://` each `Surreal::clone()`
+/// would open (and replay sign-in into) a new server-side session, thousands a minute, which the
+/// server refuses; so the handle is shared behind an `Arc`, never cloned.
 #[derive(Clone)]
 pub struct Db {
-    inner: Surreal<Any>,
+    inner: Arc<Surreal<Any>>,
 }
 
 /// Why a query failed, sorted into what the caller can act on.
@@ -136,12 +145,20 @@ impl Db {
                 .await
                 .context("signing in to the database (check GATEHOUSE_DB_USER and GATEHOUSE_DB_PASSWORD)")?;
         }
-        inner
-            .use_ns(settings.database_namespace.as_str())
-            .use_db(settings.database_name.as_str())
-            .await
-            .context("selecting the namespace and database")?;
-        Ok(Self { inner })
+        // Selecting defines the namespace and database on first use; instances starting together
+        // against a new server clash there, and the loser simply selects again.
+        let mut attempt = 0u64;
+        loop {
+            match inner.use_ns(settings.database_namespace.as_str()).use_db(settings.database_name.as_str()).await {
+                Ok(_) => break,
+                Err(e) if attempt < 10 && e.to_string().contains("can be retried") => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("selecting the namespace and database")),
+            }
+        }
+        Ok(Self { inner: Arc::new(inner) })
     }
 
     /// Runs one query (one or more statements) with variables bound from a JSON object.
@@ -205,8 +222,46 @@ impl Db {
         self.migrate_with(MIGRATIONS).await
     }
 
-    /// Applies the given migrations (in order) that are not yet recorded; returns the versions applied.
+    /// Applies the given migrations (in order) that are not yet recorded; returns the versions
+    /// applied. Instances starting together against one database take turns: each holds the
+    /// migration lock while it looks and applies, so a migration never runs twice.
     pub async fn migrate_with(&self, migrations: &[(u32, &str, &str)]) -> anyhow::Result<Vec<u32>> {
+        let holder = self.take_migration_lock().await?;
+        let result = self.migrate_locked(migrations, &holder).await;
+        if let Err(e) = self
+            .query("DELETE schema_lock:migrate WHERE holder = $holder;", serde_json::json!({ "holder": holder }))
+            .await
+        {
+            tracing::warn!(error = %e, "the migration lock was not released; it lapses by itself");
+        }
+        result
+    }
+
+    /// Takes the database-wide migration lock: a row only one instance can create. A holder that
+    /// died leaves a lease that lapses after `MIGRATION_LEASE`; the lease is renewed after each
+    /// migration, so a slow one is not taken over.
+    async fn take_migration_lock(&self) -> anyhow::Result<String> {
+        let holder = format!("{}-{}-{}", std::process::id(), super::time::now_ms(), rand::random::<u32>());
+        let started = std::time::Instant::now();
+        loop {
+            let now = super::time::now_ms();
+            let vars = serde_json::json!({ "holder": holder, "now": now, "until": now + MIGRATION_LEASE.as_millis() as i64 });
+            match self.query("CREATE schema_lock:migrate SET holder = $holder, until = $until;", vars.clone()).await {
+                Ok(_) => return Ok(holder),
+                Err(DbError::Unique { .. }) | Err(DbError::Clash(_)) => {
+                    // Held by another instance: take it over only if its lease lapsed.
+                    let _ = self.query("DELETE schema_lock:migrate WHERE until < $now;", vars).await;
+                }
+                Err(e) => return Err(anyhow::anyhow!("taking the migration lock: {e}")),
+            }
+            if started.elapsed() > MIGRATION_LEASE * 3 {
+                anyhow::bail!("another instance has held the migration lock for over {} s", started.elapsed().as_secs());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn migrate_locked(&self, migrations: &[(u32, &str, &str)], holder: &str) -> anyhow::Result<Vec<u32>> {
         self.query(
             "DEFINE TABLE IF NOT EXISTS schema_migration SCHEMAFULL;
              DEFINE FIELD IF NOT EXISTS version ON schema_migration TYPE int;
@@ -244,6 +299,13 @@ impl Db {
                 .map_err(|e| anyhow::anyhow!("migration {version:04}_{name} failed, nothing of it was applied: {e}"))?;
             tracing::info!(version, name, "migration applied");
             done.push(*version);
+            let until = super::time::now_ms() + MIGRATION_LEASE.as_millis() as i64;
+            self.query(
+                "UPDATE schema_lock:migrate SET until = $until WHERE holder = $holder;",
+                serde_json::json!({ "holder": holder, "until": until }),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("renewing the migration lock: {e}"))?;
         }
         Ok(done)
     }

@@ -56,14 +56,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     // Server errors show in a failing test's output; TEST_LOG=debug shows more.
     let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into());
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
-    let outbox = std::env::temp_dir().join(format!(
-        "gatehouse-test-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
+    let outbox = new_outbox();
     let mut settings = Settings::for_tests(outbox.to_str().unwrap());
     adjust(&mut settings);
     let state = AppState::open(settings).await.expect("the app starts on an in-memory database");
+    serve(state, outbox).await
+}
+
+/// Serves `state` on a free loopback port.
+async fn serve(state: AppState, outbox: std::path::PathBuf) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let serve_state = state.clone();
@@ -71,6 +72,99 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         gatehouse::server::serve_on(listener, serve_state, Assets::None, std::future::pending()).await.unwrap();
     });
     TestApp { base, client: new_client(), state, outbox }
+}
+
+fn new_outbox() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("gatehouse-test-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)))
+}
+
+/// The real SurrealDB server (`surreal start`, built from crates.io by tests/surreal-server),
+/// started for one test on a free loopback port with an in-memory store and a root user, and
+/// stopped when dropped.
+#[allow(dead_code)]
+pub struct SurrealServer {
+    child: std::process::Child,
+    pub url: String,
+}
+
+#[allow(dead_code)]
+impl SurrealServer {
+    /// The binary: `GATEHOUSE_SURREAL_SERVER`, or the one cargo built beside this test binary
+    /// (`cargo build -p surreal-server` with the same profile and target, as scripts/test does).
+    fn binary() -> std::path::PathBuf {
+        if let Some(path) = std::env::var_os("GATEHOUSE_SURREAL_SERVER") {
+            return path.into();
+        }
+        let exe = std::env::current_exe().unwrap();
+        let beside = exe.parent().and_then(|deps| deps.parent()).unwrap().join("surreal-server");
+        assert!(
+            beside.exists(),
+            "the SurrealDB server is not built ({}): run `cargo build -p surreal-server` with this test's profile and target \
+             (scripts/test does), or set GATEHOUSE_SURREAL_SERVER",
+            beside.display()
+        );
+        beside
+    }
+
+    pub async fn start() -> Self {
+        let binary = Self::binary();
+        for _attempt in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let mut child = std::process::Command::new(&binary)
+                .args(["start", "--bind", &format!("127.0.0.1:{port}"), "--user", "root", "--pass", "root", "--log", "error", "memory"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
+            for _ in 0..150 {
+                if child.try_wait().unwrap().is_some() {
+                    break; // the port was taken meanwhile: try another
+                }
+                let health = reqwest::get(format!("http://127.0.0.1:{port}/health")).await;
+                if health.map(|r| r.status().is_success()).unwrap_or(false) {
+                    return Self { child, url: format!("ws://127.0.0.1:{port}") };
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("the SurrealDB server did not answer /health");
+    }
+}
+
+impl Drop for SurrealServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `n` instances over one database of `server`, opened at the same moment (so their start-ups
+/// race for the migrations), each with its own connection, caches and workers, on its own
+/// port; they share the mail outbox, as they would share an SMTP relay.
+#[allow(dead_code)]
+pub async fn spawn_cluster(server: &SurrealServer, n: usize) -> Vec<TestApp> {
+    let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into());
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
+    let outbox = new_outbox();
+    let database = format!("cluster{}", COUNTER.fetch_add(1, Ordering::SeqCst));
+    let opening: Vec<_> = (0..n)
+        .map(|_| {
+            let mut settings = Settings::for_tests(outbox.to_str().unwrap());
+            settings.database_url = server.url.clone();
+            settings.database_user = Some("root".into());
+            settings.database_password = Some("root".into());
+            settings.database_name = database.clone();
+            tokio::spawn(AppState::open(settings))
+        })
+        .collect();
+    let mut apps = Vec::new();
+    for (i, open) in opening.into_iter().enumerate() {
+        let state = open.await.unwrap().unwrap_or_else(|e| panic!("instance {i} did not start: {e:#}"));
+        apps.push(serve(state, outbox.clone()).await);
+    }
+    apps
 }
 
 /// A second instance over the same database (its own caches and mail worker) on its own port,

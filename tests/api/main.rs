@@ -5,6 +5,7 @@ mod helpers;
 mod abuse;
 mod admin;
 mod auth;
+mod cluster;
 mod demo;
 mod escalation;
 mod expiry;

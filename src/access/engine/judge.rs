@@ -111,9 +111,9 @@ impl Objection {
 /// Which owners' records a user reaches for one (module, action): every owner, or a set of user
 /// indices.
 #[derive(Debug, Clone)]
-struct Owners {
-    all: bool,
-    set: BitSet,
+pub(super) struct Owners {
+    pub(super) all: bool,
+    pub(super) set: BitSet,
 }
 
 impl Owners {
@@ -173,7 +173,7 @@ impl Engine {
     /// hierarchy, defaults, sharing; Edit, Delete and Export leaning on View), in this engine's
     /// user indices. Built from whole sets (a department's members, the users below a role, a
     /// sharing rule's owners), so its cost does not grow with users times users.
-    fn owners(&self, u: u32, m: Module, a: Action) -> Owners {
+    pub(super) fn owners(&self, u: u32, m: Module, a: Action) -> Owners {
         let granted = self.licensed_level(u, m, a);
         let mut out = self.reach_set(u, m, a, granted);
         if matches!(a, Action::Edit | Action::Delete | Action::Export) {

@@ -27,28 +27,14 @@ impl Engine {
         if a == Action::Import {
             return Some(RecordReach { companies, owners: None });
         }
-        let granted = cu.levels[m.index()][a.index()];
-        let view = cu.levels[m.index()][Action::View.index()];
-        let leans_on_view = matches!(a, Action::Edit | Action::Delete | Action::Export);
-        let any = |action: Action, level: Level| {
-            level == Level::All || {
-                let d = self.defaults[m.index()];
-                level > Level::None
-                    && (d == OrgDefault::PublicReadWrite && matches!(action, Action::View | Action::Edit)
-                        || d == OrgDefault::PublicRead && action == Action::View)
-            }
-        };
-        let all_owners = any(a, granted) && (!leans_on_view || any(Action::View, view));
-        if all_owners {
+        // The owners as one set, from the viewer: their departments' members, the roles below
+        // theirs, the sharing rules naming them (the judgement's computation); no user is visited
+        // unless reached.
+        let reached = self.owners(u, m, a);
+        if reached.all {
             return Some(RecordReach { companies, owners: None });
         }
-        let owners = (0..self.users.len() as u32)
-            .filter(|&o| {
-                let key = RecordKey { owner: Some(o), company: None };
-                self.reaches(u, m, a, granted, key, None) && (!leans_on_view || self.reaches(u, m, Action::View, view, key, None))
-            })
-            .map(|o| self.org.users[o as usize].id.clone())
-            .collect();
+        let owners = reached.set.iter().map(|o| self.org.users[o as usize].id.clone()).collect();
         Some(RecordReach { companies, owners: Some(owners) })
     }
 }
