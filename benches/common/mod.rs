@@ -16,15 +16,11 @@ pub struct Bench {
     /// Signed in as the first administrator.
     pub admin: reqwest::Client,
     pub dir: PathBuf,
-    /// Leave the database folder behind when dropped (for another process to open).
-    pub keep_dir: bool,
 }
 
 impl Drop for Bench {
     fn drop(&mut self) {
-        if !self.keep_dir {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -38,6 +34,14 @@ pub async fn start_with(name: &str, change: impl FnOnce(&mut Settings)) -> Bench
     let _ = std::fs::remove_dir_all(&dir);
     let mut settings = Settings::for_tests(dir.join("outbox").to_str().unwrap());
     settings.database_url = format!("surrealkv://{}", dir.join("db").display());
+    // `GATEHOUSE_BENCH_DB=ws://host:port`: a SurrealDB server (root / root) instead, in a database
+    // of its own.
+    if let Ok(url) = std::env::var("GATEHOUSE_BENCH_DB") {
+        settings.database_url = url;
+        settings.database_user = Some("root".into());
+        settings.database_password = Some("root".into());
+        settings.database_name = format!("{name}-{}", std::process::id());
+    }
     change(&mut settings);
     let state = AppState::open(settings).await.expect("the app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -54,7 +58,7 @@ pub async fn start_with(name: &str, change: impl FnOnce(&mut Settings)) -> Bench
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    Bench { state, base, admin, dir, keep_dir: false }
+    Bench { state, base, admin, dir }
 }
 
 impl Bench {

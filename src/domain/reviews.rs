@@ -17,6 +17,68 @@ pub enum ReviewScope {
     Administrators,
 }
 
+/// How often a campaign comes back: when one closes, the next starts over the same scope with the
+/// same reviewers and default, due one period after it (and after today), its lines read from
+/// the access as it is once the closed one's revocations are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ReviewRepeat {
+    #[default]
+    Never,
+    Monthly,
+    Quarterly,
+}
+
+impl ReviewRepeat {
+    pub const ALL: [ReviewRepeat; 3] = [ReviewRepeat::Never, ReviewRepeat::Monthly, ReviewRepeat::Quarterly];
+
+    pub fn months(self) -> u32 {
+        match self {
+            ReviewRepeat::Never => 0,
+            ReviewRepeat::Monthly => 1,
+            ReviewRepeat::Quarterly => 3,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewRepeat::Never => "Does not repeat",
+            ReviewRepeat::Monthly => "Every month",
+            ReviewRepeat::Quarterly => "Every quarter",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ReviewRepeat::Never => "never",
+            ReviewRepeat::Monthly => "monthly",
+            ReviewRepeat::Quarterly => "quarterly",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Self {
+        Self::ALL.into_iter().find(|r| r.key() == key).unwrap_or_default()
+    }
+
+    /// The next due date (`YYYY-MM-DD`) after `due` (a date's Unix milliseconds): the same day
+    /// `months` later (the month's last day when it is shorter), repeated until after `now`.
+    pub fn next_due(self, due: i64, now: i64) -> Option<String> {
+        let months = self.months();
+        if months == 0 {
+            return None;
+        }
+        let (mut y, mut m, d) = super::civil_from_days(due.div_euclid(86_400_000));
+        loop {
+            let total = m + months;
+            (y, m) = (y + i64::from((total - 1) / 12), (total - 1) % 12 + 1);
+            let last = (28..=31).rev().find(|&n| super::civil_from_days(super::days_from_civil(y, m, n)).1 == m).unwrap_or(28);
+            let day = d.min(last);
+            if super::days_from_civil(y, m, day) * 86_400_000 + 86_400_000 > now {
+                return Some(format!("{y:04}-{m:02}-{day:02}"));
+            }
+        }
+    }
+}
+
 /// What the new-campaign form sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewInput {
@@ -30,6 +92,8 @@ pub struct ReviewInput {
     pub due: String,
     /// What happens to lines nobody answered when the campaign closes.
     pub unanswered_keep: bool,
+    #[serde(default)]
+    pub repeat: ReviewRepeat,
 }
 
 /// A campaign as lists show it.
@@ -45,6 +109,8 @@ pub struct ReviewSummary {
     pub answered: u64,
     /// Lines waiting for the viewer's answer.
     pub mine_open: u64,
+    #[serde(default)]
+    pub repeat: ReviewRepeat,
 }
 
 /// One line to keep or revoke.
@@ -94,6 +160,17 @@ pub struct ReviewClosing {
     pub unanswered_keep: bool,
     /// "Rita Rep: Profile Key Accounts (granted directly)", each removal.
     pub details: Vec<String>,
+    /// A repeating campaign: the one that started when this one closed (after closing), or
+    /// why none could ("nobody in this scope …").
+    #[serde(default)]
+    pub next: Option<NextReview>,
+}
+
+/// The campaign a repeating one started when it closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum NextReview {
+    Started { id: String, due: String },
+    NotStarted(String),
 }
 
 impl ReviewClosing {
@@ -123,4 +200,26 @@ impl ReviewClosing {
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> i64 {
+        crate::domain::parse_date_ms(s).unwrap()
+    }
+
+    #[test]
+    fn the_next_due_date_is_one_period_later_and_after_today() {
+        let q = ReviewRepeat::Quarterly;
+        assert_eq!(q.next_due(day("2027-01-31"), day("2027-01-01")).as_deref(), Some("2027-04-30"));
+        assert_eq!(ReviewRepeat::Monthly.next_due(day("2027-01-31"), day("2027-01-01")).as_deref(), Some("2027-02-28"));
+        assert_eq!(ReviewRepeat::Monthly.next_due(day("2027-12-15"), day("2027-12-01")).as_deref(), Some("2028-01-15"));
+        // Closed long after it was due: the next due date is still ahead.
+        assert_eq!(ReviewRepeat::Monthly.next_due(day("2027-01-10"), day("2027-03-20")).as_deref(), Some("2027-04-10"));
+        assert_eq!(ReviewRepeat::Never.next_due(day("2027-01-10"), 0), None);
+        assert_eq!(ReviewRepeat::from_key("quarterly"), q);
+        assert_eq!(ReviewRepeat::from_key("weekly"), ReviewRepeat::Never);
+    }
 }

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (12, "welcome", include_str!("migrations/0012_welcome.surql")),
     (13, "api_tokens", include_str!("migrations/0013_api_tokens.surql")),
     (14, "imports", include_str!("migrations/0014_imports.surql")),
+    (15, "review_repeat", include_str!("migrations/0015_review_repeat.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -241,6 +241,7 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
         work.run(stmt);
     }
     work.commit_to(&state.db).await.map_err(|e| DbError::Other(anyhow::anyhow!("writing the demo organisation: {e}")))?;
+    open_review(state, now).await?;
     tracing::info!(
         admin = DEMO_ADMIN,
         password = DEMO_PASSWORD,
@@ -249,4 +250,41 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
         "GATEHOUSE_DEMO: demo organisation created; every demo person signs in with the same password (try rita.rep@demo.gatehouse.test, ann.assistant@… or sue.support@…)"
     );
     Ok(true)
+}
+
+/// An open access review that comes back every quarter: each person's department manager (Ada
+/// for whoever has none) keeps or revokes everyone's direct grants, groups, second companies and
+/// licenses, due in three weeks.
+async fn open_review(state: &AppState, now: i64) -> Result<(), DbError> {
+    use crate::domain::{civil_from_days, ReviewInput, ReviewRepeat, ReviewScope};
+    let engine = state.access.engine(&state.db).await?;
+    #[derive(serde::Deserialize)]
+    struct Named {
+        id: String,
+        name: String,
+    }
+    let companies: Vec<Named> = state.db.query("SELECT record::id(id) AS id, name FROM company;", json!({})).await?.all(0)?;
+    let companies = companies.into_iter().map(|c| (c.id, c.name)).collect();
+    let (y, m, d) = civil_from_days((now + 21 * 86_400_000).div_euclid(86_400_000));
+    let input = ReviewInput {
+        name: "Everyone's access, every quarter".into(),
+        scope: ReviewScope::Everyone,
+        reviewer: None,
+        fallback: "ada_admin".into(),
+        due: format!("{y:04}-{m:02}-{d:02}"),
+        unanswered_keep: true,
+        repeat: ReviewRepeat::Quarterly,
+    };
+    let plan = super::reviews::plan(&engine, &input, &companies, now)
+        .map_err(|e| DbError::Other(anyhow::anyhow!("planning the demo review: {e}")))?;
+    let mut work = Work::from_address("local");
+    let id = super::reviews::write(&mut work, &plan, &input, "ada_admin", now);
+    work.audit(
+        Audit::new(AuditAction::ReviewCreate, AuditTarget::Review, Some(id.as_str()))
+            .by(super::store::Actor::new("ada_admin", "Ada Admin"))
+            .label(input.name.as_str())
+            .after(json!({ "scope": "Everyone", "repeat": input.repeat.key() })),
+    );
+    work.commit_to(&state.db).await.map_err(|e| DbError::Other(anyhow::anyhow!("writing the demo review: {e}")))?;
+    Ok(())
 }

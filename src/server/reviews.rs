@@ -78,8 +78,23 @@ pub async fn create(ctx: &RequestCtx, input: &ReviewInput) -> Result<String, Api
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     full_admin_only(&engine, &me.user_id)?;
+    start(ctx, &me, &engine, input).await
+}
+
+/// A campaign checked and read from the organisation, ready to write.
+pub struct Plan {
+    name: String,
+    scope_label: String,
+    due: i64,
+    named: Option<String>,
+    lines: Vec<serde_json::Value>,
+    reviewers: Vec<String>,
+}
+
+/// Checks `input` and reads its lines from `engine`'s organisation (`companies`: every
+/// company's name by id).
+pub fn plan(engine: &Engine, input: &ReviewInput, companies: &BTreeMap<String, String>, now: i64) -> Result<Plan, ApiError> {
     let org = engine.org();
-    let now = now_ms();
     let mut errors = Vec::new();
     let name = input.name.trim();
     if name.is_empty() {
@@ -100,7 +115,6 @@ pub async fn create(ctx: &RequestCtx, input: &ReviewInput) -> Result<String, Api
             errors.push(FieldError::new("reviewer", "choose an active person"));
         }
     }
-    let companies = company_names(ctx).await?;
     let scope_label = match &input.scope {
         ReviewScope::Everyone => Some("Everyone".to_string()),
         ReviewScope::Administrators => Some("Everyone holding an administration module".to_string()),
@@ -118,12 +132,12 @@ pub async fn create(ctx: &RequestCtx, input: &ReviewInput) -> Result<String, Api
     let named = input.reviewer.clone().filter(|r| !r.is_empty());
     let mut lines = Vec::new();
     let mut reviewers: Vec<String> = Vec::new();
-    for u in org.users.iter().filter(|u| in_scope(&engine, u, &input.scope)) {
+    for u in org.users.iter().filter(|u| in_scope(engine, u, &input.scope)) {
         // A reviewer reviews only people they may see (no escalation by review): anyone else
         // goes to the fallback.
         let reviewer = named
             .clone()
-            .or_else(|| manager_of(&engine, u))
+            .or_else(|| manager_of(engine, u))
             .filter(|r| *r != u.id && engine.decide_on_user(r, Action::View, &u.id).allowed())
             .unwrap_or_else(|| input.fallback.clone());
         let mut push = |kind: &str, target: &str, label: String| {
@@ -152,18 +166,37 @@ pub async fn create(ctx: &RequestCtx, input: &ReviewInput) -> Result<String, Api
     if lines.is_empty() {
         return Err(ApiError::field("scope", "nobody in this scope holds a direct grant, a group, a second company or a license to review"));
     }
+    Ok(Plan { name: name.to_string(), scope_label, due: due.unwrap_or(now), named, lines, reviewers })
+}
+
+/// Writes the planned campaign into `work` (by `by`); answers its id.
+pub fn write(work: &mut Work, plan: &Plan, input: &ReviewInput, by: &str, now: i64) -> String {
     let id = new_id();
-    let mut work = Work::new(ctx);
+    let Plan { name, scope_label, due, named, lines, .. } = plan;
     work.run(Stmt::new(
         "CREATE type::record('review', $id) SET name = $name, scope = $scope, scope_label = $label, due_at = $due,
-            unanswered_keep = $keep, created_by = $me, created_at = $now, closed_at = NONE;
+            unanswered_keep = $keep, created_by = $me, created_at = $now, closed_at = NONE,
+            repeat = $repeat, reviewer = $reviewer, fallback = $fallback;
          FOR $l IN $lines {
             CREATE type::record('review_line', $l.id) SET review = $id, user = $l.user, reviewer = $l.reviewer, kind = $l.kind,
                 target = $l.target, label = $l.label, keep = NONE, justification = '', decided_at = NONE;
          };",
         json!({ "id": id, "name": name, "scope": input.scope, "label": scope_label, "due": due, "keep": input.unanswered_keep,
-                "me": me.user_id.to_string(), "now": now, "lines": lines }),
+                "me": by, "now": now, "lines": lines,
+                "repeat": input.repeat.key(), "reviewer": named, "fallback": input.fallback }),
     ));
+    id
+}
+
+/// Checks `input`, reads the lines from `engine`'s organisation and starts the campaign; every
+/// reviewer is told by email.
+async fn start(ctx: &RequestCtx, me: &super::auth::Principal, engine: &Engine, input: &ReviewInput) -> Result<String, ApiError> {
+    let now = now_ms();
+    let companies = company_names(ctx).await?;
+    let plan = plan(engine, input, &companies, now)?;
+    let mut work = Work::new(ctx);
+    let id = write(&mut work, &plan, input, me.user_id.as_str(), now);
+    let Plan { name, scope_label, due, lines, reviewers, .. } = &plan;
     let link = format!("{}/reviews/{id}", ctx.state.settings.public_url);
     #[derive(Deserialize)]
     struct Who {
@@ -179,13 +212,14 @@ pub async fn create(ctx: &RequestCtx, input: &ReviewInput) -> Result<String, Api
         .all(0)?;
     for w in &who {
         let count = lines.iter().filter(|l| l["reviewer"] == w.id.as_str()).count() as u64;
-        work.queue_mail("review", &w.id, &review_request(&w.full_name, &w.email, &me.full_name, name, count, due.unwrap_or(now), &link));
+        work.queue_mail("review", &w.id, &review_request(&w.full_name, &w.email, &me.full_name, name, count, *due, &link));
     }
     work.audit(
         Audit::new(AuditAction::ReviewCreate, AuditTarget::Review, Some(id.as_str()))
-            .by(&me)
+            .by(me)
             .label(name)
-            .after(json!({ "scope": scope_label, "lines": lines.len(), "reviewers": reviewers.len(), "unanswered_keep": input.unanswered_keep })),
+            .after(json!({ "scope": scope_label, "lines": lines.len(), "reviewers": reviewers.len(), "unanswered_keep": input.unanswered_keep,
+                "repeat": input.repeat.key() })),
     );
     work.commit(&ctx.state).await?;
     Ok(id)
@@ -214,6 +248,14 @@ struct ReviewRow {
     due_at: i64,
     closed_at: Option<i64>,
     unanswered_keep: bool,
+    #[serde(default)]
+    repeat: Option<String>,
+    #[serde(default)]
+    scope: Option<ReviewScope>,
+    #[serde(default)]
+    reviewer: Option<String>,
+    #[serde(default)]
+    fallback: Option<String>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -229,7 +271,7 @@ struct LineRow {
     decided_at: Option<i64>,
 }
 
-const REVIEW_FIELDS: &str = "record::id(id) AS id, name, scope_label, due_at, closed_at, unanswered_keep";
+const REVIEW_FIELDS: &str = "record::id(id) AS id, name, scope_label, due_at, closed_at, unanswered_keep, repeat, scope, reviewer, fallback";
 const LINE_FIELDS: &str = "record::id(id) AS id, user, reviewer, kind, target, label, keep, justification, decided_at";
 
 fn summary(r: &ReviewRow, lines: &[LineRow], me: &str) -> ReviewSummary {
@@ -243,6 +285,7 @@ fn summary(r: &ReviewRow, lines: &[LineRow], me: &str) -> ReviewSummary {
         lines: lines.len() as u64,
         answered: lines.iter().filter(|l| l.keep.is_some()).count() as u64,
         mine_open: lines.iter().filter(|l| l.reviewer == me && l.keep.is_none()).count() as u64,
+        repeat: ReviewRepeat::from_key(r.repeat.as_deref().unwrap_or_default()),
     }
 }
 
@@ -471,6 +514,7 @@ fn closing(engine: &Engine, review: &ReviewRow, lines: &[LineRow], now: i64) -> 
         unanswered: lines.iter().filter(|l| l.keep.is_none()).count() as u64,
         unanswered_keep: review.unanswered_keep,
         details,
+        next: None,
     };
     Ok(Closing { account, org, stmts, per_person })
 }
@@ -518,7 +562,35 @@ pub async fn close(ctx: &RequestCtx, id: &str) -> Result<ReviewClosing, ApiError
     )
     .bump_access();
     work.commit(&ctx.state).await?;
+    let mut account = account;
+    account.next = next_campaign(ctx, &me, &review, now).await?;
     Ok(account)
+}
+
+/// A repeating campaign, once closed: the next one over the same scope, reviewers and default,
+/// read from the access as it now is (the revocations applied). Refusals of the new campaign (no
+/// line left to review, a fallback reviewer no longer active) are reported, not raised: the
+/// closing stands.
+async fn next_campaign(ctx: &RequestCtx, me: &super::auth::Principal, review: &ReviewRow, now: i64) -> Result<Option<NextReview>, ApiError> {
+    let repeat = ReviewRepeat::from_key(review.repeat.as_deref().unwrap_or_default());
+    let (Some(due), Some(scope)) = (repeat.next_due(review.due_at, now), review.scope.clone()) else { return Ok(None) };
+    let input = ReviewInput {
+        name: review.name.clone(),
+        scope,
+        reviewer: review.reviewer.clone(),
+        fallback: review.fallback.clone().unwrap_or_default(),
+        due: due.clone(),
+        unanswered_keep: review.unanswered_keep,
+        repeat,
+    };
+    let engine = ctx.engine().await?;
+    Ok(Some(match start(ctx, me, &engine, &input).await {
+        Ok(id) => NextReview::Started { id, due },
+        Err(ApiError::Invalid { fields, .. }) => {
+            NextReview::NotStarted(fields.first().map(|f| f.message.clone()).unwrap_or_else(|| "the next review could not start".into()))
+        }
+        Err(e) => return Err(e),
+    }))
 }
 
 /// The campaign's report as CSV: who reviewed what, when, the answers and justifications.

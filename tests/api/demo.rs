@@ -20,6 +20,10 @@ async fn the_demo_fills_an_empty_installation_once_and_shows_each_persona_their_
     let all = app.call_with(&admin, "POST", "/api/records/search", Some(json!({ "query": { "module": "Opportunities" } }))).await;
     let total = all.body["page"]["total"].as_u64().unwrap();
     assert!(total >= 400, "{total}");
+    // An open access review that comes back every quarter, with lines for the managers.
+    let reviews = app.call_with(&admin, "GET", "/api/reviews", None).await;
+    let open = reviews.body.as_array().unwrap().iter().find(|r| r["closed_at"].is_null() && r["repeat"] == "Quarterly");
+    assert!(open.is_some_and(|r| r["lines"].as_u64().unwrap() > 5), "{:?}", reviews.body);
 
     // A sales rep sees only their own opportunities, in their company.
     let rep = new_client();

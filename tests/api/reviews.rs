@@ -157,3 +157,51 @@ async fn a_reviewer_answers_only_for_people_they_may_see() {
     assert_eq!(refused.status, 403, "{:?}", refused.body);
     assert!(refused.message().contains("outside the people you may see"), "{:?}", refused.body);
 }
+
+#[tokio::test]
+async fn a_repeating_review_starts_the_next_one_when_it_closes_from_the_access_left() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, root) = app.defaults().await;
+    let admin = id_of(&app, ADMIN_EMAIL).await;
+    let rep = app.define_role("Task Rep", &[("Tasks", "View", "Own")]).await;
+    let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep, &[&company], &root).await;
+    let (tom, _) = app.onboard("Tom Temp", "tom@example.com", PASSWORD, &rep, &[&company], &root).await;
+    let lic = app.post("/api/licenses", json!({ "id": null, "name": "Sales Cloud", "seats": 5, "modules": ["Opportunities"] })).await.body.as_str().unwrap().to_string();
+    for who in [&rita, &tom] {
+        assert_eq!(app.post(&format!("/api/users/{who}/licenses"), json!({ "licenses": [lic] })).await.status, 200);
+    }
+    let due = tomorrow();
+    let input = json!({ "name": "Sales licenses", "scope": { "Role": rep }, "reviewer": admin, "fallback": admin, "due": due,
+        "unanswered_keep": true, "repeat": "Quarterly" });
+    let first = app.post("/api/reviews", json!({ "input": input })).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let first = first.body.as_str().unwrap().to_string();
+    let listed = app.get("/api/reviews").await;
+    assert_eq!(listed.body[0]["repeat"], "Quarterly", "{:?}", listed.body);
+
+    // Rita's license is revoked; Tom's is kept by default.
+    let detail = app.get(&format!("/api/reviews/{first}")).await;
+    let rita_line = line(&detail.body, "Rita Rep", "License Sales Cloud")["id"].as_str().unwrap().to_string();
+    let answer = app.post(&format!("/api/review-lines/{rita_line}"), json!({ "keep": false, "justification": "moved to support" })).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let closed = app.post(&format!("/api/reviews/{first}/close"), json!({})).await;
+    assert_eq!(closed.status, 200, "{:?}", closed.body);
+    assert_eq!(closed.body["removals"], 1);
+
+    // The next one: same name, scope and default, due three months later, over what is left.
+    let next = &closed.body["next"]["Started"];
+    let next_id = next["id"].as_str().unwrap_or_else(|| panic!("{:?}", closed.body)).to_string();
+    let (y, m): (i64, i64) = (due[..4].parse().unwrap(), due[5..7].parse().unwrap());
+    let (ny, nm) = if m + 3 > 12 { (y + 1, m + 3 - 12) } else { (y, m + 3) };
+    assert!(next["due"].as_str().unwrap().starts_with(&format!("{ny:04}-{nm:02}-")), "{next:?} after {due}");
+    let second = app.get(&format!("/api/reviews/{next_id}")).await;
+    assert_eq!(second.body["summary"]["name"], "Sales licenses");
+    assert_eq!(second.body["summary"]["repeat"], "Quarterly");
+    assert!(second.body["summary"]["closed_at"].is_null());
+    let people: Vec<&str> = second.body["people"].as_array().unwrap().iter().map(|p| p["user"]["name"].as_str().unwrap()).collect();
+    assert_eq!(people, vec!["Tom Temp"], "Rita's revoked license is not reviewed again");
+    let creations: Vec<Value> = app.state.db.query("SELECT after FROM audit WHERE action = 'review.create' ORDER BY at;", json!({})).await.unwrap().all(0).unwrap();
+    assert_eq!(creations.len(), 2, "{creations:?}");
+    assert_eq!(creations[1]["after"]["repeat"], "quarterly");
+}

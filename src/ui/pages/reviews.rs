@@ -13,7 +13,21 @@ fn progress(s: &ReviewSummary) -> String {
         Some(at) => format!("closed {}", format_utc(at)),
         None => format!("due {}", format_utc(s.due_at)),
     };
-    format!("{} · {} of {} answered · {status}", s.scope, s.answered, s.lines)
+    let repeat = match s.repeat {
+        ReviewRepeat::Never => String::new(),
+        r => format!(" · repeats: {}", r.label().to_lowercase()),
+    };
+    format!("{} · {} of {} answered · {status}{repeat}", s.scope, s.answered, s.lines)
+}
+
+/// What closing did, in words, with the next campaign of a repeating one.
+fn closed_text(c: &ReviewClosing) -> String {
+    let next = match &c.next {
+        Some(NextReview::Started { due, .. }) => format!(" The next review started, due {due}; its reviewers were sent an email."),
+        Some(NextReview::NotStarted(why)) => format!(" The next review did not start: {why}."),
+        None => String::new(),
+    };
+    format!("Review closed: {}{next}", c.sentence())
 }
 
 #[component]
@@ -32,7 +46,7 @@ pub fn Reviews() -> Element {
                 for s in list.iter() {
                     li { key: "{s.id}", class: "list-item",
                         div { class: "list-main",
-                            Link { to: Route::ReviewPage { id: s.id.clone() }, "{s.name}" }
+                            Link { class: "list-link", to: Route::ReviewPage { id: s.id.clone() }, "{s.name}" }
                             div { class: "small muted", "{progress(s)}" }
                         }
                         if s.mine_open > 0 {
@@ -63,6 +77,7 @@ fn NewReview(on_created: EventHandler<String>) -> Element {
     let fallback = use_signal(String::new);
     let due = use_signal(String::new);
     let unanswered = use_signal(|| "keep".to_string());
+    let repeat = use_signal(|| ReviewRepeat::Never.key().to_string());
     let find = use_signal(String::new);
     let mut error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
@@ -104,6 +119,7 @@ fn NewReview(on_created: EventHandler<String>) -> Element {
             fallback: fallback(),
             due: due(),
             unanswered_keep: unanswered() == "keep",
+            repeat: ReviewRepeat::from_key(&repeat()),
         };
         match api::create_review(input).await {
             Ok(id) => {
@@ -135,6 +151,8 @@ fn NewReview(on_created: EventHandler<String>) -> Element {
                     placeholder: "Choose a person", error: field("fallback") }
                 SelectField { id: "review-unanswered", label: "Lines nobody answers", value: unanswered,
                     options: vec![("keep".to_string(), "Keep the access".to_string()), ("revoke".to_string(), "Remove the access".to_string())] }
+                SelectField { id: "review-repeat", label: "Repeat", value: repeat,
+                    options: ReviewRepeat::ALL.iter().map(|r| (r.key().to_string(), r.label().to_string())).collect::<Vec<_>>() }
             }
             div { class: "form-actions", button { class: "btn btn-primary", onclick: start, "Start the review" } }
         }
@@ -185,7 +203,7 @@ pub fn ReviewPage(id: String) -> Element {
                                     let id = rid1.clone();
                                     async move {
                                         match api::close_review(id).await {
-                                            Ok(done) => { closing.set(None); error.set(None); notice.set(Some(format!("Review closed: {}", done.sentence()))); detail.restart(); }
+                                            Ok(done) => { closing.set(None); error.set(None); notice.set(Some(closed_text(&done))); detail.restart(); }
                                             Err(e) => { closing.set(None); error.set(Some(e)); }
                                         }
                                     }
