@@ -33,6 +33,13 @@ use crate::domain::{ApiError, DashboardSummary, Me, SessionInfo};
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, services};
 
+/// Quick find: people, roles, groups and records whose name holds `term`, within what the
+/// person may see.
+#[post("/api/find")]
+pub async fn quick_find(term: String) -> Result<Vec<crate::domain::Found>, ApiError> {
+    crate::server::find::find(&RequestCtx::read()?, &term).await
+}
+
 /// Public: is the installation set up, and who is signed in here (if anyone).
 #[get("/api/session")]
 pub async fn session_info() -> Result<SessionInfo, ApiError> {

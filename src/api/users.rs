@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::{ApiError, BulkAction, BulkResult, LinkInfo, Me, OffboardPlan, Page, UserInput, UserQuery, UserRow};
+use crate::domain::{ApiError, BulkAction, BulkResult, InviteLink, LinkInfo, Me, OffboardPlan, Page, UserInput, UserQuery, UserRow};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, offboarding, users};
@@ -45,6 +45,12 @@ pub async fn set_user_status(id: String, status: String) -> Result<UserRow, ApiE
 #[post("/api/users/{id}/resend-invite")]
 pub async fn resend_invite(id: String) -> Result<(), ApiError> {
     users::resend_invite(&RequestCtx::write()?, &id).await
+}
+
+/// A new invitation link shown to the administrator instead of mailed; the old one stops.
+#[post("/api/users/{id}/invite-link")]
+pub async fn invite_link(id: String) -> Result<InviteLink, ApiError> {
+    users::invite_link(&RequestCtx::write()?, &id).await
 }
 
 /// What offboarding this person now would do (sessions, records, licenses, grants, groups).

@@ -54,6 +54,7 @@ actions! {
     ApiTokenRevoke = "api_token.revoke", "Revoked an API token";
     UserInvite = "user.invite", "Invited a user";
     UserInviteResent = "user.invite_resent", "Sent a new invitation";
+    UserInviteLinkCopied = "user.invite_link", "Made an invitation link to hand over";
     UserActivated = "user.activated", "Activated their account";
     UserUpdate = "user.update", "Changed a user's details";
     UserLicenses = "user.licenses", "Changed a user's licenses";

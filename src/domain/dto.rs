@@ -403,3 +403,22 @@ pub struct SettingsOverview {
     pub configured: crate::access::Lifetimes,
 }
 
+
+/// What quick find can find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FoundKind {
+    Person,
+    Role,
+    Group,
+    Record(crate::access::Module),
+}
+
+/// One thing quick find found, within what the person may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    pub kind: FoundKind,
+    pub id: String,
+    pub name: String,
+    /// The line under the name: an email, a member count, a record's owner and company.
+    pub sub: String,
+}

@@ -27,6 +27,9 @@ pub struct UserQuery {
     pub company: Option<String>,
     #[serde(default)]
     pub license: Option<String>,
+    /// Members of this group, its nested groups' members included.
+    #[serde(default)]
+    pub group: Option<String>,
     /// Second factor: "on" (set up), "off" (not set up), "missing" (required, not set up).
     #[serde(default)]
     pub second_factor: Option<String>,
@@ -56,6 +59,7 @@ impl Default for UserQuery {
             department: None,
             company: None,
             license: None,
+            group: None,
             second_factor: None,
             sort: UserSort::Name,
             descending: false,
@@ -76,11 +80,12 @@ pub struct UserFilters {
     pub department: String,
     pub company: String,
     pub license: String,
+    pub group: String,
     pub second_factor: String,
 }
 
 impl UserFilters {
-    const KEYS: [&'static str; 7] = ["q", "status", "role", "department", "company", "license", "second_factor"];
+    const KEYS: [&'static str; 8] = ["q", "status", "role", "department", "company", "license", "group", "second_factor"];
 
     fn slot(&mut self, key: &str) -> Option<&mut String> {
         Some(match key {
@@ -90,13 +95,14 @@ impl UserFilters {
             "department" => &mut self.department,
             "company" => &mut self.company,
             "license" => &mut self.license,
+            "group" => &mut self.group,
             "second_factor" => &mut self.second_factor,
             _ => return None,
         })
     }
 
-    fn values(&self) -> [&String; 7] {
-        [&self.search, &self.status, &self.role, &self.department, &self.company, &self.license, &self.second_factor]
+    fn values(&self) -> [&String; 8] {
+        [&self.search, &self.status, &self.role, &self.department, &self.company, &self.license, &self.group, &self.second_factor]
     }
 
     /// Only people with this status (`active`, `invited`, …).
@@ -386,6 +392,14 @@ pub struct UserInput {
     pub companies: Vec<String>,
     #[serde(default)]
     pub is_approver: bool,
+}
+
+/// A fresh invitation link made for an administrator to hand over themselves; shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteLink {
+    pub link: String,
+    /// When it stops working (ms since the epoch).
+    pub expires_at: i64,
 }
 
 /// What the activation and reset pages show before the person sets a password.

@@ -131,6 +131,7 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
         },
         A::UserInvite => format!("{actor} invited {target}"),
         A::UserInviteResent => format!("{actor} sent {target} a new invitation"),
+        A::UserInviteLinkCopied => format!("{actor} made a new invitation link for {target} to hand over"),
         A::UserActivated => format!("{target} activated their account"),
         A::UserUpdate | A::UserLicenses | A::UserNavigation => match diff.as_slice() {
             [] => format!("{actor} saved {} details without a change", own(&target)),

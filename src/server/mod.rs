@@ -8,6 +8,7 @@ pub mod audit_text;
 pub mod auth;
 pub mod config;
 pub mod dashboard;
+pub mod find;
 pub mod db;
 pub mod demo;
 pub mod directory;

@@ -64,6 +64,7 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     let (status, role, department, company, license) = (some(&q.status), some(&q.role), some(&q.department), some(&q.company), some(&q.license));
     let search = q.search.trim().to_lowercase();
     let second_factor = some(&q.second_factor);
+    let members = some(&q.group).map(|g| group_members(&engine, g));
     // "Required but not set up" needs the roles that require one (or everyone).
     let required = match second_factor {
         Some("missing") => Some(super::second_factor::requiring_roles(ctx).await?),
@@ -82,6 +83,7 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
                 && department.is_none_or(|d| e.department == d)
                 && company.is_none_or(|c| e.companies.iter().any(|x| x == c))
                 && license.is_none_or(|l| e.licenses.iter().any(|x| x == l))
+                && members.as_ref().is_none_or(|m| m.contains(e.id.as_str()))
                 && (search.is_empty() || e.search.contains(&search))
                 && match second_factor {
                     Some("on") => e.second_factor,
@@ -125,6 +127,24 @@ pub async fn list_users(ctx: &RequestCtx, q: &UserQuery) -> Result<Page<UserRow>
     };
     items.sort_by_key(|u| ids.iter().position(|i| *i == u.id));
     Ok(Page { items, total: total as u64, page, per_page })
+}
+
+/// Everyone in a group: its own members and, through nested groups, theirs (a cycle is walked once).
+fn group_members<'a>(engine: &'a Engine, group: &str) -> std::collections::HashSet<&'a str> {
+    let groups = &engine.org().groups;
+    let mut members = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![group];
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(g) = groups.iter().find(|g| g.id == id) {
+            members.extend(g.users.iter().map(String::as_str));
+            todo.extend(g.groups.iter().map(String::as_str));
+        }
+    }
+    members
 }
 
 /// The caller's own row: everyone may read their own account, whatever their Users access.
@@ -525,6 +545,18 @@ pub async fn set_status(ctx: &RequestCtx, id: &str, status: &str) -> Result<User
 
 /// Sends a new invitation; the previous link stops working.
 pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
+    reissue_invite(ctx, id, true).await.map(|_| ())
+}
+
+/// A new invitation link for the administrator to hand over themselves (chat, phone): shown
+/// once, never mailed; the previous link and any invitation still waiting in the mail queue stop
+/// working. Holding it means holding the account, so it is given only under "no takeover" and
+/// after a recent sign-in.
+pub async fn invite_link(ctx: &RequestCtx, id: &str) -> Result<InviteLink, ApiError> {
+    reissue_invite(ctx, id, false).await
+}
+
+async fn reissue_invite(ctx: &RequestCtx, id: &str, send: bool) -> Result<InviteLink, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let user = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
@@ -532,19 +564,28 @@ pub async fn resend_invite(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     if user.status != UserStatus::Invited {
         return Err(ApiError::Conflict(format!("{} has already activated their account", user.full_name)));
     }
+    if !send {
+        ctx.require_fresh(&me)?;
+    }
     let (raw, digest) = auth::new_token();
     let now = now_ms();
     let ttl = ctx.state.invite_ttl().await;
+    let expires_at = now + ttl.as_millis() as i64;
     let link = format!("{}/activate/{raw}", ctx.state.settings.public_url);
-    let invite = mail::invitation(&user.full_name, &user.email, &me.full_name, &link, ttl);
     let mut work = Work::new(ctx);
-    work.run(mail_job::drop_pending_invitations(id))
-        .run(link::issue(id, LinkKind::Activation, &digest, now, now + ttl.as_millis() as i64))
-        .queue_mail("invitation", id, &invite)
-        .audit(Audit::user(AuditAction::UserInviteResent, id).by(&me).label(user.email.as_str()));
+    work.run(mail_job::drop_pending_invitations(id)).run(link::issue(id, LinkKind::Activation, &digest, now, expires_at));
+    if send {
+        let invite = mail::invitation(&user.full_name, &user.email, &me.full_name, &link, ttl);
+        work.queue_mail("invitation", id, &invite)
+            .audit(Audit::user(AuditAction::UserInviteResent, id).by(&me).label(user.email.as_str()));
+    } else {
+        work.audit(Audit::user(AuditAction::UserInviteLinkCopied, id).by(&me).label(user.email.as_str()));
+    }
     work.commit(&ctx.state).await?;
-    mail::log_link(&ctx.state.settings, "invitation", &user.email, &link);
-    Ok(())
+    if send {
+        mail::log_link(&ctx.state.settings, "invitation", &user.email, &link);
+    }
+    Ok(InviteLink { link, expires_at })
 }
 
 pub async fn bulk(ctx: &RequestCtx, ids: &[String], action: BulkAction) -> Result<BulkResult, ApiError> {

@@ -89,3 +89,13 @@ export async function passkeyGet(optionsJson) {
     return failed(e);
   }
 }
+
+// Puts text on the clipboard; false when the browser refuses (no secure context, no permission).
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}

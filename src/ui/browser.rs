@@ -26,6 +26,8 @@ mod js {
         pub async fn passkey_create(options: &str) -> JsValue;
         #[wasm_bindgen(js_name = passkeyGet)]
         pub async fn passkey_get(options: &str) -> JsValue;
+        #[wasm_bindgen(js_name = copyText)]
+        pub async fn copy_text(text: &str) -> JsValue;
     }
 }
 
@@ -35,6 +37,17 @@ pub async fn sleep(ms: u32) {
     let _ = js::sleep(ms).await;
     #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
     let _ = ms;
+}
+
+/// Puts `text` on the clipboard; false when the browser refuses (or outside the browser).
+pub async fn copy_text(text: &str) -> bool {
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    return js::copy_text(text).await.as_bool().unwrap_or(false);
+    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+    {
+        let _ = text;
+        false
+    }
 }
 
 /// The tab's title.

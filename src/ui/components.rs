@@ -421,3 +421,22 @@ pub fn may(module: crate::access::Module, action: crate::access::Action) -> bool
 pub fn lacks(module: crate::access::Module, action: crate::access::Action) -> String {
     format!("You need {} on {}; ask an administrator", action.label(), module.label())
 }
+
+/// Why a control is turned off for this person (its tooltip), or `None` when it is offered:
+/// the missing permission, or that a "view as" session changes nothing.
+pub fn denied(module: crate::access::Module, action: crate::access::Action) -> Option<String> {
+    if may(module, action) {
+        return None;
+    }
+    let viewing = matches!(
+        try_consume_context::<crate::ui::Session>().and_then(|s| s.info()),
+        Some(Ok(crate::domain::SessionInfo { me: Some(crate::domain::Me { viewed_by: Some(_), .. }), .. }))
+    );
+    Some(if viewing { "You are viewing as someone else: nothing can be changed".into() } else { lacks(module, action) })
+}
+
+/// [`denied`] for the permission a change of the access setup needs.
+pub fn denied_change(change: &crate::access::OrgChange) -> Option<String> {
+    let (module, action) = change.permission();
+    denied(module, action)
+}

@@ -50,6 +50,8 @@ pub fn PreviewSave(
     let mut notify = use_signal(|| false);
     let mut error = error;
     let for_preview = change.clone();
+    // A person without the permission sees why instead of a save that would be refused.
+    let denied = crate::ui::components::denied_change(&change);
     rsx! {
         if let Some(d) = preview() {
             PreviewList { diff: d }
@@ -72,7 +74,8 @@ pub fn PreviewSave(
             button {
                 class: "btn btn-primary",
                 r#type: "button",
-                disabled,
+                disabled: disabled || denied.is_some(),
+                title: denied.clone(),
                 onclick: move |_| {
                     let c = change.clone();
                     let saved = saved.clone();
@@ -93,6 +96,9 @@ pub fn PreviewSave(
                 button { class: "btn btn-quiet", r#type: "button", onclick: move |_| on_done.call(None), "Cancel" }
             }
         }
+        if let Some(why) = denied.clone() {
+            p { class: "muted small", "{why}." }
+        }
     }
 }
 
@@ -110,6 +116,7 @@ pub fn ConfirmChange(
     let mut preview = use_signal(|| None::<AccessDiff>);
     let mut refused = use_signal(|| None::<ApiError>);
     let for_preview = change.clone();
+    let denied = crate::ui::components::denied_change(&change);
     rsx! {
         if let Some(d) = preview() {
             div { class: "confirm confirm-row", role: "alertdialog", "aria-label": "{name}?",
@@ -141,6 +148,8 @@ pub fn ConfirmChange(
             button {
                 class: "btn btn-small",
                 "aria-label": "{name}",
+                disabled: denied.is_some(),
+                title: denied,
                 onclick: move |_| {
                     let c = for_preview.clone();
                     async move {

@@ -1,73 +1,26 @@
-//! Quick find, at the top of the menu: people, roles, groups and records by name, each from the
-//! same server functions (and so the same access checks) as their own pages. Only what the
-//! person's menu opens is searched.
+//! Quick find, at the top of the menu: people, roles, groups and records by name, in one call to
+//! the server (`/api/find`), which searches only what the person's menu opens, through the same
+//! services and checks as the pages themselves.
 
 use dioxus::prelude::*;
 
-use crate::access::Module;
-use crate::domain::{module_slug, RecordQuery, UserQuery};
+use crate::domain::{module_slug, Found, FoundKind};
 use crate::ui::Route;
 
-/// One thing found: what it is, its name, a line under it, and where it opens.
-#[derive(Clone, PartialEq)]
-struct Found {
-    kind: &'static str,
-    name: String,
-    sub: String,
-    to: Route,
-}
-
-/// At most this many of each kind.
-const EACH: usize = 5;
-
-async fn find(term: String, modules: Vec<Module>) -> Vec<Found> {
-    let lower = term.to_lowercase();
-    let mut found = Vec::new();
-    if modules.contains(&Module::Users) {
-        let query = UserQuery { search: term.clone(), per_page: EACH as u32, ..Default::default() };
-        if let Ok(page) = crate::api::list_users(query).await {
-            found.extend(page.items.into_iter().map(|u| Found { kind: "Person", sub: u.email, name: u.full_name, to: Route::UserPage { id: u.id } }));
-        }
+/// What a found thing is called in the list, and the page it opens.
+fn place(f: &Found) -> (&'static str, Route) {
+    match f.kind {
+        FoundKind::Person => ("Person", Route::UserPage { id: f.id.clone() }),
+        FoundKind::Role => ("Role", Route::Roles {}),
+        FoundKind::Group => ("Group", Route::Groups {}),
+        FoundKind::Record(module) => (module.label(), Route::RecordPage { module: module_slug(module).to_string(), id: f.id.clone() }),
     }
-    if modules.contains(&Module::RolesProfiles) {
-        if let Ok(roles) = crate::api::list_roles().await {
-            found.extend(roles.into_iter().filter(|r| r.name.to_lowercase().contains(&lower)).take(EACH).map(|r| Found {
-                kind: "Role",
-                name: r.name,
-                sub: "Roles & profiles".into(),
-                to: Route::Roles {},
-            }));
-        }
-    }
-    if modules.contains(&Module::DepartmentsGroups) {
-        if let Ok(org) = crate::api::admin_org().await {
-            found.extend(org.groups.into_iter().filter(|g| g.name.to_lowercase().contains(&lower)).take(EACH).map(|g| Found {
-                kind: "Group",
-                sub: crate::domain::count(g.users.len() as u64, "member", "members"),
-                name: g.name,
-                to: Route::Groups {},
-            }));
-        }
-    }
-    for module in Module::RECORDS.into_iter().filter(|m| modules.contains(m)) {
-        let query = RecordQuery { module: Some(module), search: term.clone(), owner: None, company: None, page: 1, per_page: 3 };
-        if let Ok(list) = crate::api::list_records(query).await {
-            found.extend(list.page.items.into_iter().map(|r| Found {
-                kind: r.module.label(),
-                sub: format!("{} · {}", r.owner.name, r.company.name),
-                name: r.title,
-                to: Route::RecordPage { module: module_slug(r.module).to_string(), id: r.id },
-            }));
-        }
-    }
-    found
 }
 
 #[component]
-pub fn QuickFind(modules: Vec<Module>) -> Element {
+pub fn QuickFind() -> Element {
     let mut term = use_signal(String::new);
     let results = use_resource(move || {
-        let modules = modules.clone();
         async move {
             let t = term().trim().to_string();
             if t.chars().count() < 2 {
@@ -75,7 +28,8 @@ pub fn QuickFind(modules: Vec<Module>) -> Element {
             }
             // A pause first: typing on restarts this and drops the earlier search.
             crate::ui::browser::sleep(250).await;
-            Some((t.clone(), find(t, modules).await))
+            let found = crate::api::quick_find(t.clone()).await.unwrap_or_default();
+            Some((t, found))
         }
     });
     let list = results.read().clone().flatten();
@@ -105,10 +59,10 @@ pub fn QuickFind(modules: Vec<Module>) -> Element {
                         p { class: "muted small", "Nothing matches “{searched}”." }
                     }
                     ul {
-                        for (i, f) in found.into_iter().enumerate() {
+                        for (i, (f, (kind, to))) in found.iter().map(|f| (f, place(f))).enumerate() {
                             li { key: "{i}",
-                                Link { to: f.to.clone(), onclick: move |_| term.set(String::new()),
-                                    span { class: "qf-kind", "{f.kind}" }
+                                Link { to, onclick: move |_| term.set(String::new()),
+                                    span { class: "qf-kind", "{kind}" }
                                     span { class: "qf-name", "{f.name}" }
                                     span { class: "qf-sub", "{f.sub}" }
                                 }

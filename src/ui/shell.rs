@@ -84,7 +84,7 @@ fn Frame(me: Me) -> Element {
             }
             nav { id: "sidebar", class: "sidebar", "aria-label": "Main",
                 Link { class: "brand brand-side", to: Route::Dashboard {}, "Gatehouse" }
-                super::quick_find::QuickFind { modules: me.modules.clone() }
+                super::quick_find::QuickFind {}
                 ul { class: "nav-list", onclick: move |_| reload += 1,
                     li { Link { to: Route::Dashboard {}, active_class: "active", "Dashboard" } }
                     li { Link { to: Route::Reviews {}, active_class: "active", "Access reviews" } }

@@ -83,6 +83,7 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", "/api/links/info".into(), Some(json!({ "token": "0".repeat(64) })), Rule::Public),
         ("POST", "/api/links/complete".into(), Some(json!({ "token": "0".repeat(64), "password": PASSWORD })), Rule::Public),
         ("GET", "/api/auth/me".into(), None, Rule::AnySession),
+        ("POST", "/api/find".into(), Some(json!({ "term": "Rita" })), Rule::AnySession),
         ("GET", "/api/dashboard".into(), None, Rule::Only(USER_VIEWERS)),
         ("GET", "/api/companies".into(), None, Rule::AnySession),
         ("POST", "/api/companies".into(), Some(json!({ "name": format!("New {tag}") })), Rule::Only(ADMIN)),
@@ -127,6 +128,7 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         // No takeover: the rep holds records the delegated admin does not, so the delegated admin
         // may not touch her credentials or sessions.
         ("POST", format!("/api/users/{rep}/resend-invite"), Some(json!({})), Rule::Only(ADMIN)),
+        ("POST", format!("/api/users/{rep}/invite-link"), Some(json!({})), Rule::Only(ADMIN)),
         // Offboarding passes "no takeover": the delegated admin lacks the rep's record access.
         // The full administrator's calls stop at the request itself (a past date, the leaver as
         // new owner), so the rep stays for the rest of the matrix.
@@ -375,6 +377,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("GET", "/api/users/{id}/sessions"),
     ("GET", "/api/users/{id}/setup"),
     ("POST", "/api/admin/preview"),
+    ("POST", "/api/find"),
     ("POST", "/api/audit/search"),
     ("POST", "/api/auth/sign-out"),
     ("POST", "/api/records/choices"),

@@ -78,6 +78,57 @@ async fn an_expired_or_replaced_link_says_so_and_how_to_get_a_new_one() {
 }
 
 #[tokio::test]
+async fn an_administrator_can_copy_a_new_invitation_link_which_replaces_the_mailed_one() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Cy Park", "cy@example.com", "manager", &[&company], &dept).await;
+    let id = a.body["id"].as_str().unwrap().to_string();
+    let mailed = TestApp::token_of(&TestApp::link_in(&app.mails_to("cy@example.com", 1).await[0], "/activate/"));
+    let copied = app.post(&format!("/api/users/{id}/invite-link"), json!({})).await;
+    assert_eq!(copied.status, 200, "{:?}", copied.body);
+    let link = copied.body["link"].as_str().unwrap().to_string();
+    assert!(link.contains("/activate/"), "{link}");
+    assert!(copied.body["expires_at"].as_i64().unwrap() > gatehouse::server::time::now_ms());
+    // The mailed link stops working, and nothing new is mailed.
+    let old = app.post("/api/links/info", json!({ "token": mailed })).await;
+    assert_eq!(old.status, 409);
+    assert!(old.message().contains("newer link"), "{}", old.message());
+    let invitations: Vec<serde_json::Value> =
+        app.state.db.query("SELECT * FROM mail_job WHERE kind = 'invitation';", json!({})).await.unwrap().all(0).unwrap();
+    assert_eq!(invitations.len(), 1, "{invitations:?}");
+    assert_eq!(app.audit_actions(&id).await, ["user.invite".to_string(), "user.invite_link".to_string()]);
+    // Whoever is handed the link activates the account with it.
+    let done = app.call_with(&new_client(), "POST", "/api/links/complete", Some(json!({ "token": TestApp::token_of(&link), "password": PW }))).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    // An active account has no invitation to copy.
+    let again = app.post(&format!("/api/users/{id}/invite-link"), json!({})).await;
+    assert_eq!(again.status, 409);
+    assert!(again.message().contains("already activated"), "{}", again.message());
+}
+
+#[tokio::test]
+async fn copying_an_invitation_link_needs_a_recent_sign_in() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let a = app.invite(&app.client, "Di Moss", "di@example.com", "manager", &[&company], &dept).await;
+    let id = a.body["id"].as_str().unwrap().to_string();
+    let me = app.get("/api/auth/me").await.body["id"].as_str().unwrap().to_string();
+    let eleven_minutes_ago = gatehouse::server::time::now_ms() - 11 * 60_000;
+    app.state
+        .db
+        .query("UPDATE session SET authenticated_at = $t WHERE user = type::record('user', $u);", json!({ "t": eleven_minutes_ago, "u": me }))
+        .await
+        .unwrap();
+    let stale = app.post(&format!("/api/users/{id}/invite-link"), json!({})).await;
+    assert_eq!((stale.status, stale.error_kind().as_str()), (401, "StepUpNeeded"), "{:?}", stale.body);
+    // Refused before anything was written: the mailed link still works.
+    let mailed = TestApp::token_of(&TestApp::link_in(&app.mails_to("di@example.com", 1).await[0], "/activate/"));
+    assert_eq!(app.post("/api/links/info", json!({ "token": mailed })).await.status, 200);
+}
+
+#[tokio::test]
 async fn the_email_is_unique_whatever_its_case_and_a_role_is_required() {
     let app = spawn_app().await;
     app.set_up().await;

@@ -258,6 +258,62 @@ describe('lists, links and feedback an admin expects', () => {
     assert.equal(await exportButton.isDisabled(), true);
     assert.equal(await exportButton.getAttribute('title'), 'You need Export on Users; ask an administrator');
     assert.equal(await page.getByRole('button', { name: 'Import CSV' }).isDisabled(), true);
+    // Groups: he may see them, not add, change or delete them; each control says why.
+    await page.goto(ctx.server.base + '/groups');
+    await hydrated(page);
+    const addGroup = page.getByRole('button', { name: 'Add group' });
+    await addGroup.waitFor();
+    assert.equal(await addGroup.isDisabled(), true);
+    assert.equal(await addGroup.getAttribute('title'), 'You need Create on Departments & Groups; ask an administrator');
+    const editGroup = page.getByRole('button', { name: 'Edit group Key accounts' });
+    assert.equal(await editGroup.isDisabled(), true);
+    assert.equal(await editGroup.getAttribute('title'), 'You need Edit on Departments & Groups; ask an administrator');
+    assert.equal(await page.getByRole('button', { name: 'Delete group Key accounts' }).isDisabled(), true);
+    // The same on Departments.
+    await page.goto(ctx.server.base + '/departments');
+    await hydrated(page);
+    const addDepartment = page.getByRole('button', { name: 'Add department' });
+    await addDepartment.waitFor();
+    assert.equal(await addDepartment.isDisabled(), true);
+    await page.context().close();
+  });
+
+  test("a group's members, nested groups' included, open as the searchable users list", async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/groups');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Members of EMEA leadership' }).click();
+    await page.waitForURL(/\/users\?group=emea$/);
+    await page.getByRole('button', { name: 'Remove the filter Group: EMEA leadership' }).waitFor();
+    await page.getByRole('cell', { name: 'Victor Vance', exact: true }).waitFor();
+    const names = await page.locator('td[data-label="Name"] a').allTextContents();
+    assert.deepEqual(names, ['Kai Kowalski', 'Pia Petrov', 'Rita Rep', 'Victor Vance']);
+    await page.getByLabel('Search name, email or mobile').fill('rita');
+    await page.waitForFunction(() => document.querySelectorAll('td[data-label="Name"]').length === 1);
+    await page.context().close();
+  });
+
+  test('an invitation link can be copied to hand over; the new link opens the activation', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.server.base });
+    await page.goto(ctx.server.base + '/users?status=invited');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Yara Young' }).click();
+    await page.getByRole('heading', { name: 'Yara Young', level: 1 }).waitFor();
+    const invitation = page.locator('section[aria-labelledby="w-invite"]');
+    await invitation.getByRole('button', { name: 'Copy a new invitation link' }).click();
+    const field = invitation.getByLabel('Invitation link');
+    await field.waitFor();
+    const link = await field.inputValue();
+    assert.match(link, /\/activate\/[0-9a-f]{32,}$/);
+    await invitation.getByText(/the link sent earlier no longer works/).waitFor();
+    await invitation.getByRole('button', { name: 'Copy link' }).click();
+    await invitation.getByText('Copied.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+    // Whoever receives it reaches Yara's activation.
+    const info = await page.request.post(ctx.server.base + '/api/links/info', { data: { token: link.split('/').pop() } });
+    assert.equal(info.status(), 200, await info.text());
+    assert.equal((await info.json()).full_name, 'Yara Young');
     await page.context().close();
   });
 
@@ -281,8 +337,13 @@ describe('lists, links and feedback an admin expects', () => {
     const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
     await page.goto(ctx.server.base + '/');
     await hydrated(page);
+    // One request per search, whatever the menu holds.
+    const calls = [];
+    page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) calls.push(new URL(r.url()).pathname); });
     await page.getByLabel('Find', { exact: true }).fill('Gus');
     const results = page.locator('.quick-results');
+    await results.getByRole('link', { name: /Person\s*Gus Garcia/ }).waitFor();
+    assert.deepEqual(calls.filter((c) => /find|search|roles|admin\/org/.test(c)), ['/api/find']);
     await results.getByRole('link', { name: /Person\s*Gus Garcia/ }).click();
     await page.getByRole('heading', { name: 'Gus Garcia', level: 1 }).waitFor();
     assert.equal(await page.getByLabel('Find', { exact: true }).inputValue(), '');

@@ -29,6 +29,8 @@ pub struct ListParams {
     company: Option<String>,
     /// A license's id: people holding it.
     license: Option<String>,
+    /// A group's id: its members, those of its nested groups included.
+    group: Option<String>,
     /// `on` (set up), `off` (not set up), `missing` (required and not set up).
     second_factor: Option<String>,
     /// The order (by name when absent).
@@ -134,8 +136,8 @@ pub struct OffboardDone {
 pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Query(p): Query<ListParams>) -> Result<Json<UserList>, Problem> {
     let limit = super::limit(p.limit)?;
     let key = cursor::key(&format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{limit}",
-        p.search, p.status, p.role, p.department, p.company, p.license, p.second_factor, p.sort, p.descending
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{limit}",
+        p.search, p.status, p.role, p.department, p.company, p.license, p.group, p.second_factor, p.sort, p.descending
     ));
     let page = cursor::page(p.cursor.as_deref(), &key)?;
     let query = UserQuery {
@@ -145,6 +147,7 @@ pub async fn list(Extension(state): Extension<AppState>, Extension(caller): Exte
         department: p.department.clone(),
         company: p.company.clone(),
         license: p.license.clone(),
+        group: p.group.clone(),
         second_factor: p.second_factor.clone(),
         sort: p.sort.map(UserSort::from).unwrap_or_default(),
         descending: p.descending.unwrap_or(false),

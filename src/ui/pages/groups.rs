@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use crate::access::{Module, OrgChange, OrgGroup};
+use crate::access::{Action, Module, OrgChange, OrgGroup};
 use crate::api;
 use crate::domain::*;
 use crate::ui::preview_save::PreviewSave;
@@ -18,11 +18,13 @@ pub fn Groups() -> Element {
         Some(Err(e)) => return rsx! { Refused { error: e } },
         Some(Ok(o)) => o,
     };
+    let no_create = crate::ui::components::denied(Module::DepartmentsGroups, Action::Create);
+    let no_edit = crate::ui::components::denied(Module::DepartmentsGroups, Action::Edit);
     rsx! {
         crate::ui::components::PageTitle { title: "Groups · Gatehouse" }
         div { class: "page-head",
             h1 { "Groups" }
-            button { class: "btn btn-primary", onclick: move |_| editing.set(Some(None)), "Add group" }
+            button { class: "btn btn-primary", disabled: no_create.is_some(), title: no_create, onclick: move |_| editing.set(Some(None)), "Add group" }
         }
         Notice { text: notice() }
         if let Some(g) = editing() {
@@ -39,7 +41,10 @@ pub fn Groups() -> Element {
                     div { class: "list-main", "{g.name}" }
                     div { class: "list-sub", {format!("{}, {}", count(g.users.len() as u64, "user", "users"), count(g.groups.len() as u64, "nested group", "nested groups"))} }
                     div { class: "row-actions",
-                        button { class: "btn btn-small", "aria-label": "Edit group {g.name}", onclick: { let g = g.clone(); move |_| editing.set(Some(Some(g.clone()))) }, "Edit" }
+                        button { class: "btn btn-small", "aria-label": "Edit group {g.name}", disabled: no_edit.is_some(), title: no_edit.clone(), onclick: { let g = g.clone(); move |_| editing.set(Some(Some(g.clone()))) }, "Edit" }
+                        Link { class: "btn btn-small btn-quiet", to: crate::ui::Route::users_where(UserFilters { group: g.id.clone(), ..Default::default() }),
+                            "aria-label": "Members of {g.name}", "Members"
+                        }
                         super::roles::DeleteButton { label: format!("Delete group {}", g.name), change: OrgChange::DeleteGroup { id: g.id.clone() },
                             on_done: move |m: String| { notice.set(Some(m)); org.restart(); } }
                     }
@@ -107,6 +112,7 @@ pub fn Licenses() -> Element {
     if let Some(refused) = crate::ui::components::refusal(&*licenses.read()) {
         return refused;
     }
+    let no_edit = crate::ui::components::denied(Module::Settings, Action::Edit);
     rsx! {
         crate::ui::components::PageTitle { title: "Licenses · Gatehouse" }
         div { class: "page-head", h1 { "Licenses" } }
@@ -120,7 +126,8 @@ pub fn Licenses() -> Element {
                     TextField { id: "license-seats", label: "Seats", value: seats, kind: "number", error: field("seats") }
                 }
                 CheckboxGroup { id: "license-modules", legend: "Modules that require it", selected: modules, options, error: field("modules") }
-                button { class: "btn btn-primary", r#type: "submit", "Add license" }
+                button { class: "btn btn-primary", r#type: "submit", disabled: no_edit.is_some(), title: no_edit.clone(), "Add license" }
+                if let Some(why) = no_edit.clone() { p { class: "muted small", "{why}." } }
             }
         }
         match &*licenses.read() {
@@ -145,6 +152,7 @@ fn LicenseRow(license: crate::domain::LicenseDto, on_saved: EventHandler<String>
     let seats = use_signal(|| l.seats.to_string());
     let mut error = use_signal(|| None::<String>);
     let input_id = format!("seats-{}", l.id);
+    let no_edit = crate::ui::components::denied(Module::Settings, Action::Edit);
     let (id, name, modules) = (l.id.clone(), l.name.clone(), l.modules.clone());
     let save = move |_| {
         let (id, name, modules) = (id.clone(), name.clone(), modules.clone());
@@ -180,7 +188,7 @@ fn LicenseRow(license: crate::domain::LicenseDto, on_saved: EventHandler<String>
                         oninput: { let mut seats = seats; move |e: FormEvent| seats.set(e.value()) },
                     }
                 }
-                button { class: "btn btn-small", disabled: seats().trim() == l.seats.to_string(), onclick: save, "Save seats" }
+                button { class: "btn btn-small", disabled: no_edit.is_some() || seats().trim() == l.seats.to_string(), title: no_edit, onclick: save, "Save seats" }
                 Link { class: "btn btn-small btn-quiet", to: crate::ui::Route::users_where(crate::domain::UserFilters { license: l.id.clone(), ..Default::default() }),
                     "People holding it ({l.used})"
                 }

@@ -42,6 +42,7 @@ pub fn Companies() -> Element {
     if let Some(refused) = crate::ui::components::refusal(&*companies.read()) {
         return refused;
     }
+    let no_create = crate::ui::components::denied(crate::access::Module::Companies, crate::access::Action::Create);
     rsx! {
         crate::ui::components::PageTitle { title: "Companies · Gatehouse" }
         div { class: "page-head", h1 { "Companies" } }
@@ -51,7 +52,8 @@ pub fn Companies() -> Element {
             form { class: "inline-form", method: "post", novalidate: true, onsubmit: add,
                 FormBanner { error: err.clone() }
                 TextField { id: "company-name", label: "Company name", value: name, error: err.as_ref().and_then(|e| e.field_message("name")).map(str::to_string) }
-                button { class: "btn btn-primary", r#type: "submit", "Add company" }
+                button { class: "btn btn-primary", r#type: "submit", disabled: no_create.is_some(), title: no_create.clone(), "Add company" }
+                if let Some(why) = no_create.clone() { p { class: "muted small", "{why}." } }
             }
         }
         {list}
@@ -68,6 +70,7 @@ fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element
     let archived = company.archived;
     let mut confirm_archive = use_signal(|| false);
     let people = if company.users == 1 { "1 person".to_string() } else { format!("{} people", company.users) };
+    let no_edit = crate::ui::components::denied(crate::access::Module::Companies, crate::access::Action::Edit);
     let archive = move |to: bool| {
         let id = id2.clone();
         spawn(async move {
@@ -109,11 +112,13 @@ fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element
                 }
                 div { class: "list-sub", {format!("{} with access", count(company.users, "person", "people"))} }
                 div { class: "row-actions",
-                    button { class: "btn btn-small", onclick: move |_| editing.set(true), "aria-label": "Rename {company.name}", "Rename" }
+                    button { class: "btn btn-small", disabled: no_edit.is_some(), title: no_edit.clone(), onclick: move |_| editing.set(true), "aria-label": "Rename {company.name}", "Rename" }
                     if archived {
                         button {
                             class: "btn btn-small",
                             "aria-label": "Restore {company.name}",
+                            disabled: no_edit.is_some(),
+                            title: no_edit.clone(),
                             onclick: { let archive = archive.clone(); move |_| archive(false) },
                             "Restore"
                         }
@@ -121,6 +126,8 @@ fn CompanyItem(company: CompanyDto, on_changed: EventHandler<String>) -> Element
                         button {
                             class: "btn btn-small",
                             "aria-label": "Archive {company.name}",
+                            disabled: no_edit.is_some(),
+                            title: no_edit.clone(),
                             onclick: move |_| confirm_archive.set(true),
                             "Archive"
                         }
@@ -173,11 +180,13 @@ pub fn Departments() -> Element {
     if let Some(refused) = crate::ui::components::refusal(&*departments.read()) {
         return refused;
     }
+    let no_create = crate::ui::components::denied(crate::access::Module::DepartmentsGroups, crate::access::Action::Create);
+    let no_edit = crate::ui::components::denied(crate::access::Module::DepartmentsGroups, crate::access::Action::Edit);
     rsx! {
         crate::ui::components::PageTitle { title: "Departments · Gatehouse" }
         div { class: "page-head",
             h1 { "Departments" }
-            button { class: "btn btn-primary", onclick: move |_| editing.set(Some(None)), "Add department" }
+            button { class: "btn btn-primary", disabled: no_create.is_some(), title: no_create, onclick: move |_| editing.set(Some(None)), "Add department" }
         }
         Notice { text: notice() }
         if let Some(current) = editing() {
@@ -201,7 +210,7 @@ pub fn Departments() -> Element {
                         {count(d.users, "member", "members")}
                     }
                     div { class: "row-actions",
-                        button { class: "btn btn-small", "aria-label": "Edit {d.name}", onclick: { let d = d.clone(); move |_| editing.set(Some(Some(d.clone()))) }, "Edit" }
+                        button { class: "btn btn-small", "aria-label": "Edit {d.name}", disabled: no_edit.is_some(), title: no_edit.clone(), onclick: { let d = d.clone(); move |_| editing.set(Some(Some(d.clone()))) }, "Edit" }
                         DepartmentDelete { id: d.id.clone(), name: d.name.clone(), members: d.users, on_done: move |_| { notice.set(Some("Department deleted.".into())); departments.restart(); } }
                     }
                 }
@@ -278,6 +287,7 @@ fn DepartmentDelete(id: String, name: String, members: u64, on_done: EventHandle
         1 => "1 person still belongs to it: move them to another department first.".to_string(),
         n => format!("{n} people still belong to it: move them to another department first."),
     };
+    let no_delete = crate::ui::components::denied(crate::access::Module::DepartmentsGroups, crate::access::Action::Delete);
     rsx! {
         if confirm() {
             div { class: "confirm confirm-row", role: "alertdialog", "aria-label": "Delete {name}?",
@@ -300,7 +310,7 @@ fn DepartmentDelete(id: String, name: String, members: u64, on_done: EventHandle
                 button { class: "btn btn-small", onclick: move |_| confirm.set(false), "Cancel" }
             }
         } else {
-            button { class: "btn btn-small", "aria-label": "Delete {name}", onclick: move |_| confirm.set(true), "Delete" }
+            button { class: "btn btn-small", "aria-label": "Delete {name}", disabled: no_delete.is_some(), title: no_delete, onclick: move |_| confirm.set(true), "Delete" }
         }
         if let Some(why) = refused() {
             p { class: "field-error", role: "alert", "Not deleted: {why}" }

@@ -38,13 +38,15 @@ pub fn Roles() -> Element {
     if let Some(refused) = crate::ui::components::refusal(&*org.read()) {
         return refused;
     }
+    let no_create = crate::ui::components::denied(Module::RolesProfiles, Action::Create);
+    let no_edit = crate::ui::components::denied(Module::RolesProfiles, Action::Edit);
     rsx! {
         crate::ui::components::PageTitle { title: "Roles & profiles · Gatehouse" }
         div { class: "page-head",
             h1 { "Roles & profiles" }
             div { class: "row-actions",
-                button { class: "btn", onclick: move |_| editing.set(Some(Editing::Role(None))), "Add role" }
-                button { class: "btn btn-primary", onclick: move |_| editing.set(Some(Editing::Profile(None))), "Add profile" }
+                button { class: "btn", disabled: no_create.is_some(), title: no_create.clone(), onclick: move |_| editing.set(Some(Editing::Role(None))), "Add role" }
+                button { class: "btn btn-primary", disabled: no_create.is_some(), title: no_create.clone(), onclick: move |_| editing.set(Some(Editing::Profile(None))), "Add profile" }
             }
         }
         Notice { text: notice() }
@@ -67,7 +69,7 @@ pub fn Roles() -> Element {
                                     {r.profiles.iter().filter_map(|p| o.profiles.iter().find(|x| &x.id == p)).map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")}
                                 }
                                 div { class: "row-actions",
-                                    button { class: "btn btn-small", "aria-label": "Edit role {r.name}", onclick: { let r = r.clone(); move |_| editing.set(Some(Editing::Role(Some(r.clone())))) }, "Edit" }
+                                    button { class: "btn btn-small", "aria-label": "Edit role {r.name}", disabled: no_edit.is_some(), title: no_edit.clone(), onclick: { let r = r.clone(); move |_| editing.set(Some(Editing::Role(Some(r.clone())))) }, "Edit" }
                                     Link { class: "btn btn-small btn-quiet", to: crate::ui::Route::users_where(crate::domain::UserFilters { role: r.id.clone(), ..Default::default() }),
                                         "aria-label": "People with the role {r.name}", "People"
                                     }
@@ -92,7 +94,7 @@ pub fn Roles() -> Element {
                                         "aria-label": "People holding the profile {p.name}", "People"
                                     }
                                     if p.id != ADMINISTRATOR {
-                                        button { class: "btn btn-small", "aria-label": "Edit profile {p.name}", onclick: { let p = p.clone(); move |_| editing.set(Some(Editing::Profile(Some(p.clone())))) }, "Edit" }
+                                        button { class: "btn btn-small", "aria-label": "Edit profile {p.name}", disabled: no_edit.is_some(), title: no_edit.clone(), onclick: { let p = p.clone(); move |_| editing.set(Some(Editing::Profile(Some(p.clone())))) }, "Edit" }
                                     }
                                     if p.id != ADMINISTRATOR {
                                         DeleteButton { label: format!("Delete profile {}", p.name), change: OrgChange::DeleteProfile { id: p.id.clone() },
@@ -101,6 +103,8 @@ pub fn Roles() -> Element {
                                     button {
                                         class: "btn btn-small",
                                         "aria-label": "Copy profile {p.name}",
+                                        disabled: no_create.is_some(),
+                                        title: no_create.clone(),
                                         onclick: {
                                             let p = p.clone();
                                             move |_| {
@@ -477,6 +481,7 @@ pub fn DeleteButton(
 ) -> Element {
     let mut confirm = use_signal(|| false);
     let mut refused = use_signal(|| None::<String>);
+    let no_delete = crate::ui::components::denied_change(&change);
     rsx! {
         if let Some(why) = refused() {
             p { class: "field-error", role: "alert", "Not deleted: {why}"
@@ -500,7 +505,7 @@ pub fn DeleteButton(
                 "Really delete"
             }
         } else {
-            button { class: "btn btn-small", "aria-label": "{label}", onclick: move |_| confirm.set(true), "Delete" }
+            button { class: "btn btn-small", "aria-label": "{label}", disabled: no_delete.is_some(), title: no_delete, onclick: move |_| confirm.set(true), "Delete" }
         }
     }
 }

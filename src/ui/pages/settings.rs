@@ -73,21 +73,25 @@ fn SecondFactorPolicyCard() -> Element {
             policy.restart();
         }
     };
+    let denied = crate::ui::components::denied(crate::access::Module::Settings, crate::access::Action::Edit);
+    let no_roles = crate::ui::components::denied(crate::access::Module::RolesProfiles, crate::access::Action::Edit);
     let body = match &*policy.read() {
         state @ (None | Some(Err(_))) => pending(state),
         Some(Ok(p)) => {
             let p = p.clone();
             rsx! {
+                if let Some(why) = denied.clone() { p { class: "muted small", "{why}." } }
                 label { class: "check",
                     input {
                         id: "sf-everyone",
                         r#type: "checkbox",
+                        disabled: denied.is_some(),
                         checked: p.everyone,
                         onchange: move |e: FormEvent| set(None, "Every account".into(), e.checked()),
                     }
                     "Every account must use a second factor"
                 }
-                fieldset { class: "checks", disabled: p.everyone,
+                fieldset { class: "checks", disabled: p.everyone || no_roles.is_some(), title: no_roles.clone(),
                     legend { "Or only these roles" }
                     for (id, name, required) in p.roles.clone() {
                         label { key: "{id}", class: "check",
@@ -137,8 +141,9 @@ fn TestEmail() -> Element {
             notice.set(Some(said));
         }
     };
+    let denied = crate::ui::components::denied(crate::access::Module::Settings, crate::access::Action::Edit);
     rsx! {
-        button { class: "btn btn-small", disabled: (call.pending)(), onclick: send,
+        button { class: "btn btn-small", disabled: (call.pending)() || denied.is_some(), title: denied, onclick: send,
             if (call.pending)() { "Sending…" } else { "Send a test email to me" }
         }
         Notice { text: notice() }
@@ -194,6 +199,7 @@ fn LifetimesCard(set: crate::access::Lifetimes, configured: crate::access::Lifet
     let err = error();
     let field = |f: &str| err.as_ref().and_then(|e| e.field_message(f)).map(str::to_string);
     let hint = |v: Option<u32>| format!("Minutes. Empty: the server's {} minutes.", v.unwrap_or_default());
+    let denied = crate::ui::components::denied(crate::access::Module::Settings, crate::access::Action::Edit);
     rsx! {
         section { class: "card widget", "aria-labelledby": "w-lifetimes",
             h2 { id: "w-lifetimes", "Invitations and sessions" }
@@ -204,7 +210,8 @@ fn LifetimesCard(set: crate::access::Lifetimes, configured: crate::access::Lifet
                 TextField { id: "invite_minutes", label: "Invitation links work for", value: invite, kind: "number", hint: hint(configured.invite_minutes), error: field("invite_minutes") }
                 TextField { id: "session_idle_minutes", label: "A session ends after inactivity of", value: idle, kind: "number", hint: hint(configured.session_idle_minutes), error: field("session_idle_minutes") }
                 TextField { id: "session_max_minutes", label: "A session ends at the latest after", value: max, kind: "number", hint: hint(configured.session_max_minutes), error: field("session_max_minutes") }
-                button { class: "btn btn-primary", r#type: "submit", "Save lifetimes" }
+                button { class: "btn btn-primary", r#type: "submit", disabled: denied.is_some(), title: denied.clone(), "Save lifetimes" }
+                if let Some(why) = denied.clone() { p { class: "muted small", "{why}." } }
             }
         }
     }

@@ -233,6 +233,7 @@ fn RuleForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
         }
     };
     let err = error();
+    let denied = crate::ui::components::denied(crate::access::Module::Settings, crate::access::Action::Edit);
     rsx! {
         div { class: "rule-form",
             h3 { "Add a sharing rule" }
@@ -244,8 +245,9 @@ fn RuleForm(org: AdminOrg, on_saved: EventHandler<String>) -> Element {
                 error: err.as_ref().and_then(|e| e.field_message("recipients")).map(str::to_string) }
             SelectField { id: "rule-access", label: "Access", value: access, options: accesses }
             div { class: "form-actions",
-                button { class: "btn btn-primary", disabled: !ready, onclick: add, "Add sharing rule" }
+                button { class: "btn btn-primary", disabled: !ready || denied.is_some(), title: denied.clone(), onclick: add, "Add sharing rule" }
             }
+            if let Some(why) = denied.clone() { p { class: "muted small", "{why}." } }
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::access::{Action, Module};
 use crate::ui::components::{download_csv, lacks, may, CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
-use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
+use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, InvitationWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -21,6 +21,8 @@ struct Choices {
     departments: Vec<(String, String)>,
     companies: Vec<(String, String)>,
     licenses: Vec<(String, String)>,
+    /// Only for admins who may see groups; others do not get the filter.
+    groups: Vec<(String, String)>,
 }
 
 async fn load_choices() -> Result<Choices, ApiError> {
@@ -29,7 +31,9 @@ async fn load_choices() -> Result<Choices, ApiError> {
     let companies = api::list_companies().await?;
     // Only admins who may see licenses get the filter; others simply do not see it.
     let licenses = api::list_licenses().await.unwrap_or_default();
+    let groups = api::admin_org().await.map(|o| o.groups).unwrap_or_default();
     Ok(Choices {
+        groups: groups.into_iter().map(|g| (g.id, g.name)).collect(),
         licenses: licenses.into_iter().map(|l| (l.id, l.name)).collect(),
         grantable_roles: roles.iter().filter(|r| r.grantable).map(|r| (r.id.clone(), r.name.clone())).collect(),
         roles: roles.into_iter().map(|r| (r.id, r.name)).collect(),
@@ -58,6 +62,7 @@ pub fn Users(filters: UserFilters) -> Element {
     let mut department = use_signal(|| filters.department.clone());
     let mut company = use_signal(|| filters.company.clone());
     let mut license = use_signal(|| filters.license.clone());
+    let mut group = use_signal(|| filters.group.clone());
     let mut second_factor = use_signal(|| filters.second_factor.clone());
     // The filters live in the address too, so a filtered list can be linked to, bookmarked and
     // reloaded. The address wins when it changes (a link, Back); a changed filter rewrites it.
@@ -71,6 +76,7 @@ pub fn Users(filters: UserFilters) -> Element {
             (department, &filters.department),
             (company, &filters.company),
             (license, &filters.license),
+            (group, &filters.group),
             (second_factor, &filters.second_factor),
         ] {
             if *signal.peek() != *value {
@@ -85,6 +91,7 @@ pub fn Users(filters: UserFilters) -> Element {
         department: department(),
         company: company(),
         license: license(),
+        group: group(),
         second_factor: second_factor(),
     };
     use_effect(move || {
@@ -134,6 +141,7 @@ pub fn Users(filters: UserFilters) -> Element {
             department: opt(department()),
             company: opt(company()),
             license: opt(license()),
+            group: opt(group()),
             second_factor: opt(second_factor()),
             sort: sort_by,
             descending,
@@ -157,7 +165,7 @@ pub fn Users(filters: UserFilters) -> Element {
     };
     // A new search or filter starts again at page 1 with nothing selected.
     use_effect(move || {
-        let _ = (search(), status(), role(), department(), company(), license(), second_factor(), sort(), reversed());
+        let _ = (search(), status(), role(), department(), company(), license(), group(), second_factor(), sort(), reversed());
         page.set(1);
         selected.set(Vec::new());
     });
@@ -182,7 +190,7 @@ pub fn Users(filters: UserFilters) -> Element {
 
     let opts = match &*choices.read() {
         Some(Ok(c)) => c.clone(),
-        _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
+        _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![], groups: vec![] },
     };
     let statuses: Vec<(String, String)> =
         [crate::access::UserStatus::Active, crate::access::UserStatus::Invited, crate::access::UserStatus::Inactive, crate::access::UserStatus::Blocked].iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
@@ -275,6 +283,9 @@ pub fn Users(filters: UserFilters) -> Element {
                 if !opts.licenses.is_empty() {
                     SelectField { id: "f-license", label: "License", value: license, options: opts.licenses.clone(), placeholder: "Any license" }
                 }
+                if !opts.groups.is_empty() || !group().is_empty() {
+                    SelectField { id: "f-group", label: "Group", value: group, options: opts.groups.clone(), placeholder: "Any group" }
+                }
                 SelectField { id: "f-second-factor", label: "Second factor", value: second_factor, options: second_factor_choices(), placeholder: "Any" }
                 SelectField { id: "f-sort", label: "Sort by", value: sort, options: sorts }
             }
@@ -290,6 +301,7 @@ pub fn Users(filters: UserFilters) -> Element {
                 if !f.department.is_empty() { chips.push(("department".to_string(), format!("Department: {}", name(&opts.departments, &f.department)))); }
                 if !f.company.is_empty() { chips.push(("company".to_string(), format!("Company: {}", name(&opts.companies, &f.company)))); }
                 if !f.license.is_empty() { chips.push(("license".to_string(), format!("License: {}", name(&opts.licenses, &f.license)))); }
+                if !f.group.is_empty() { chips.push(("group".to_string(), format!("Group: {}", name(&opts.groups, &f.group)))); }
                 if !f.second_factor.is_empty() { chips.push(("second_factor".to_string(), format!("Second factor: {}", name(&second_factor_choices(), &f.second_factor)))); }
                 chips
             },
@@ -300,9 +312,10 @@ pub fn Users(filters: UserFilters) -> Element {
                 "department" => department.set(String::new()),
                 "company" => company.set(String::new()),
                 "license" => license.set(String::new()),
+                "group" => group.set(String::new()),
                 "second_factor" => second_factor.set(String::new()),
                 _ => {
-                    for mut s in [search, status, role, department, company, license, second_factor] {
+                    for mut s in [search, status, role, department, company, license, group, second_factor] {
                         s.set(String::new());
                     }
                 }
@@ -648,7 +661,7 @@ fn UserForm(initial: UserInput, submit_label: String, on_saved: EventHandler<Use
     let field = |name: &str| err.as_ref().and_then(|e| e.field_message(name)).map(str::to_string);
     let c = match &*choices.read() {
         Some(Ok(c)) => c.clone(),
-        _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![] },
+        _ => Choices { roles: vec![], grantable_roles: vec![], departments: vec![], companies: vec![], licenses: vec![], groups: vec![] },
     };
     // Only the roles the admin may give, plus the person's current one (kept as it is).
     let mut role_options = c.grantable_roles.clone();
@@ -758,7 +771,6 @@ pub fn UserPage(id: String) -> Element {
             };
             let id1 = u.id.clone();
             let id2 = u.id.clone();
-            let id3 = u.id.clone();
             let id4 = u.id.clone();
             let is_me = u.id == my_id;
             rsx! {
@@ -833,32 +845,12 @@ pub fn UserPage(id: String) -> Element {
                         }
                     }
                     if u.status == crate::access::UserStatus::Invited {
-                        section { class: "card widget", "aria-labelledby": "w-invite",
-                            h2 { id: "w-invite", "Invitation" }
-                            if let Some(problem) = &u.mail_problem {
-                                div { class: "banner banner-error", role: "alert", "Invite not delivered: {problem}. It is retried automatically." }
-                            } else {
-                                match u.invitation_expires_at {
-                                    Some(at) if at <= crate::ui::browser::now_ms() => rsx! {
-                                        p { class: "warn-text", "The invitation link expired on {crate::ui::browser::local_time(at)}. Resend the invitation to send a new one." }
-                                    },
-                                    Some(at) => rsx! { p { "The invitation was sent. Its link works once, until {crate::ui::browser::local_time(at)}." } },
-                                    None => rsx! { p { "No invitation link is open. Resend the invitation to send a new one." } },
-                                }
-                            }
-                            button {
-                                class: "btn",
-                                onclick: move |_| {
-                                    let id = id3.clone();
-                                    async move {
-                                        match api::resend_invite(id).await {
-                                            Ok(()) => { notice.set(Some("A new invitation is on its way; the old link no longer works.".into())); saves += 1; }
-                                            Err(e) => error.set(Some(e)),
-                                        }
-                                    }
-                                },
-                                "Resend invitation"
-                            }
+                        InvitationWidget {
+                            user_id: u.id.clone(),
+                            name: u.full_name.clone(),
+                            mail_problem: u.mail_problem.clone(),
+                            expires_at: u.invitation_expires_at,
+                            on_changed: move |text: String| { notice.set(Some(text)); error.set(None); saves += 1; },
                         }
                     }
                     if matches!(u.status, crate::access::UserStatus::Active | crate::access::UserStatus::Inactive) {

@@ -13,6 +13,7 @@ mod view_as;
 mod reassign;
 mod offboarding;
 mod second_factor;
+mod invitation;
 
 pub use admin_password::AdminPasswordWidget;
 pub use sessions::SessionsWidget;
@@ -28,3 +29,4 @@ pub use view_as::ViewAsWidget;
 pub use reassign::ReassignWidget;
 pub use offboarding::{LeaveState, OffboardWidget};
 pub use second_factor::SecondFactorWidget;
+pub use invitation::InvitationWidget;
