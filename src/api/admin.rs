@@ -13,6 +13,12 @@ pub async fn admin_org() -> Result<AdminOrg, ApiError> {
     admin::admin_org(&RequestCtx::read()?).await
 }
 
+/// What ends or lapses in the next two weeks: granted profiles, scheduled leavers, invitations.
+#[get("/api/expiring")]
+pub async fn expiring_soon() -> Result<crate::domain::ExpiringSoon, ApiError> {
+    crate::server::expiring::expiring_soon(&RequestCtx::read()?).await
+}
+
 /// Whose effective access would change, and how, if `change` were saved. Writes nothing.
 #[post("/api/admin/preview")]
 pub async fn preview_change(change: OrgChange) -> Result<AccessDiff, ApiError> {

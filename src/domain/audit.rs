@@ -95,6 +95,7 @@ actions! {
     GroupDelete = "group.delete", "Deleted a group";
     GrantAdd = "grant.add", "Granted a profile";
     GrantRemove = "grant.remove", "Removed a granted profile";
+    GrantEndingReminder = "grant.ending_reminder", "Reminded people that a granted profile ends";
     SharingSettings = "sharing.settings", "Changed the sharing defaults";
     SharingRuleSave = "sharing.rule.save", "Saved a sharing rule";
     SharingRuleDelete = "sharing.rule.delete", "Deleted a sharing rule";

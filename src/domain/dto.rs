@@ -403,7 +403,6 @@ pub struct SettingsOverview {
     pub configured: crate::access::Lifetimes,
 }
 
-
 /// What quick find can find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FoundKind {
@@ -421,4 +420,35 @@ pub struct Found {
     pub name: String,
     /// The line under the name: an email, a member count, a record's owner and company.
     pub sub: String,
+}
+
+/// What ends or lapses in the next days, within what the viewer may see: the "Expiring soon"
+/// page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpiringSoon {
+    /// How far ahead the page looks (days).
+    pub days: i64,
+    pub now: i64,
+    /// Granted profiles that stop counting; `None` when the viewer may not see grants.
+    pub grants: Option<Vec<EndingGrant>>,
+    /// Scheduled offboardings; `None` when the viewer may not see people.
+    pub leavers: Option<Vec<Dated>>,
+    /// Invitation links that lapse before being used.
+    pub invitations: Option<Vec<Dated>>,
+}
+
+/// A granted profile that ends, in words, with the grant itself (to extend it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndingGrant {
+    pub grant: crate::access::OrgGrant,
+    /// "the profile Key Accounts, given to the group Key accounts".
+    pub label: String,
+}
+
+/// A person and the moment something of theirs happens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dated {
+    pub id: String,
+    pub name: String,
+    pub at: i64,
 }

@@ -157,6 +157,17 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
                 None => format!("{actor} scheduled {} offboarding", own(&target)),
             }
         }
+        A::GrantEndingReminder => {
+            let after = e.after.as_ref();
+            let n = |k: &str| after.and_then(|a| a.get(k)).and_then(Value::as_u64).unwrap_or(0);
+            let days = n("days");
+            let when = if days <= 1 { "a day or less".to_string() } else { format!("{days} days") };
+            format!(
+                "{} and {} were reminded that {target}, ends in {when}",
+                crate::domain::count(n("people"), "person", "people"),
+                crate::domain::count(n("managers"), "manager", "managers")
+            )
+        }
         A::UserCheckIn => match e.after.as_ref().and_then(|a| a.get("manager")).and_then(Value::as_str) {
             Some(m) => format!("{m} was reminded to check in with {target}"),
             None => format!("{target} has no manager to remind of a check-in"),

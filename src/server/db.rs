@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (13, "api_tokens", include_str!("migrations/0013_api_tokens.surql")),
     (14, "imports", include_str!("migrations/0014_imports.surql")),
     (15, "review_repeat", include_str!("migrations/0015_review_repeat.surql")),
+    (16, "grant_reminders", include_str!("migrations/0016_grant_reminders.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -350,6 +350,10 @@ pub fn spawn_worker(state: AppState) {
             if let Err(e) = super::welcome::run_checkins(&state, now_ms()).await {
                 tracing::warn!(error = %e, "check-in reminder pass failed");
             }
+            // The reminders before granted access ends.
+            if let Err(e) = super::reminders::run_reminders(&state, now_ms()).await {
+                tracing::warn!(error = %e, "access-ending reminder pass failed");
+            }
             // And resumes imports whose runner stopped (a server stopped half-way).
             if let Err(e) = super::import::resume_stalled(&state).await {
                 tracing::warn!(error = %e, "import resume pass failed");

@@ -18,7 +18,7 @@ use super::auth::{hex, throttle, SessionStart};
 use super::http::RequestCtx;
 use super::mail;
 use super::services::{start_session, write_audit};
-use super::store::{second_factor as store, session, Actor, Audit, Work};
+use super::store::{second_factor as store, session, Audit, Work};
 use super::time::now_ms;
 use super::users::reachable;
 use crate::access::Action;
@@ -316,10 +316,7 @@ pub async fn sign_in_finish(ctx: &RequestCtx, ceremony: &str, credential: Value)
     let now = now_ms();
     let mut work = Work::new(ctx);
     work.run(store::passkey_used(&row.id, json!(key), now)).audit(
-        Audit::user(AuditAction::SignIn, &owner.id)
-            .by(Actor::new(&owner.id, &owner.full_name))
-            .label(owner.email.as_str())
-            .after(json!({ "method": AuthMethod::Passkey.as_str() })),
+        super::services::sign_in_audit(ctx, &owner.id, &owner.full_name, &owner.email, AuthMethod::Passkey),
     );
     if let Some(p) = &waiting {
         work.run(session::delete(&p.session_id));

@@ -13,7 +13,7 @@ use super::auth::{throttle, SessionStart};
 use super::http::RequestCtx;
 use super::mail;
 use super::services::{start_session, too_many};
-use super::store::{second_factor as store, session, Actor, Audit, Work};
+use super::store::{second_factor as store, session, Audit, Work};
 use super::time::now_ms;
 use super::totp;
 use super::users::{no_takeover, reachable};
@@ -337,10 +337,7 @@ pub async fn finish_sign_in(ctx: &RequestCtx, code: &str) -> Result<Me, ApiError
     let mut work = Work::new(ctx);
     proof.spend(&mut work, &me.user_id, now);
     work.run(session::delete(&me.session_id)).audit(
-        Audit::user(AuditAction::SignIn, &me.user_id)
-            .by(Actor::new(&me.user_id, &me.full_name))
-            .label(me.email.as_str())
-            .after(json!({ "method": method.as_str() })),
+        super::services::sign_in_audit(ctx, &me.user_id, &me.full_name, &me.email, method),
     );
     if matches!(proof, Proof::Recovery(_)) {
         let left = row.recovery_left.saturating_sub(1);

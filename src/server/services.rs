@@ -147,37 +147,59 @@ async fn start_session_with(ctx: &RequestCtx, user_id: &str, start: SessionStart
     Ok(principal.me())
 }
 
-/// A sign-in from an address this account never signed in from before (and it has signed in
-/// before): the person is told by email, with the address and the browser.
+/// The audit row of a completed sign-in: how it was made, and on what device ("Chrome on
+/// Android"), which the next sign-ins compare against.
+pub fn sign_in_audit(ctx: &RequestCtx, user_id: &str, full_name: &str, email: &str, method: AuthMethod) -> Audit {
+    Audit::user(AuditAction::SignIn, user_id)
+        .by(Actor::new(user_id, full_name))
+        .label(email)
+        .after(json!({ "method": method.as_str(), "device": crate::domain::device_name(ctx.user_agent.as_deref()) }))
+}
+
+/// A sign-in from an address, or on a device (browser and system), this account never signed
+/// in from before (and it has signed in before): the person is told by email, with both.
 async fn notice_new_address(ctx: &RequestCtx, me: &Principal) -> Result<(), ApiError> {
     #[derive(Deserialize)]
     struct Seen {
         here: u64,
+        this_device: u64,
+        any_device: u64,
         anywhere: u64,
     }
+    let device = crate::domain::device_name(ctx.user_agent.as_deref());
     let seen: Option<Seen> = ctx
         .state
         .db
         .query(
             // Two of each are enough to decide, so a long history is not counted on every sign-in.
+            // Sign-ins recorded before devices were (no `after.device`) decide nothing about them.
             "RETURN {
                 here: count(SELECT VALUE id FROM audit WHERE target_id = $u AND action = 'auth.sign_in' AND ip = $ip LIMIT 2),
+                this_device: count(SELECT VALUE id FROM audit WHERE target_id = $u AND action = 'auth.sign_in' AND after.device = $device LIMIT 2),
+                any_device: count(SELECT VALUE id FROM audit WHERE target_id = $u AND action = 'auth.sign_in' AND after.device != NONE LIMIT 2),
                 anywhere: count(SELECT VALUE id FROM audit WHERE target_id = $u AND action = 'auth.sign_in' LIMIT 2)
             };",
-            json!({ "u": me.user_id, "ip": ctx.ip }),
+            json!({ "u": me.user_id, "ip": ctx.ip, "device": device }),
         )
         .await?
         .first(0)?;
     // The sign-in being made is already in the log: "new" means it is the only one from here.
-    if !seen.is_some_and(|s| s.here <= 1 && s.anywhere > 1) {
+    let Some(seen) = seen.filter(|s| s.anywhere > 1) else {
         return Ok(());
-    }
-    let browser = crate::domain::device_name(ctx.user_agent.as_deref());
+    };
+    let new_address = seen.here <= 1;
+    let new_device = seen.this_device <= 1 && seen.any_device > 1;
+    let what = match (new_address, new_device) {
+        (true, true) => format!("from an address and on a device it had not been used from before: {} ({device})", ctx.ip),
+        (true, false) => format!("from an address it had not been used from before: {} ({device})", ctx.ip),
+        (false, true) => format!("on a device it had not been used from before: {device} (from {})", ctx.ip),
+        (false, false) => return Ok(()),
+    };
     let notice = super::mail::security_notice(
         &me.full_name,
         &me.email,
         "A new sign-in to your CRM account",
-        &format!("Your CRM account was just signed in to from an address it had not been used from before: {} ({browser}).", ctx.ip),
+        &format!("Your CRM account was just signed in to {what}."),
     );
     let mut work = Work::new(ctx);
     work.queue_mail("security_notice", &me.user_id, &notice);
@@ -247,10 +269,7 @@ pub async fn sign_in(ctx: &RequestCtx, email: &str, password: &str) -> Result<Me
         tracing::info!(email = %email, ip = %ctx.ip, "password accepted; second factor to come");
         return start_session(ctx, &account.id, SessionStart { method: AuthMethod::Password, second_factor_pending: true }).await;
     }
-    let audit = Audit::user(AuditAction::SignIn, &account.id)
-        .by(Actor::new(&account.id, &account.full_name))
-        .label(email.as_ref())
-        .after(json!({ "method": AuthMethod::Password.as_str() }));
+    let audit = sign_in_audit(ctx, &account.id, &account.full_name, email.as_ref(), AuthMethod::Password);
     tracing::info!(email = %email, ip = %ctx.ip, "signed in");
     start_session_with(ctx, &account.id, SessionStart { method: AuthMethod::Password, second_factor_pending: false }, Some(audit)).await
 }

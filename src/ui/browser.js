@@ -99,3 +99,15 @@ export async function copyText(text) {
     return false;
   }
 }
+
+// A `datetime-local` field's value ("2026-12-24T17:30") as a moment, read in the viewer's own
+// time zone (NaN when it is no date).
+export function localInputMs(text) {
+  return new Date(text).getTime();
+}
+
+// The viewer's time zone as the console writes it: `UTC` or `UTC+01:00`.
+export function zoneLabel() {
+  const t = localTime(Date.now());
+  return t.slice(t.indexOf('UTC'));
+}

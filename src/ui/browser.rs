@@ -22,6 +22,10 @@ mod js {
         pub fn now_ms() -> f64;
         #[wasm_bindgen(js_name = localTime)]
         pub fn local_time(ms: f64) -> String;
+        #[wasm_bindgen(js_name = localInputMs)]
+        pub fn local_input_ms(text: &str) -> f64;
+        #[wasm_bindgen(js_name = zoneLabel)]
+        pub fn zone_label() -> String;
         #[wasm_bindgen(js_name = passkeyCreate)]
         pub async fn passkey_create(options: &str) -> JsValue;
         #[wasm_bindgen(js_name = passkeyGet)]
@@ -93,6 +97,27 @@ pub fn local_time(ms: i64) -> String {
     return js::local_time(ms as f64);
     #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
     crate::domain::format_utc(ms)
+}
+
+/// A `datetime-local` field's value ("2026-12-24T17:30") as ms since the epoch, read in the
+/// viewer's time zone; in UTC outside the browser. `None` when it is empty or no date.
+pub fn local_input_ms(text: &str) -> Option<i64> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    return Some(js::local_input_ms(text)).filter(|ms| ms.is_finite()).map(|ms| ms as i64);
+    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+    crate::domain::parse_datetime_ms(text)
+}
+
+/// The viewer's time zone, "UTC" or "UTC+01:00", for the labels of date fields; "UTC" outside
+/// the browser (the page follows once it has taken over).
+pub fn zone_label() -> String {
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    return js::zone_label();
+    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+    "UTC".to_string()
 }
 
 /// A passkey ceremony's answer from the device, as JSON text (`{"error": …}` when it failed).

@@ -13,7 +13,7 @@ mod step_up;
 use dioxus::prelude::*;
 
 use crate::domain::{ApiError, SessionInfo};
-use pages::{ApiDocs, ImportUsers, AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
+use pages::{ApiDocs, ImportUsers, AccessReport, ReviewPage, Reviews, Welcome, Activate, Audit, Conflicts, Grants, Groups, Licenses, Roles, Companies, RecordNew, RecordPage, Records, Settings, Sharing, Dashboard, Departments, Expiring, Forgot, NewUser, NotFound, Reset, SetupRoute, SignInRoute, Security, UserPage, Users};
 use shell::Shell;
 
 const CSS: Asset = asset!("/assets/main.css");
@@ -64,6 +64,8 @@ pub enum Route {
         ReviewPage { id: String },
         #[route("/grants")]
         Grants {},
+        #[route("/expiring")]
+        Expiring {},
         #[route("/licenses")]
         Licenses {},
         #[route("/sharing")]
@@ -155,6 +157,12 @@ pub struct Hydrated(pub Signal<bool>);
 
 pub fn use_hydrated() -> bool {
     use_context::<Hydrated>().0()
+}
+
+/// The viewer's time zone for date fields' labels ("UTC+01:00"): "UTC" until the app has taken
+/// over the page, so the server's rendering and the first browser rendering agree.
+pub fn use_zone() -> String {
+    if use_hydrated() { browser::zone_label() } else { "UTC".to_string() }
 }
 
 #[component]

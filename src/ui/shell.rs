@@ -103,6 +103,9 @@ fn Frame(me: Me) -> Element {
                         // Active on every filtered list too (the link's own address is the unfiltered one).
                         li { Link { to: Route::users(), class: if matches!(route, Route::Users { .. }) { "active" } else { "" }, "Users" } }
                     }
+                    if [Module::Users, Module::RolesProfiles, Module::DepartmentsGroups].iter().any(|m| me.modules.contains(m)) {
+                        li { Link { to: Route::Expiring {}, active_class: "active", "Expiring soon" } }
+                    }
                     if me.modules.contains(&Module::RolesProfiles) {
                         li { Link { to: Route::Roles {}, active_class: "active", "Roles & profiles" } }
                         li { Link { to: Route::Conflicts {}, active_class: "active", "Conflicts" } }

@@ -132,6 +132,35 @@ async fn a_sign_in_from_a_new_address_is_told_by_email() {
 }
 
 #[tokio::test]
+async fn a_sign_in_on_a_new_device_is_told_by_email_and_a_known_one_is_not() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let on = |agent: &str| reqwest::Client::builder().cookie_store(true).user_agent(agent).build().unwrap();
+    let laptop = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+    // The first sign-in is no news; the second on the same laptop is known.
+    for _ in 0..2 {
+        assert_eq!(app.sign_in_with(&on(laptop), ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    }
+    // The phone, from the same address: a new device.
+    assert_eq!(app.sign_in_with(&on(phone), ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let mails = app.mails_to(ADMIN_EMAIL, 1).await;
+    let notices: Vec<&String> = mails.iter().filter(|m| m.contains("A new sign-in")).collect();
+    assert_eq!(notices.len(), 1, "{mails:?}");
+    assert!(notices[0].contains("on a device it had not been used from before: Chrome on Android"), "{}", notices[0]);
+    // The phone again, and the laptop again: both known now.
+    assert_eq!(app.sign_in_with(&on(phone), ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    assert_eq!(app.sign_in_with(&on(laptop), ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mails = app.mails_to(ADMIN_EMAIL, 1).await;
+    assert_eq!(mails.iter().filter(|m| m.contains("A new sign-in")).count(), 1, "{mails:?}");
+    // The device is kept with each sign-in in the audit log.
+    let rows: Vec<serde_json::Value> =
+        app.state.db.query("SELECT VALUE after.device FROM audit WHERE action = 'auth.sign_in';", json!({})).await.unwrap().all(0).unwrap();
+    assert_eq!(rows.iter().filter(|d| *d == "Chrome on Android").count(), 2, "{rows:?}");
+}
+
+#[tokio::test]
 async fn sign_in_with_empty_fields_names_them() {
     let app = spawn_app().await;
     app.set_up().await;

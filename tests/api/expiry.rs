@@ -111,3 +111,100 @@ async fn a_later_start_or_an_extension_is_judged_as_if_it_counted_now() {
     let stored = app.state.db.query("RETURN array::len((SELECT id FROM grant WHERE to_id = $r));", json!({ "r": rita })).await.unwrap().all::<Value>(0).unwrap();
     assert_eq!(stored, vec![json!(0)]);
 }
+
+const DAY: i64 = 86_400_000;
+
+/// The messages in the outbox for `to` whose text holds `subject`, after the mail worker had time.
+async fn mails_about(app: &TestApp, to: &str, subject: &str) -> Vec<String> {
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.mails_to(to, 1).await.into_iter().filter(|m| m.contains(subject)).collect()
+}
+
+#[tokio::test]
+async fn the_person_and_their_manager_are_reminded_before_a_grant_ends_once_per_stage() {
+    use gatehouse::server::reminders::run_reminders;
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let plain = app.define_role("Plain", &[]).await;
+    let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &plain, &[&company], &dept).await;
+    let (mo, _) = app.onboard("Mo Manager", "mo@example.com", PASSWORD, &plain, &[&company], &dept).await;
+    let name = app.get("/api/departments").await.body.as_array().unwrap().iter().find(|d| d["id"] == dept.as_str()).unwrap()["name"].clone();
+    let manage = json!({ "SaveDepartment": { "id": dept, "name": name, "parent": null, "manager": mo } });
+    assert_eq!(app.post("/api/admin/save", json!({ "change": manage })).await.status, 200);
+    let leads = profile(&app, "Lead viewer", "Leads").await;
+    let t0 = now();
+    let ends = t0 + 3 * DAY;
+    let a = app.post("/api/admin/save", json!({ "change": { "AddGrant": { "grant": grant(&leads, &rita, None, Some(ends)) } } })).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+
+    // More than 7 days before the end: nothing.
+    assert_eq!(run_reminders(&app.state, ends - 8 * DAY).await.unwrap(), 0);
+    // Within 7 days: Rita hears what she loses, and Mo, her department's manager, hears about her.
+    assert_eq!(run_reminders(&app.state, t0).await.unwrap(), 1);
+    let to_rita = mails_about(&app, "rita@example.com", "Some of your CRM access ends").await;
+    assert_eq!(to_rita.len(), 1, "{to_rita:?}");
+    assert!(to_rita[0].contains("ends in 3 days") && to_rita[0].contains("Lead viewer"), "{}", to_rita[0]);
+    assert!(to_rita[0].contains("You can no longer see leads."), "{}", to_rita[0]);
+    let to_mo = mails_about(&app, "mo@example.com", "Access in your team ends").await;
+    assert_eq!(to_mo.len(), 1, "{to_mo:?}");
+    assert!(to_mo[0].contains("Rita Rep"), "{}", to_mo[0]);
+    // The same stage is not sent twice.
+    assert_eq!(run_reminders(&app.state, t0 + 60_000).await.unwrap(), 0);
+
+    // A day before, two instances run the pass at once: the reminder goes out once.
+    let second = spawn_second_instance(&app).await;
+    let at = ends - DAY / 2;
+    let (a, b) = tokio::join!(run_reminders(&app.state, at), run_reminders(&second.state, at));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let to_rita = mails_about(&app, "rita@example.com", "Some of your CRM access ends").await;
+    assert_eq!(to_rita.len(), 2, "{to_rita:?}");
+    assert!(to_rita.iter().any(|m| m.contains("ends within a day")), "{to_rita:?}");
+    assert_eq!(mails_about(&app, "mo@example.com", "Access in your team ends").await.len(), 2);
+
+    // Extended by two weeks: the reminders start again for the new end.
+    let later = ends + 14 * DAY;
+    let a = app.post("/api/admin/save", json!({ "change": { "AddGrant": { "grant": grant(&leads, &rita, None, Some(later)) } } })).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(run_reminders(&app.state, ends).await.unwrap(), 0, "more than 7 days before the new end");
+    assert_eq!(run_reminders(&app.state, later - 5 * DAY).await.unwrap(), 1);
+    assert_eq!(mails_about(&app, "rita@example.com", "Some of your CRM access ends").await.len(), 3);
+    // Each reminder is in the audit log, in words.
+    let log = app.post("/api/audit/search", json!({ "query": { "action": "grant.ending_reminder" } })).await;
+    let sentences: Vec<&str> = log.body["items"].as_array().unwrap().iter().map(|r| r["sentence"].as_str().unwrap()).collect();
+    assert_eq!(sentences.len(), 3, "{sentences:?}");
+    assert!(sentences.iter().all(|s| s.starts_with("1 person and 1 manager were reminded that the profile Lead viewer, given to Rita Rep, ends in")), "{sentences:?}");
+}
+
+#[tokio::test]
+async fn expiring_soon_lists_ending_grants_and_leavers_within_each_viewers_reach() {
+    use gatehouse::server::demo::{fill_if_empty, DEMO_ADMIN, DEMO_PASSWORD};
+    let app = spawn_app().await;
+    assert!(fill_if_empty(&app.state).await.unwrap());
+    let as_person = |email: &'static str| {
+        let app = &app;
+        async move {
+            let client = new_client();
+            assert_eq!(app.sign_in_with(&client, email, DEMO_PASSWORD).await.status, 200);
+            app.call_with(&client, "GET", "/api/expiring", None).await
+        }
+    };
+    // The administrator: Kai's grant (10 days) and Liam's leave date (14 days).
+    let all = as_person(DEMO_ADMIN).await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    let labels: Vec<&str> = all.body["grants"].as_array().unwrap().iter().map(|g| g["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["the profile Key Accounts, given to Kai Kowalski"]);
+    let leavers: Vec<&str> = all.body["leavers"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(leavers, ["Liam Lee"]);
+    // Nora manages Liam's department and sees people there: his leave date, but no grants.
+    let nora = as_person("nora.north@demo.gatehouse.test").await;
+    assert_eq!(nora.status, 200, "{:?}", nora.body);
+    assert!(nora.body["grants"].is_null(), "{:?}", nora.body);
+    assert_eq!(nora.body["leavers"][0]["name"], "Liam Lee");
+    // Sam manages another department: Liam is not his to see.
+    let sam = as_person("sam.south@demo.gatehouse.test").await;
+    assert_eq!(sam.status, 200, "{:?}", sam.body);
+    assert_eq!(sam.body["leavers"].as_array().unwrap().len(), 0, "{:?}", sam.body);
+    // A sales rep sees neither people nor grants: refused.
+    assert_eq!(as_person("rita.rep@demo.gatehouse.test").await.status, 403);
+}

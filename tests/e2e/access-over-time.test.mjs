@@ -9,8 +9,8 @@ import { DESKTOP, PHONE, assertNoHorizontalScroll, hydrated, newPage, serverAndB
 
 const PASSWORD = 'harbour lantern demo 2026';
 
-async function signedIn(ctx, email, viewport) {
-  const page = await newPage(ctx.browser, viewport);
+async function signedIn(ctx, email, viewport, options = {}) {
+  const page = await newPage(ctx.browser, viewport, options);
   const res = await page.request.post(ctx.server.base + '/api/auth/sign-in', { data: { email, password: PASSWORD } });
   assert.equal(res.status(), 200, await res.text());
   return page;
@@ -24,29 +24,31 @@ function dayFromNow(days) {
 describe('offboarding', () => {
   const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
 
-  test('on a phone, an admin schedules a leave date, confirms what will happen, and sees it on the list', async () => {
-    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', PHONE);
+  test('on a phone, an admin schedules a leave date in their own time zone, confirms what will happen, and sees it on the list', async () => {
+    // India has no summer time: 17:30 there is always 12:00 UTC.
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', PHONE, { timezoneId: 'Asia/Kolkata' });
     await page.goto(ctx.server.base + '/users/omar_okafor');
     await hydrated(page);
     const widget = page.getByRole('region', { name: 'Offboarding' });
     await widget.getByLabel('Find who takes the records over').fill('Nora');
     await widget.getByLabel('New owner of their records').selectOption({ label: 'Nora North' });
     const day = dayFromNow(10);
-    await widget.getByLabel('Leave date and time (UTC)').fill(`${day}T17:30`);
+    await widget.getByLabel('Leave date and time (UTC+05:30)').fill(`${day}T17:30`);
     await widget.getByRole('button', { name: 'Schedule offboarding…' }).click();
     const dialog = widget.getByRole('alertdialog');
-    await dialog.getByText(`On ${day} 17:30 UTC, offboarding Omar Okafor will:`).waitFor();
+    await dialog.getByText(`On ${day} 17:30 UTC+05:30, offboarding Omar Okafor will:`).waitFor();
     await dialog.getByText(/^Move \d+ records to Nora North/).waitFor();
     await dialog.getByText('Give back the license: Sales.').waitFor();
     await assertNoHorizontalScroll(page, assert);
     await shot(page, PHONE, '50-offboarding-schedule-confirm');
     await dialog.getByRole('button', { name: 'Yes, schedule it' }).click();
-    await page.getByText(`Omar Okafor will be offboarded on ${day} 17:30 UTC.`).waitFor();
-    await widget.getByText(`Leaving on ${day} 17:30 UTC.`).waitFor();
+    await page.getByText(`Omar Okafor will be offboarded on ${day} 17:30 UTC+05:30.`).waitFor();
+    await widget.getByText(`Leaving on ${day} 17:30 UTC+05:30.`).waitFor();
     await widget.getByText('Their records go to Nora North.').waitFor();
     const omar = await (await page.request.get(ctx.server.base + '/api/users/omar_okafor')).json();
     assert.equal(omar.status, 'active', 'nothing happens before the date');
     assert.equal(omar.leave_owner.name, 'Nora North');
+    assert.equal(omar.leave_at, Date.parse(`${day}T12:00:00Z`), 'stored as the moment it is, in UTC');
 
     // The list says who is leaving, and when.
     await page.goto(ctx.server.base + '/users');
@@ -131,13 +133,12 @@ describe('who has what, and why', () => {
 describe('grants with an end', () => {
   const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
 
-  test('a grant for two weeks shows its end, is listed as ending soon, and is extended in one click', async () => {
+  test('a grant for two weeks shows its end, is listed as expiring soon, and is extended in one click', async () => {
     const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', DESKTOP);
     await page.goto(ctx.server.base + '/grants');
     await hydrated(page);
-    // The demo's expiring grant is there already.
-    const soon = page.getByRole('region', { name: 'Ending within 14 days' });
-    await soon.getByText('Key Accounts → user Kai Kowalski').waitFor();
+    // The demo's expiring grant is there already; the Grants page points to the page that lists it.
+    await page.getByText('1 granted profile ends within 14 days.').waitFor();
     const form = page.getByRole('region', { name: 'Grant a profile' });
     await form.getByLabel('Profile', { exact: true }).selectOption({ label: 'Key Accounts' });
     await form.getByLabel('Grant to a').selectOption({ label: 'User' });
@@ -149,12 +150,22 @@ describe('grants with an end', () => {
     const grants = (await (await page.request.get(ctx.server.base + '/api/admin/org')).json()).grants;
     const rita = grants.find((g) => g.to.User === 'rita_rep' && g.profile === 'key_accounts');
     assert.ok(rita && rita.until > Date.now() + 13 * 86_400_000 && rita.until <= Date.now() + 14 * 86_400_000 + 60_000, JSON.stringify(rita));
-    await soon.getByText('Key Accounts → user Rita Rep').waitFor();
-    await shot(page, DESKTOP, '54-grants-ending-soon');
-    await page.getByRole('button', { name: 'Extend 2 weeks: Key Accounts → user Rita Rep' }).click();
+    await page.getByText('2 granted profiles end within 14 days.').waitFor();
+    await page.getByRole('link', { name: 'See what is expiring soon and extend it' }).click();
+    await page.getByRole('heading', { name: 'Expiring soon', level: 1 }).waitFor();
+    // Soonest first: Kai's (10 days) before Rita's (14 days); the scheduled leaver is listed too.
+    const ending = page.getByRole('region', { name: 'Granted profiles that end' });
+    await ending.getByText('The profile Key Accounts, given to Rita Rep').waitFor();
+    const labels = await ending.locator('.list-main').allTextContents();
+    assert.deepEqual(labels, ['The profile Key Accounts, given to Kai Kowalski', 'The profile Key Accounts, given to Rita Rep']);
+    await page.getByRole('region', { name: 'Scheduled offboardings' }).getByRole('link', { name: 'Liam Lee' }).waitFor();
+    await shot(page, DESKTOP, '54-expiring-soon');
+    await page.getByRole('button', { name: 'Extend 2 weeks: the profile Key Accounts, given to Rita Rep' }).click();
     await page.getByText(/^Extended until /).waitFor();
     const after = (await (await page.request.get(ctx.server.base + '/api/admin/org')).json()).grants.find((g) => g.to.User === 'rita_rep' && g.profile === 'key_accounts');
     assert.equal(after.until, rita.until + 14 * 86_400_000);
+    // Extended past the two weeks, it leaves the page.
+    await ending.getByText('The profile Key Accounts, given to Rita Rep').waitFor({ state: 'detached' });
     await page.context().close();
   });
 });

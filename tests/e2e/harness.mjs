@@ -75,13 +75,15 @@ export async function launchBrowser() {
   });
 }
 
-/** A new page at the viewport's size that fails the test on any page error. */
-export async function newPage(browser, viewport) {
+/** A new page at the viewport's size that fails the test on any page error; `timezoneId`
+ * ("Asia/Kolkata") sets the browser's time zone (the machine's otherwise). */
+export async function newPage(browser, viewport, { timezoneId } = {}) {
   const context = await browser.newContext({
     viewport: { width: viewport.width, height: viewport.height },
     isMobile: viewport.phone,
     hasTouch: viewport.phone,
     deviceScaleFactor: 1,
+    ...(timezoneId ? { timezoneId } : {}),
   });
   const page = await context.newPage();
   const errors = [];

@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod dashboard;
+mod expiring;
 mod groups;
 mod links;
 mod not_found;
@@ -27,6 +28,7 @@ pub use auth::{SetupPage, SetupRoute, SignInPage, SignInRoute};
 pub use api_docs::ApiDocs;
 pub use import::ImportUsers;
 pub use dashboard::Dashboard;
+pub use expiring::Expiring;
 pub use groups::{Groups, Licenses};
 pub use links::{Activate, Forgot, Reset};
 pub use not_found::NotFound;

@@ -101,7 +101,7 @@ pub fn AccessReport(filter: ReportFilter) -> Element {
                                     }
                                 }
                                 td { "data-label": "Sign-in",
-                                    {r.last_sign_in_at.map(format_utc).unwrap_or_else(|| "Never signed in".to_string())}
+                                    {r.last_sign_in_at.map(crate::ui::browser::local_time).unwrap_or_else(|| "Never signed in".to_string())}
                                     div { class: "small muted", if r.second_factor { "Second factor set up" } else { "Password only" } }
                                 }
                                 td { "data-label": "Access, and why",

@@ -10,7 +10,7 @@ use crate::ui::Route;
 
 fn progress(s: &ReviewSummary) -> String {
     let status = match s.closed_at {
-        Some(at) => format!("closed {}", format_utc(at)),
+        Some(at) => format!("closed {}", crate::ui::browser::local_time(at)),
         None => format!("due {}", format_utc(s.due_at)),
     };
     let repeat = match s.repeat {
@@ -267,7 +267,7 @@ fn ReviewPersonCard(person: ReviewPerson, open: bool, on_saved: EventHandler<Str
             h2 { id: "{heading}", Link { to: Route::UserPage { id: p.user.id.clone() }, "{p.user.name}" } }
             p { class: "muted small",
                 "{p.role} · {p.department} · "
-                {p.last_sign_in_at.map(|t| format!("last sign-in {}", format_utc(t))).unwrap_or_else(|| "never signed in".into())}
+                {p.last_sign_in_at.map(|t| format!("last sign-in {}", crate::ui::browser::local_time(t))).unwrap_or_else(|| "never signed in".into())}
             }
             if !p.recommendations.is_empty() {
                 ul { class: "recommendations", for r in p.recommendations.iter() { li { class: "warn-text", "{r}" } } }

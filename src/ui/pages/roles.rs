@@ -312,6 +312,7 @@ pub fn Grants() -> Element {
     let duration = use_signal(String::new);
     let until_text = use_signal(String::new);
     let from_text = use_signal(String::new);
+    let zone = crate::ui::use_zone();
     let error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
     let o = match org.read().clone() {
@@ -340,11 +341,12 @@ pub fn Grants() -> Element {
         };
         format!("{p} → {to}")
     };
+    let local_time = crate::ui::browser::local_time;
     let window = |g: &OrgGrant| -> String {
         match (g.from.filter(|f| *f > o.now), g.until) {
-            (Some(f), Some(u)) => format!("from {} until {}", format_utc(f), format_utc(u)),
-            (Some(f), None) => format!("from {}", format_utc(f)),
-            (None, Some(u)) => format!("until {}", format_utc(u)),
+            (Some(f), Some(u)) => format!("from {} until {}", local_time(f), local_time(u)),
+            (Some(f), None) => format!("from {}", local_time(f)),
+            (None, Some(u)) => format!("until {}", local_time(u)),
             (None, None) => String::new(),
         }
     };
@@ -362,9 +364,9 @@ pub fn Grants() -> Element {
             "group" => Grantee::Group(target()),
             _ => Grantee::Department { id: target(), with_subdepartments: with_sub() },
         };
-        let from = parse_datetime_ms(&from_text());
+        let from = crate::ui::browser::local_input_ms(&from_text());
         let until = match duration().as_str() {
-            "date" => parse_datetime_ms(&until_text()),
+            "date" => crate::ui::browser::local_input_ms(&until_text()),
             days => days.parse::<i64>().ok().map(|d| from.unwrap_or(now) + d * DAY),
         };
         OrgChange::AddGrant { grant: OrgGrant { profile: profile(), to, from, until } }
@@ -404,10 +406,10 @@ pub fn Grants() -> Element {
             div { class: "form-grid",
                 SelectField { id: "grant-duration", label: "How long", value: duration, options: durations }
                 if duration() == "date" {
-                    TextField { id: "grant-until", label: "Until (UTC)", value: until_text, kind: "datetime-local",
+                    TextField { id: "grant-until", label: "Until ({zone})", value: until_text, kind: "datetime-local",
                         error: error().and_then(|e| e.field_message("until").map(str::to_string)) }
                 }
-                TextField { id: "grant-from", label: "Starts (UTC, optional)", value: from_text, kind: "datetime-local",
+                TextField { id: "grant-from", label: "Starts ({zone}, optional)", value: from_text, kind: "datetime-local",
                     hint: "Leave empty to start now." }
             }
             PreviewSave {
@@ -423,31 +425,10 @@ pub fn Grants() -> Element {
             }
         }
         if !soon.is_empty() {
-            section { class: "card", "aria-labelledby": "ending-soon",
-                h2 { id: "ending-soon", "Ending within 14 days" }
-                p { class: "muted", "Extend what is still needed; what is not simply lapses at its end." }
-                ul { class: "list",
-                    for g in soon.iter().cloned() {
-                        li { key: "soon-{describe(&g)}", class: "list-item",
-                            div { class: "list-main", "{describe(&g)} " span { class: "leaving", "{window(&g)}" } }
-                            button {
-                                class: "btn btn-small",
-                                "aria-label": "Extend 2 weeks: {describe(&g)}",
-                                onclick: move |_| {
-                                    let extended = OrgGrant { until: g.until.map(|u| u + 14 * DAY), ..g.clone() };
-                                    async move {
-                                        let until = extended.until.map(format_utc).unwrap_or_default();
-                                        match api::save_change(OrgChange::AddGrant { grant: extended }, None).await {
-                                            Ok(_) => { notice.set(Some(format!("Extended until {until}."))); org.restart(); }
-                                            Err(e) => notice.set(Some(crate::ui::components::refusal_reason(&e))),
-                                        }
-                                    }
-                                },
-                                "Extend 2 weeks"
-                            }
-                        }
-                    }
-                }
+            p { class: "banner", role: "status",
+                {crate::domain::count(soon.len() as u64, "granted profile ends", "granted profiles end")}
+                " within 14 days. "
+                Link { to: crate::ui::Route::Expiring {}, "See what is expiring soon and extend it" }
             }
         }
         ul { class: "list card",

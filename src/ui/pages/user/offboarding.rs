@@ -38,6 +38,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
     let mut pending = use_signal(|| None::<(OffboardPlan, Option<i64>)>);
     let mut busy = use_signal(|| false);
     let ready = crate::ui::use_hydrated();
+    let zone = crate::ui::use_zone();
     let options: Vec<(String, String)> = use_people(find, true).into_iter().filter(|(id, _)| *id != user_id).collect();
 
     let id_preview = user_id.clone();
@@ -45,7 +46,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
         let id = id_preview.clone();
         async move {
             let at = if scheduled {
-                match parse_datetime_ms(&when()) {
+                match crate::ui::browser::local_input_ms(&when()) {
                     Some(at) => Some(at),
                     None => {
                         error.set(Some(ApiError::field("leave_at", "enter the leave date and time")));
@@ -81,7 +82,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
                 }),
                 Some(at) => api::schedule_offboarding(id, Some(at), new_owner)
                     .await
-                    .map(|_| format!("{} will be offboarded on {}.", plan.name, format_utc(at))),
+                    .map(|_| format!("{} will be offboarded on {}.", plan.name, crate::ui::browser::local_time(at))),
             };
             busy.set(false);
             match outcome {
@@ -113,7 +114,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
         return rsx! {
             section { class: "card widget", "aria-labelledby": "w-offboard",
                 h2 { id: "w-offboard", "Offboarding" }
-                p { "{name} was offboarded on {format_utc(at)}: blocked, signed out, licenses, direct grants and groups given back." }
+                p { "{name} was offboarded on {crate::ui::browser::local_time(at)}: blocked, signed out, licenses, direct grants and groups given back." }
             }
         };
     }
@@ -123,7 +124,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
             if let Some(at) = state.leave_at {
                 div { class: "leave-note",
                     p {
-                        strong { "Leaving on {format_utc(at)}." }
+                        strong { "Leaving on {crate::ui::browser::local_time(at)}." }
                         match &state.leave_owner {
                             Some(o) => rsx! { " Their records go to {o}." },
                             None => rsx! { " Their records stay theirs." },
@@ -143,7 +144,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
                     p { id: "offboard-confirm-title", strong {
                         match at {
                             None => rsx! { "Offboard {plan.name} now?" },
-                            Some(at) => rsx! { "On {format_utc(at)}, offboarding {plan.name} will:" },
+                            Some(at) => rsx! { "On {crate::ui::browser::local_time(at)}, offboarding {plan.name} will:" },
                         }
                     } }
                     ul { class: "plan-steps",
@@ -166,7 +167,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
                 SelectField { id: "offboard-owner", label: "New owner of their records", value: owner, options,
                     placeholder: "Nobody: the records stay theirs",
                     error: err.as_ref().and_then(|e| e.field_message("new_owner")).map(str::to_string) }
-                TextField { id: "offboard-when", label: "Leave date and time (UTC)", value: when, kind: "datetime-local",
+                TextField { id: "offboard-when", label: "Leave date and time ({zone})", value: when, kind: "datetime-local",
                     hint: "Leave empty to offboard now.",
                     error: err.as_ref().and_then(|e| e.field_message("leave_at")).map(str::to_string) }
                 div { class: "form-actions",
