@@ -30,3 +30,15 @@ pub async fn revoke_api_token(id: String) -> Result<(), ApiError> {
 pub async fn api_reference() -> Result<ApiReference, ApiError> {
     tokens::api_reference(&RequestCtx::read()?).await
 }
+
+/// Someone's tokens, on their page (View on them; one's own always).
+#[get("/api/users/{id}/tokens")]
+pub async fn user_api_tokens(id: String) -> Result<Vec<crate::domain::ApiTokenInfo>, ApiError> {
+    tokens::list_of(&RequestCtx::read()?, &id).await
+}
+
+/// An administrator revokes someone's token (Edit on them, and no takeover).
+#[post("/api/users/{id}/tokens/{token}/revoke")]
+pub async fn revoke_user_api_token(id: String, token: String) -> Result<(), ApiError> {
+    tokens::revoke_of(&RequestCtx::write()?, &id, &token).await
+}

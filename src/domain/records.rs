@@ -135,6 +135,19 @@ pub struct RecordQuery {
     pub page: u32,
     #[serde(default = "default_per_page")]
     pub per_page: u32,
+    #[serde(default)]
+    pub sort: RecordSort,
+}
+
+/// The order of a records list: by when each record last changed (newest first by default), or
+/// by title (not when the viewer may not see titles: the newest come first then).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordSort {
+    #[default]
+    Newest,
+    Oldest,
+    TitleAsc,
+    TitleDesc,
 }
 
 /// A page of one module's records with what the user may do there.

@@ -94,7 +94,7 @@ pub async fn verify_own_password(ctx: &RequestCtx, user: &str, password: &str, f
 }
 
 /// One's own sessions always; someone else's with Users / View on them.
-async fn check_sessions_access(ctx: &RequestCtx, id: &str, action: Action) -> Result<auth::Principal, ApiError> {
+pub(super) async fn check_sessions_access(ctx: &RequestCtx, id: &str, action: Action) -> Result<auth::Principal, ApiError> {
     let me = ctx.require_user().await?;
     if me.user_id != id {
         let engine = ctx.engine().await?;

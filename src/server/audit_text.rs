@@ -267,7 +267,8 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
                     let write = e.after.as_ref().and_then(|a| a.get("write")).and_then(Value::as_bool).unwrap_or(false);
                     format!("{actor} made the API token “{token}” ({})", if write { "read-write" } else { "read-only" })
                 }
-                _ => format!("{actor} revoked the API token “{token}”"),
+                _ if e.actor.is_some() && e.actor == e.target_id => format!("{actor} revoked the API token “{token}”"),
+                _ => format!("{actor} revoked {} API token “{token}”", own(&target)),
             }
         }
     };

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (14, "imports", include_str!("migrations/0014_imports.surql")),
     (15, "review_repeat", include_str!("migrations/0015_review_repeat.surql")),
     (16, "grant_reminders", include_str!("migrations/0016_grant_reminders.surql")),
+    (17, "record_title_order", include_str!("migrations/0017_record_title_order.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -4,7 +4,7 @@
 
 use super::http::RequestCtx;
 use crate::access::{Action, Module};
-use crate::domain::{count, ApiError, Found, FoundKind, RecordQuery, UserQuery};
+use crate::domain::{count, ApiError, Found, FoundKind, RecordQuery, RecordSort, UserQuery};
 
 /// At most this many people, roles and groups; records per module.
 const EACH: usize = 5;
@@ -47,7 +47,7 @@ pub async fn find(ctx: &RequestCtx, term: &str) -> Result<Vec<Found>, ApiError> 
         }));
     }
     for module in Module::RECORDS.into_iter().filter(|m| may(*m)) {
-        let query = RecordQuery { module: Some(module), search: term.to_string(), owner: None, company: None, page: 1, per_page: RECORDS_EACH };
+        let query = RecordQuery { module: Some(module), search: term.to_string(), owner: None, company: None, page: 1, per_page: RECORDS_EACH, sort: RecordSort::Newest };
         let list = super::records::list(ctx, &query).await?;
         found.extend(list.page.items.into_iter().map(|r| Found {
             kind: FoundKind::Record(module),

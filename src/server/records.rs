@@ -110,16 +110,23 @@ fn literal_key(key: &str) -> Option<&str> {
     ok.then_some(key)
 }
 
-/// A record's place in a list: newest first, then by id.
+/// A record's place in a list: when it last changed (and its title, when sorting by it), then id.
 #[derive(Deserialize)]
 struct Key {
     updated_at: i64,
     id: String,
+    #[serde(default)]
+    title: String,
 }
 
-/// Cuts one page out of the merged keys and reads only those records, in that order.
-async fn page_of(ctx: &RequestCtx, mut keys: Vec<Key>, page: u32, per_page: u32) -> Result<Vec<Stored>, ApiError> {
-    keys.sort_unstable_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| b.id.cmp(&a.id)));
+/// Cuts one page out of the merged keys, in the list's order, and reads only those records.
+async fn page_of(ctx: &RequestCtx, mut keys: Vec<Key>, page: u32, per_page: u32, sort: RecordSort) -> Result<Vec<Stored>, ApiError> {
+    keys.sort_unstable_by(|a, b| match sort {
+        RecordSort::Newest => b.updated_at.cmp(&a.updated_at).then_with(|| b.id.cmp(&a.id)),
+        RecordSort::Oldest => a.updated_at.cmp(&b.updated_at).then_with(|| a.id.cmp(&b.id)),
+        RecordSort::TitleAsc => a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)),
+        RecordSort::TitleDesc => b.title.cmp(&a.title).then_with(|| b.id.cmp(&a.id)),
+    });
     let start = ((page - 1) * per_page) as usize;
     let ids: Vec<&str> = keys.iter().skip(start).take(per_page as usize).map(|k| k.id.as_str()).collect();
     if ids.is_empty() {
@@ -149,6 +156,13 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
     if !search.is_empty() {
         conds.push(if title_visible { "string::contains(search_text, $q)" } else { "false" });
     }
+    // Nor is a hidden title an order: newest first then.
+    let sort = match q.sort {
+        RecordSort::TitleAsc | RecordSort::TitleDesc if !title_visible => RecordSort::Newest,
+        other => other,
+    };
+    let by_title = matches!(sort, RecordSort::TitleAsc | RecordSort::TitleDesc);
+    let key_fields = if by_title { "updated_at, record::id(id) AS id, search_text AS title" } else { "updated_at, record::id(id) AS id" };
     let owner = q.owner.as_deref().filter(|s| !s.is_empty());
     if owner.is_some() {
         conds.push("owner = type::record('user', $owner)");
@@ -175,7 +189,7 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
             let mut sql = String::from(REACH_LETS);
             for i in 0..owners.len() {
                 sql.push_str(&format!(
-                    "\nSELECT updated_at, record::id(id) AS id FROM crm_record WITH INDEX crm_record_owner WHERE owner = $reach_owners[{i}] AND {filter};"
+                    "\nSELECT {key_fields} FROM crm_record WITH INDEX crm_record_owner WHERE owner = $reach_owners[{i}] AND {filter};"
                 ));
             }
             let vars = merge(vars, json!({ "reach_owner_ids": owners }));
@@ -187,15 +201,22 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
                 }
             }
             total = keys.len() as u64;
-            items = page_of(ctx, keys, page, per_page).await?;
+            items = page_of(ctx, keys, page, per_page, sort).await?;
         }
-        // Every owner (All, or a public default): per company in reach, the newest `start + limit`
-        // on the (company, module, updated_at) index and the count, merged here; one query over
-        // `company IN [...]` would read every record of the module.
+        // Every owner (All, or a public default): per company in reach, the first `start + limit`
+        // in the list's order on the (company, module, updated_at) index, or the (company, module,
+        // search_text) one by title, and the count, merged here; one query over `company IN
+        // [...]` would read every record of the module.
         None => {
             let companies: Vec<&String> = reach.companies.iter().filter(|c| company.is_none_or(|want| want == c.as_str())).collect();
             conds.retain(|c| !c.starts_with("company"));
             let filter = conds.join(" AND ");
+            let (index, order) = match sort {
+                RecordSort::Newest => ("crm_record_company", "updated_at DESC"),
+                RecordSort::Oldest => ("crm_record_company", "updated_at ASC"),
+                RecordSort::TitleAsc => ("crm_record_company_title", "search_text ASC"),
+                RecordSort::TitleDesc => ("crm_record_company_title", "search_text DESC"),
+            };
             let mut sql = String::from(REACH_LETS);
             for (i, c) in companies.iter().enumerate() {
                 // With the company and module written as literals, SurrealDB 3.3 counts on the
@@ -206,8 +227,8 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
                     _ => format!("company = $reach_companies[{i}] AND {filter}"),
                 };
                 sql.push_str(&format!(
-                    "\nSELECT updated_at, record::id(id) AS id FROM crm_record WITH INDEX crm_record_company
-                        WHERE company = $reach_companies[{i}] AND {filter} ORDER BY updated_at DESC LIMIT $top;
+                    "\nSELECT {key_fields} FROM crm_record WITH INDEX {index}
+                        WHERE company = $reach_companies[{i}] AND {filter} ORDER BY {order} LIMIT $top;
                      SELECT count() AS total FROM crm_record WHERE {count_on} GROUP ALL;"
                 ));
             }
@@ -226,7 +247,7 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
                 }
             }
             total = sum;
-            items = page_of(ctx, keys, page, per_page).await?;
+            items = page_of(ctx, keys, page, per_page, sort).await?;
         }
     }
     let items = items.into_iter().filter_map(|s| to_row(s, &visible)).collect();

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{self, Principal};
+use crate::access::Action;
 use super::http::RequestCtx;
 use super::store::{self, Audit, Work};
 use super::time::now_ms;
@@ -83,24 +84,60 @@ pub async fn create(ctx: &RequestCtx, input: &NewApiToken) -> Result<CreatedApiT
 /// Revokes one of one's own tokens: it stops working at once.
 pub async fn revoke(ctx: &RequestCtx, id: &str) -> Result<(), ApiError> {
     let me = ctx.require_user().await?;
+    let owner = (me.user_id.as_str().to_string(), me.full_name.clone());
+    revoke_held(ctx, &me, &owner, id).await
+}
+
+/// Someone's tokens (never their secrets), for their page: View on that person, as for their
+/// sessions; one's own always.
+pub async fn list_of(ctx: &RequestCtx, user: &str) -> Result<Vec<ApiTokenInfo>, ApiError> {
+    super::account::check_sessions_access(ctx, user, Action::View).await?;
+    Ok(ctx
+        .state
+        .db
+        .query(
+            &format!("SELECT {INFO_FIELDS} FROM api_token WHERE user = type::record('user', $user) ORDER BY created_at DESC;"),
+            json!({ "user": user }),
+        )
+        .await?
+        .all(0)?)
+}
+
+/// An administrator revokes someone's token: Edit on that person and "no takeover", as for
+/// ending their sessions.
+pub async fn revoke_of(ctx: &RequestCtx, user: &str, id: &str) -> Result<(), ApiError> {
+    let me = super::account::check_sessions_access(ctx, user, Action::Edit).await?;
+    let name: Option<String> = ctx
+        .state
+        .db
+        .query("SELECT VALUE full_name FROM type::record('user', $user);", json!({ "user": user }))
+        .await?
+        .first(0)?;
+    let owner = (user.to_string(), name.unwrap_or_default());
+    revoke_held(ctx, &me, &owner, id).await
+}
+
+/// Deletes token `id` of `owner` (id, name), audited on the owner.
+async fn revoke_held(ctx: &RequestCtx, me: &Principal, owner: &(String, String), id: &str) -> Result<(), ApiError> {
+    let (owner_id, owner_name) = owner;
     let name: Option<String> = ctx
         .state
         .db
         .query(
-            "SELECT VALUE name FROM api_token WHERE id = type::record('api_token', $id) AND user = type::record('user', $me);",
-            json!({ "id": id, "me": me.user_id }),
+            "SELECT VALUE name FROM api_token WHERE id = type::record('api_token', $id) AND user = type::record('user', $owner);",
+            json!({ "id": id, "owner": owner_id }),
         )
         .await?
         .first(0)?;
-    let gone = || ApiError::NotFound("no such token among yours (it may have been revoked already)".into());
+    let gone = || ApiError::NotFound("no such token (it may have been revoked already)".into());
     let name = name.ok_or_else(gone)?;
     let mut work = Work::new(ctx);
-    work.refuse_if(store::token::not_held(&me.user_id, id), gone())
+    work.refuse_if(store::token::not_held(owner_id, id), gone())
         .run(store::token::delete(id))
         .audit(
-            Audit::new(AuditAction::ApiTokenRevoke, AuditTarget::User, Some(&me.user_id))
-                .by(&me)
-                .label(me.full_name.clone())
+            Audit::new(AuditAction::ApiTokenRevoke, AuditTarget::User, Some(owner_id.as_str()))
+                .by(me)
+                .label(owner_name.clone())
                 .before(json!({ "name": name })),
         );
     work.commit(&ctx.state).await?;

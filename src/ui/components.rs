@@ -440,3 +440,49 @@ pub fn denied_change(change: &crate::access::OrgChange) -> Option<String> {
     let (module, action) = change.permission();
     denied(module, action)
 }
+
+/// A column header that sorts the list by its column (a second click reverses the order) and
+/// tells assistive technology how the list is sorted.
+#[component]
+pub fn SortHeader(
+    label: String,
+    by: String,
+    sort: Signal<String>,
+    reversed: Signal<bool>,
+    /// A column of moments lists the most recent first; the others go A to Z.
+    #[props(default)]
+    newest_first: bool,
+) -> Element {
+    let (mut sort, mut reversed) = (sort, reversed);
+    let active = sort() == by;
+    let descending = newest_first != (active && reversed());
+    let state = match (active, descending) {
+        (false, _) => "none",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    };
+    let arrow = match state {
+        "ascending" => "▲",
+        "descending" => "▼",
+        _ => "",
+    };
+    rsx! {
+        th { scope: "col", "aria-sort": "{state}",
+            button {
+                class: "sort-button",
+                r#type: "button",
+                "aria-label": "Sort by {label.to_lowercase()}",
+                onclick: move |_| {
+                    if sort() == by {
+                        reversed.set(!reversed());
+                    } else {
+                        sort.set(by.clone());
+                        reversed.set(false);
+                    }
+                },
+                "{label}"
+                span { "aria-hidden": "true", class: "sort-arrow", " {arrow}" }
+            }
+        }
+    }
+}

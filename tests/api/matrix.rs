@@ -103,6 +103,7 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("GET", format!("/api/users/{rep}/setup"), None, Rule::Only(USER_VIEWERS)),
         // The rep is the target here: anyone may list their own sessions.
         ("GET", format!("/api/users/{rep}/sessions"), None, Rule::Only(&[FullAdmin, DelegatedAdmin, SalesManager, SalesRep])),
+        ("GET", format!("/api/users/{rep}/tokens"), None, Rule::Only(&[FullAdmin, DelegatedAdmin, SalesManager, SalesRep])),
         ("GET", format!("/api/users/{rep}/activity"), None, Rule::Only(USER_ADMINS)),
         (
             "POST",
@@ -140,6 +141,8 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("POST", format!("/api/users/{rep}/password"), Some(json!({ "change": "SendResetLink" })), Rule::Only(ADMIN)),
         // Ending one's own other sessions is self-service too.
         ("POST", format!("/api/users/{rep}/sessions/end"), Some(json!({ "session": null })), Rule::Only(&[FullAdmin, SalesRep])),
+        // A token that does not exist is a 404 to everyone (who may revoke whose: tokens.rs).
+        ("POST", format!("/api/users/{rep}/tokens/nosuchtoken/revoke"), Some(json!({})), Rule::Only(&[])),
         ("POST", format!("/api/users/{rep}/licenses"), Some(json!({ "licenses": ["no-such-license"] })), Rule::Only(USER_ADMINS)),
         ("POST", format!("/api/users/{rep}/navigation"), Some(json!({ "hidden": [] })), Rule::Only(USER_ADMINS)),
         ("POST", "/api/account/password".into(), Some(json!({ "current": "not my password at all", "password": "x" })), Rule::AnySession),
@@ -377,6 +380,7 @@ const EXPECTED_VIEW_AS_READS: &[(&str, &str)] = &[
     ("GET", "/api/users/{id}/passkeys"),
     ("GET", "/api/users/{id}/second-factor"),
     ("GET", "/api/users/{id}/sessions"),
+    ("GET", "/api/users/{id}/tokens"),
     ("GET", "/api/users/{id}/setup"),
     ("POST", "/api/admin/preview"),
     ("POST", "/api/find"),

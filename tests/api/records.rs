@@ -431,3 +431,34 @@ async fn view_as_shows_the_other_users_answers_read_only_and_is_audited() {
     assert_eq!(titles(&list(&app, &app.client, "Opportunities", "").await), vec!["Ada's deal", "Rita's deal"]);
     assert_eq!(app.audit_actions(&rita).await.iter().filter(|a| a.starts_with("view_as")).cloned().collect::<Vec<_>>(), vec!["view_as.start", "view_as.end", "view_as.start"], "Ada's start and end, then Bob's start");
 }
+
+#[tokio::test]
+async fn a_list_sorts_by_title_or_by_when_each_record_changed_whatever_the_reach() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep_role = app.define_role("Sales Rep", REP).await;
+    let (_, rep_client) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    // Created in this order, each a moment after the one before.
+    for (client, name) in [(&app.client, "Bravo deal"), (&rep_client, "alpha deal"), (&app.client, "Charlie deal"), (&rep_client, "delta deal")] {
+        let a = new_record(&app, client, "Opportunities", json!({ "name": name, "amount": "100" }), &company, None).await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let in_order = |client: &reqwest::Client, sort: &str| {
+        let (app, client, sort) = (&app, client.clone(), sort.to_string());
+        async move {
+            let a = app.call_with(&client, "POST", "/api/records/search", Some(json!({ "query": { "module": "Opportunities", "sort": sort } }))).await;
+            assert_eq!(a.status, 200, "{:?}", a.body);
+            a.body["page"]["items"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    // The administrator reaches every owner (read per company).
+    assert_eq!(in_order(&app.client, "TitleAsc").await, ["alpha deal", "Bravo deal", "Charlie deal", "delta deal"]);
+    assert_eq!(in_order(&app.client, "TitleDesc").await, ["delta deal", "Charlie deal", "Bravo deal", "alpha deal"]);
+    assert_eq!(in_order(&app.client, "Newest").await, ["delta deal", "Charlie deal", "alpha deal", "Bravo deal"]);
+    assert_eq!(in_order(&app.client, "Oldest").await, ["Bravo deal", "alpha deal", "Charlie deal", "delta deal"]);
+    // The rep reaches her own (read per owner).
+    assert_eq!(in_order(&rep_client, "TitleDesc").await, ["delta deal", "alpha deal"]);
+    assert_eq!(in_order(&rep_client, "Oldest").await, ["alpha deal", "delta deal"]);
+}

@@ -330,3 +330,40 @@ async fn records_and_the_audit_log_answer_as_in_the_console() {
     let lic = api(&app, &token, "GET", "/api/v1/licenses", None, None).await;
     assert_eq!(lic.status, 200, "{:?}", lic.body);
 }
+
+#[tokio::test]
+async fn an_administrator_sees_and_revokes_someones_tokens_under_no_takeover() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep_role = app.define_role("Task Rep", TASK_REP).await;
+    let (rita, rita_client) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep_role, &[&company], &dept).await;
+    let secret = make_token(&app, &rita_client, "Rita's sync", true).await;
+    // A delegated administrator of people who lacks Rita's task access.
+    let people = app.define_role("People Admin", &[("Users", "View", "All"), ("Users", "Edit", "All")]).await;
+    let (_, dana) = app.onboard("Dana Delegate", "dana@example.com", PASSWORD, &people, &[&company], &dept).await;
+
+    // Both may see the token on Rita's page: its name, never its secret.
+    for client in [&app.client, &dana] {
+        let listed = app.call_with(client, "GET", &format!("/api/users/{rita}/tokens"), None).await;
+        assert_eq!(listed.status, 200, "{:?}", listed.body);
+        assert_eq!(listed.body[0]["name"], "Rita's sync");
+        assert!(!listed.body.to_string().contains(&secret[3..]), "no secret on the wire");
+    }
+    let id = app.get(&format!("/api/users/{rita}/tokens")).await.body[0]["id"].as_str().unwrap().to_string();
+    // Dana may not: Rita holds access Dana does not (no takeover).
+    let refused = app.call_with(&dana, "POST", &format!("/api/users/{rita}/tokens/{id}/revoke"), Some(json!({}))).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert!(refused.message().contains("no takeover"), "{}", refused.message());
+    assert_eq!(api(&app, &secret, "GET", "/api/v1/me", None, None).await.status, 200, "the token still works");
+    // The full administrator revokes it: it stops at once, and the log says whose it was.
+    let done = app.post(&format!("/api/users/{rita}/tokens/{id}/revoke"), json!({})).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    assert_eq!(api(&app, &secret, "GET", "/api/v1/me", None, None).await.status, 401);
+    assert_eq!(app.get(&format!("/api/users/{rita}/tokens")).await.body.as_array().unwrap().len(), 0);
+    let log = app.post("/api/audit/search", json!({ "query": { "action": "api_token.revoke" } })).await;
+    let sentence = log.body["items"][0]["sentence"].as_str().unwrap().to_string();
+    assert!(sentence.ends_with("revoked Rita Rep's API token “Rita's sync”"), "{sentence}");
+    // Twice is a clear 404.
+    assert_eq!(app.post(&format!("/api/users/{rita}/tokens/{id}/revoke"), json!({})).await.status, 404);
+}

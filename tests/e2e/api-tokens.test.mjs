@@ -75,3 +75,37 @@ describe('API tokens', () => {
     await shot(page, PHONE, '51-api-reference');
   });
 });
+
+describe("someone else's tokens", () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test("an administrator sees a person's tokens on their page and revokes one", async () => {
+    const base = ctx.server.base;
+    // Rita makes a token for a script of hers.
+    const rita = await newPage(ctx.browser, PHONE);
+    const signedIn = await rita.request.post(base + '/api/auth/sign-in', { data: { email: 'rita.rep@demo.gatehouse.test', password: 'harbour lantern demo 2026' } });
+    assert.equal(signedIn.status(), 200);
+    const made = await rita.request.post(base + '/api/tokens', { data: { input: { name: 'Rita sync', write: false, days: 30 } } });
+    assert.equal(made.status(), 200, await made.text());
+    const auth = { authorization: `Bearer ${(await made.json()).secret}` };
+    assert.equal((await fetch(`${base}/api/v1/me`, { headers: auth })).status, 200);
+    await rita.context().close();
+
+    const page = await newPage(ctx.browser, PHONE);
+    const admin = await page.request.post(base + '/api/auth/sign-in', { data: { email: 'ada.admin@demo.gatehouse.test', password: 'harbour lantern demo 2026' } });
+    assert.equal(admin.status(), 200);
+    await page.goto(base + '/users/rita_rep');
+    await hydrated(page);
+    const widget = page.getByRole('region', { name: 'API tokens' });
+    await widget.getByText('Rita sync').waitFor();
+    await widget.getByText('Read-only').waitFor();
+    await widget.getByRole('button', { name: 'Revoke the API token Rita sync' }).click();
+    await widget.getByText('Anything using it stops working at once.').waitFor();
+    await assertNoHorizontalScroll(page, assert);
+    await widget.getByRole('button', { name: 'Yes, revoke' }).click();
+    await page.getByText('The API token “Rita sync” was revoked.').waitFor();
+    await widget.getByText('Rita Rep has no API tokens.').waitFor();
+    assert.equal((await fetch(`${base}/api/v1/me`, { headers: auth })).status, 401);
+    await page.context().close();
+  });
+});

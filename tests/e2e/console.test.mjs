@@ -53,6 +53,39 @@ describe('the console on the demo organisation', () => {
     await page.context().close();
   });
 
+  test('a records list sorts by its title column and by when records changed', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
+    await page.goto(ctx.server.base + '/records/leads');
+    await hydrated(page);
+    const titles = () => page.locator('table.records-table tbody td[data-label="Name"] a').allTextContents();
+    const sorted = (list, dir) => [...list].sort((a, b) => dir * (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
+    await page.getByRole('button', { name: 'Sort by name' }).click();
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Name' }).waitFor();
+    await page.waitForFunction(() => {
+      const t = [...document.querySelectorAll('table.records-table tbody td[data-label="Name"] a')].map((a) => a.textContent.toLowerCase());
+      return t.length > 1 && t.every((x, i) => i === 0 || t[i - 1] <= x);
+    });
+    const ascending = await titles();
+    assert.deepEqual(ascending, sorted(ascending, 1));
+    // A second click: Z to A.
+    await page.getByRole('button', { name: 'Sort by name' }).click();
+    await page.locator('th[aria-sort="descending"]', { hasText: 'Name' }).waitFor();
+    await page.waitForFunction(() => {
+      const t = [...document.querySelectorAll('table.records-table tbody td[data-label="Name"] a')].map((a) => a.textContent.toLowerCase());
+      return t.length > 1 && t.every((x, i) => i === 0 || t[i - 1] >= x);
+    });
+    // By when they changed: newest first, then oldest first.
+    await page.getByRole('button', { name: 'Sort by updated' }).click();
+    await page.locator('th[aria-sort="descending"]', { hasText: 'Updated' }).waitFor();
+    await page.getByRole('button', { name: 'Sort by updated' }).click();
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Updated' }).waitFor();
+    await page.waitForFunction(() => {
+      const t = [...document.querySelectorAll('table.records-table tbody td[data-label="Updated"]')].map((d) => d.textContent);
+      return t.length > 1 && t.every((x, i) => i === 0 || t[i - 1] <= x);
+    });
+    await page.context().close();
+  });
+
   test('the users list sorts by a column header, and a second click reverses it', async () => {
     const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test');
     await page.goto(ctx.server.base + '/users');

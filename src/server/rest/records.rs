@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{check_if_match, cursor, etag, with_etag, ApiCaller, Problem};
 use crate::access::Module;
-use crate::domain::{ApiError, RecordInput, RecordQuery, RecordRow};
+use crate::domain::{ApiError, RecordInput, RecordQuery, RecordRow, RecordSort};
 use crate::server::http::Declared;
 use crate::server::records;
 use crate::server::state::AppState;
@@ -97,7 +97,7 @@ pub async fn list(
     let limit = super::limit(p.limit)?;
     let key = cursor::key(&format!("{module:?}|{:?}|{:?}|{:?}|{limit}", p.search, p.owner, p.company));
     let page = cursor::page(p.cursor.as_deref(), &key)?;
-    let query = RecordQuery { module: Some(module), search: p.search.unwrap_or_default(), owner: p.owner, company: p.company, page, per_page: limit };
+    let query = RecordQuery { module: Some(module), search: p.search.unwrap_or_default(), owner: p.owner, company: p.company, page, per_page: limit, sort: RecordSort::Newest };
     let found = records::list(&caller.ctx(&state, Declared::Read), &query).await?;
     let next_cursor = cursor::next(page, limit, found.page.total, &key);
     Ok(Json(RecordList { items: found.page.items, total: found.page.total, next_cursor }))

@@ -9,7 +9,7 @@ mod links;
 mod not_found;
 mod org;
 mod passkeys;
-mod tokens;
+pub(crate) mod tokens;
 mod api_docs;
 mod import;
 mod records;

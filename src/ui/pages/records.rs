@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 use crate::access::{FieldRule, Module};
 use crate::api;
 use crate::domain::*;
-use crate::ui::components::{FormBanner, Notice, Pager, SelectField, TextField};
+use crate::ui::components::{FormBanner, Notice, Pager, SelectField, SortHeader, TextField};
 use crate::ui::Route;
 
 fn day(ms: i64) -> String {
@@ -64,6 +64,15 @@ fn RecordList(module: Module) -> Element {
     let search = use_signal(String::new);
     let company = use_signal(String::new);
     let mut page = use_signal(|| 1u32);
+    // The column headers sort: "Updated" (newest first, a second click oldest first) or the title.
+    let sort = use_signal(|| "Updated".to_string());
+    let reversed = use_signal(|| false);
+    let order = move || match (sort().as_str(), reversed()) {
+        ("Title", false) => RecordSort::TitleAsc,
+        ("Title", true) => RecordSort::TitleDesc,
+        (_, false) => RecordSort::Newest,
+        (_, true) => RecordSort::Oldest,
+    };
     let mut error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
     let reload = crate::ui::use_reload();
@@ -77,15 +86,24 @@ fn RecordList(module: Module) -> Element {
             owner: None,
             page: page(),
             per_page: 25,
+            sort: order(),
         })
         .await
     });
     use_effect(move || {
-        let _ = (search(), company());
+        let _ = (search(), company(), sort(), reversed());
         page.set(1);
     });
     let export = move |_| async move {
-        let q = RecordQuery { module: Some(module), search: search(), company: Some(company()).filter(|c| !c.is_empty()), owner: None, page: 1, per_page: 25 };
+        let q = RecordQuery {
+            module: Some(module),
+            search: search(),
+            company: Some(company()).filter(|c| !c.is_empty()),
+            owner: None,
+            page: 1,
+            per_page: 25,
+            sort: order(),
+        };
         match api::export_records(q).await {
             Ok(csv) => {
                 let rows = csv.lines().count().saturating_sub(1);
@@ -117,12 +135,16 @@ fn RecordList(module: Module) -> Element {
                         caption { class: "sr-only", "{label}" }
                         thead {
                             tr {
-                                for c in columns.iter() {
-                                    th { key: "{c.name}", scope: "col", "{c.label}" }
+                                for (i, c) in columns.iter().enumerate() {
+                                    if i == 0 && record_fields(module).iter().any(|f| f.title && f.name == c.name) {
+                                        SortHeader { key: "{c.name}", label: c.label.clone(), by: "Title", sort, reversed }
+                                    } else {
+                                        th { key: "{c.name}", scope: "col", "{c.label}" }
+                                    }
                                 }
                                 th { scope: "col", "Owner" }
                                 th { scope: "col", "Company" }
-                                th { scope: "col", "Updated" }
+                                SortHeader { label: "Updated", by: "Updated", sort, reversed, newest_first: true }
                             }
                         }
                         tbody {

@@ -29,7 +29,6 @@ pub fn ApiTokensCard() -> Element {
     let access = use_signal(|| "read".to_string());
     let days = use_signal(|| "30".to_string());
     let mut made = use_signal(|| None::<CreatedApiToken>);
-    let mut confirm = use_signal(|| None::<String>);
     let mut notice = use_signal(|| None::<String>);
     let call = use_call();
     let max_days = match &*list.read() {
@@ -56,49 +55,19 @@ pub fn ApiTokensCard() -> Element {
         Some(Ok(t)) => rsx! {
             ul { class: "list", "aria-label": "Your API tokens",
                 for k in t.tokens.iter().cloned() {
-                    li { key: "{k.id}", class: "list-item",
-                        div { class: "list-main",
-                            "{k.name} "
-                            span { class: if k.write { "badge badge-invited" } else { "badge" }, if k.write { "Read-write" } else { "Read-only" } }
-                        }
-                        div { class: "list-sub",
-                            "Made {crate::ui::browser::local_time(k.created_at)} · ends {crate::ui::browser::local_time(k.expires_at)} · "
-                            {k.last_used_at.map(|t| format!("last used {}", crate::ui::browser::local_time(t))).unwrap_or_else(|| "never used".into())}
-                            {k.last_used_ip.clone().map(|ip| format!(" from {ip}")).unwrap_or_default()}
-                        }
-                        if confirm().as_deref() == Some(k.id.as_str()) {
-                            div { class: "confirm", role: "alertdialog", "aria-label": "Revoke {k.name}",
-                                p { "Revoke “{k.name}”? Anything using it stops working at once." }
-                                button {
-                                    class: "btn btn-danger",
-                                    onclick: {
-                                        let (id, label) = (k.id.clone(), k.name.clone());
-                                        move |_| {
-                                            let (id, label) = (id.clone(), label.clone());
-                                            async move {
-                                                confirm.set(None);
-                                                if call.run(api::revoke_api_token(id)).await.is_some() {
-                                                    notice.set(Some(format!("“{label}” is revoked.")));
-                                                    list.restart();
-                                                }
-                                            }
-                                        }
-                                    },
-                                    "Yes, revoke"
+                    TokenItem {
+                        key: "{k.id}",
+                        revoke_label: format!("Revoke {}", k.name),
+                        token: k.clone(),
+                        on_revoke: move |_| {
+                            let (id, label) = (k.id.clone(), k.name.clone());
+                            async move {
+                                if call.run(api::revoke_api_token(id)).await.is_some() {
+                                    notice.set(Some(format!("“{label}” is revoked.")));
+                                    list.restart();
                                 }
-                                button { class: "btn", onclick: move |_| confirm.set(None), "Cancel" }
                             }
-                        } else {
-                            button {
-                                class: "btn btn-small",
-                                "aria-label": "Revoke {k.name}",
-                                onclick: {
-                                    let id = k.id.clone();
-                                    move |_| confirm.set(Some(id.clone()))
-                                },
-                                "Revoke…"
-                            }
-                        }
+                        },
                     }
                 }
             }
@@ -134,6 +103,36 @@ pub fn ApiTokensCard() -> Element {
                     options: vec![("read".to_string(), "Read-only".to_string()), ("write".to_string(), "Read-write".to_string())] }
                 SelectField { id: "token-days", label: "Ends after", value: days, options: lifetimes(max_days), error: call.field("days") }
                 button { class: "btn", r#type: "submit", disabled: (call.pending)(), "Make a token" }
+            }
+        }
+    }
+}
+
+/// One token in a list (name, access, when made, ends and was last used; never its secret), and
+/// "Revoke…", which asks first; `on_revoke` runs once confirmed.
+#[component]
+pub fn TokenItem(token: crate::domain::ApiTokenInfo, revoke_label: String, on_revoke: EventHandler<()>) -> Element {
+    let k = token;
+    let mut confirm = use_signal(|| false);
+    rsx! {
+        li { class: "list-item",
+            div { class: "list-main",
+                "{k.name} "
+                span { class: if k.write { "badge badge-invited" } else { "badge" }, if k.write { "Read-write" } else { "Read-only" } }
+            }
+            div { class: "list-sub",
+                "Made {crate::ui::browser::local_time(k.created_at)} · ends {crate::ui::browser::local_time(k.expires_at)} · "
+                {k.last_used_at.map(|t| format!("last used {}", crate::ui::browser::local_time(t))).unwrap_or_else(|| "never used".into())}
+                {k.last_used_ip.clone().map(|ip| format!(" from {ip}")).unwrap_or_default()}
+            }
+            if confirm() {
+                div { class: "confirm", role: "alertdialog", "aria-label": "Revoke {k.name}",
+                    p { "Revoke “{k.name}”? Anything using it stops working at once." }
+                    button { class: "btn btn-danger", onclick: move |_| { confirm.set(false); on_revoke.call(()) }, "Yes, revoke" }
+                    button { class: "btn", onclick: move |_| confirm.set(false), "Cancel" }
+                }
+            } else {
+                button { class: "btn btn-small", "aria-label": "{revoke_label}", onclick: move |_| confirm.set(true), "Revoke…" }
             }
         }
     }

@@ -7,10 +7,10 @@ use crate::api;
 use crate::domain::*;
 use crate::domain::civil_from_days;
 use crate::access::{Action, Module};
-use crate::ui::components::{download_csv, lacks, may, CheckboxGroup, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
+use crate::ui::components::{download_csv, lacks, may, CheckboxGroup, SortHeader, FormBanner, Notice, Pager, SelectField, StatusBadge, TextField};
 use crate::ui::preview_save::show_preview;
 use crate::ui::Route;
-use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, InvitationWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, ViewAsWidget};
+use super::user::{AccessSetupWidgets, ActivityWidget, AdminPasswordWidget, EffectiveAccessWidget, InvitationWidget, LeaveState, OffboardWidget, ReassignWidget, SecondFactorWidget, SessionsWidget, TokensWidget, ViewAsWidget};
 
 /// The choices every user form needs: roles, departments, companies.
 #[derive(Clone, PartialEq)]
@@ -229,7 +229,7 @@ pub fn Users(filters: UserFilters) -> Element {
                                 th { scope: "col", "Role" }
                                 th { scope: "col", "Department" }
                                 SortHeader { label: "Status", by: "Status", sort, reversed }
-                                SortHeader { label: "Last sign-in", by: "LastSignIn", sort, reversed }
+                                SortHeader { label: "Last sign-in", by: "LastSignIn", sort, reversed, newest_first: true }
                                 th { scope: "col", "Second factor" }
                             }
                         }
@@ -870,6 +870,9 @@ pub fn UserPage(id: String) -> Element {
                         SecondFactorWidget { user_id: u.id.clone(), name: u.full_name.clone(), is_me }
                     }
                     SessionsWidget { user_id: u.id.clone() }
+                    if u.status != crate::access::UserStatus::Invited {
+                        TokensWidget { user_id: u.id.clone(), name: u.full_name.clone() }
+                    }
                     ActivityWidget { user_id: u.id.clone() }
                     AccessSetupWidgets { user_id: u.id.clone() }
                     EffectiveAccessWidget { user_id: u.id.clone() }
@@ -883,42 +886,4 @@ pub fn UserPage(id: String) -> Element {
     }
 }
 
-/// A column header that sorts the list by its column (a second click reverses the order) and
-/// tells assistive technology how the list is sorted.
-#[component]
-fn SortHeader(label: String, by: String, sort: Signal<String>, reversed: Signal<bool>) -> Element {
-    let (mut sort, mut reversed) = (sort, reversed);
-    let active = sort() == by;
-    // Last sign-in lists the most recent first; the others go A to Z.
-    let descending = (by == "LastSignIn") != (active && reversed());
-    let state = match (active, descending) {
-        (false, _) => "none",
-        (true, false) => "ascending",
-        (true, true) => "descending",
-    };
-    let arrow = match state {
-        "ascending" => "▲",
-        "descending" => "▼",
-        _ => "",
-    };
-    rsx! {
-        th { scope: "col", "aria-sort": "{state}",
-            button {
-                class: "sort-button",
-                r#type: "button",
-                "aria-label": "Sort by {label.to_lowercase()}",
-                onclick: move |_| {
-                    if sort() == by {
-                        reversed.set(!reversed());
-                    } else {
-                        sort.set(by.clone());
-                        reversed.set(false);
-                    }
-                },
-                "{label}"
-                span { "aria-hidden": "true", class: "sort-arrow", " {arrow}" }
-            }
-        }
-    }
-}
 

@@ -14,6 +14,7 @@ mod reassign;
 mod offboarding;
 mod second_factor;
 mod invitation;
+mod tokens;
 
 pub use admin_password::AdminPasswordWidget;
 pub use sessions::SessionsWidget;
@@ -30,3 +31,4 @@ pub use reassign::ReassignWidget;
 pub use offboarding::{LeaveState, OffboardWidget};
 pub use second_factor::SecondFactorWidget;
 pub use invitation::InvitationWidget;
+pub use tokens::TokensWidget;
