@@ -110,6 +110,24 @@ fn literal_key(key: &str) -> Option<&str> {
     ok.then_some(key)
 }
 
+/// The order a list is read in: a hidden title is no order (newest first then).
+fn sort_for(asked: RecordSort, title_visible: bool) -> RecordSort {
+    match asked {
+        RecordSort::TitleAsc | RecordSort::TitleDesc if !title_visible => RecordSort::Newest,
+        other => other,
+    }
+}
+
+/// The SurrealQL order of a sort.
+fn order_by(sort: RecordSort) -> &'static str {
+    match sort {
+        RecordSort::Newest => "updated_at DESC",
+        RecordSort::Oldest => "updated_at ASC",
+        RecordSort::TitleAsc => "search_text ASC",
+        RecordSort::TitleDesc => "search_text DESC",
+    }
+}
+
 /// A record's place in a list: when it last changed (and its title, when sorting by it), then id.
 #[derive(Deserialize)]
 struct Key {
@@ -156,11 +174,7 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
     if !search.is_empty() {
         conds.push(if title_visible { "string::contains(search_text, $q)" } else { "false" });
     }
-    // Nor is a hidden title an order: newest first then.
-    let sort = match q.sort {
-        RecordSort::TitleAsc | RecordSort::TitleDesc if !title_visible => RecordSort::Newest,
-        other => other,
-    };
+    let sort = sort_for(q.sort, title_visible);
     let by_title = matches!(sort, RecordSort::TitleAsc | RecordSort::TitleDesc);
     let key_fields = if by_title { "updated_at, record::id(id) AS id, search_text AS title" } else { "updated_at, record::id(id) AS id" };
     let owner = q.owner.as_deref().filter(|s| !s.is_empty());
@@ -211,12 +225,8 @@ pub async fn list(ctx: &RequestCtx, q: &RecordQuery) -> Result<RecordPage, ApiEr
             let companies: Vec<&String> = reach.companies.iter().filter(|c| company.is_none_or(|want| want == c.as_str())).collect();
             conds.retain(|c| !c.starts_with("company"));
             let filter = conds.join(" AND ");
-            let (index, order) = match sort {
-                RecordSort::Newest => ("crm_record_company", "updated_at DESC"),
-                RecordSort::Oldest => ("crm_record_company", "updated_at ASC"),
-                RecordSort::TitleAsc => ("crm_record_company_title", "search_text ASC"),
-                RecordSort::TitleDesc => ("crm_record_company_title", "search_text DESC"),
-            };
+            let index = if matches!(sort, RecordSort::TitleAsc | RecordSort::TitleDesc) { "crm_record_company_title" } else { "crm_record_company" };
+            let order = order_by(sort);
             let mut sql = String::from(REACH_LETS);
             for (i, c) in companies.iter().enumerate() {
                 // With the company and module written as literals, SurrealDB 3.3 counts on the
@@ -675,7 +685,9 @@ pub async fn export(ctx: &RequestCtx, q: &RecordQuery) -> Result<String, ApiErro
         conds.push("company = type::record('company', $company)");
     }
     let filter = conds.join(" AND ");
-    let sql = format!("{REACH_LETS} SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY updated_at DESC LIMIT $limit;");
+    // In the list's order (what the screen showed is what the file holds).
+    let order = order_by(sort_for(q.sort, title_visible));
+    let sql = format!("{REACH_LETS} SELECT {RECORD_FIELDS} FROM crm_record WHERE {filter} ORDER BY {order} LIMIT $limit;");
     let items: Vec<Stored> =
         ctx.state.db.query(&sql, merge(vars, json!({ "q": search, "company": company, "limit": EXPORT_LIMIT }))).await?.all(2)?;
     let mut out = String::from("id");

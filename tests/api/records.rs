@@ -461,4 +461,12 @@ async fn a_list_sorts_by_title_or_by_when_each_record_changed_whatever_the_reach
     // The rep reaches her own (read per owner).
     assert_eq!(in_order(&rep_client, "TitleDesc").await, ["delta deal", "alpha deal"]);
     assert_eq!(in_order(&rep_client, "Oldest").await, ["alpha deal", "delta deal"]);
+    // The export holds the rows in the list's order.
+    let csv = app.post("/api/records/export", json!({ "query": { "module": "Opportunities", "sort": "TitleAsc" } })).await;
+    assert_eq!(csv.status, 200, "{:?}", csv.body);
+    let text = csv.body.as_str().unwrap();
+    let names: Vec<&str> = ["alpha deal", "Bravo deal", "Charlie deal", "delta deal"].into_iter().filter(|n| text.contains(n)).collect();
+    let at = |n: &str| text.find(n).unwrap();
+    assert_eq!(names.len(), 4, "{text}");
+    assert!(names.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
 }
