@@ -177,6 +177,7 @@ fn synthetic() -> (Org, Vec<Rec>) {
         defaults: vec![],
         sharing_rules: vec![],
         settings: AccessSettings { hierarchy: true, inactive_may_read: false, ..Default::default() },
+        windows: Vec::new(),
         at: None,
     };
     (org, records)

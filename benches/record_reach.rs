@@ -86,6 +86,7 @@ fn org() -> Org {
             access: ShareAccess::Read,
         }],
         settings: AccessSettings { hierarchy: true, ..Default::default() },
+        windows: Vec::new(),
         at: None,
     }
 }

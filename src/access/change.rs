@@ -36,6 +36,9 @@ pub enum OrgChange {
     /// navigation): added when the id is new, replaced otherwise. Details the engine does not
     /// read (email, mobile) travel beside it and are judged by "no takeover".
     SaveUser { user: OrgUser },
+    /// Gives `what` to `user` for a while (from, until), or changes how long they hold it; both
+    /// none: they hold it until it is taken back.
+    SetWindow { user: String, what: Holding, from: Option<i64>, until: Option<i64> },
 }
 
 /// Why a proposed change cannot be made: the field it concerns and a message.
@@ -389,7 +392,34 @@ impl OrgChange {
                     None => o.users.push(user.clone()),
                 }
             }
+            OrgChange::SetWindow { user, what, from, until } => {
+                if !o.users.iter().any(|u| &u.id == user) {
+                    return Err(err("user", "no such user"));
+                }
+                let held = o.holds(user, what);
+                let exists = match what {
+                    Holding::Group(g) => o.groups.iter().any(|x| &x.id == g),
+                    // Nobody is given access to an archived company (one held already may be
+                    // given a window).
+                    Holding::Company(c) => o.companies.contains(c) || held,
+                    Holding::License(l) => o.licenses.iter().any(|x| &x.id == l),
+                };
+                if !exists {
+                    return Err(err("what", "choose an existing group, company or license"));
+                }
+                if let (Some(from), Some(until)) = (from, until) {
+                    if until <= from {
+                        return Err(err("until", "the end must come after the start"));
+                    }
+                }
+                o.give(user, what);
+                o.windows.retain(|w| !(&w.user == user && &w.what == what));
+                if from.is_some() || until.is_some() {
+                    o.windows.push(HeldWindow { user: user.clone(), what: what.clone(), from: *from, until: *until });
+                }
+            }
         }
+        o.drop_stale_windows();
         Ok(o)
     }
 
@@ -412,6 +442,8 @@ impl OrgChange {
             OrgChange::DeleteDepartment { .. } => (Module::DepartmentsGroups, Delete),
             OrgChange::SaveLicense { .. } => (Module::Settings, Edit),
             OrgChange::SaveUser { .. } => (Module::Users, Edit),
+            OrgChange::SetWindow { what: Holding::Group(_), .. } => (Module::DepartmentsGroups, Edit),
+            OrgChange::SetWindow { .. } => (Module::Users, Edit),
         }
     }
 
@@ -422,6 +454,7 @@ impl OrgChange {
             OrgChange::AddGrant { grant: OrgGrant { to: Grantee::User(u), .. } }
             | OrgChange::RemoveGrant { grant: OrgGrant { to: Grantee::User(u), .. } } => Some(u),
             OrgChange::SaveUser { user } => Some(&user.id),
+            OrgChange::SetWindow { user, what: Holding::Company(_) | Holding::License(_), .. } => Some(user),
             _ => None,
         }
     }

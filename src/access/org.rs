@@ -145,6 +145,62 @@ impl OrgGrant {
     }
 }
 
+/// What a person holds besides roles and grants, which may count only for a while: a group's
+/// membership, access to a company's records, a license.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub enum Holding {
+    Group(String),
+    Company(String),
+    License(String),
+}
+
+impl Holding {
+    /// The word stored with a window: `group`, `company` or `license`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Holding::Group(_) => "group",
+            Holding::Company(_) => "company",
+            Holding::License(_) => "license",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Holding::Group(x) | Holding::Company(x) | Holding::License(x) => x,
+        }
+    }
+
+    pub fn parse(kind: &str, id: &str) -> Option<Holding> {
+        Some(match kind {
+            "group" => Holding::Group(id.to_string()),
+            "company" => Holding::Company(id.to_string()),
+            "license" => Holding::License(id.to_string()),
+            _ => return None,
+        })
+    }
+}
+
+/// A holding that counts only from `from` (Unix milliseconds) and until `until` (the instant it
+/// stops). A holding without one counts while it is held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct HeldWindow {
+    pub user: String,
+    pub what: Holding,
+    #[serde(default)]
+    pub from: Option<i64>,
+    #[serde(default)]
+    pub until: Option<i64>,
+}
+
+impl HeldWindow {
+    /// Whether it counts at `at`.
+    pub fn active_at(&self, at: i64) -> bool {
+        self.from.is_none_or(|f| f <= at) && self.until.is_none_or(|u| at < u)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgLicense {
     pub id: String,
@@ -261,8 +317,80 @@ pub struct Org {
     pub defaults: Vec<(Module, OrgDefault)>,
     pub sharing_rules: Vec<SharingRule>,
     pub settings: AccessSettings,
-    /// The instant the org is read at: grants count only inside their window then. None counts
-    /// every grant whatever its window.
+    /// Windows on memberships, company access and licenses (only for what is held).
+    #[serde(default)]
+    pub windows: Vec<HeldWindow>,
+    /// The instant the org is read at: grants and windowed holdings count only inside their
+    /// window then. None counts every one whatever its window.
     #[serde(default)]
     pub at: Option<i64>,
+}
+
+impl Org {
+    /// Whether `user` holds `what` (whatever its window).
+    pub fn holds(&self, user: &str, what: &Holding) -> bool {
+        match what {
+            Holding::Group(g) => self.groups.iter().any(|x| &x.id == g && x.users.iter().any(|u| u == user)),
+            Holding::Company(c) => self.users.iter().any(|u| u.id == user && u.companies.contains(c)),
+            Holding::License(l) => self.users.iter().any(|u| u.id == user && u.licenses.contains(l)),
+        }
+    }
+
+    /// Gives `what` to `user` (nothing when held already).
+    pub fn give(&mut self, user: &str, what: &Holding) {
+        if self.holds(user, what) {
+            return;
+        }
+        match what {
+            Holding::Group(g) => {
+                if let Some(x) = self.groups.iter_mut().find(|x| &x.id == g) {
+                    x.users.push(user.to_string());
+                }
+            }
+            Holding::Company(c) => {
+                if let Some(u) = self.users.iter_mut().find(|u| u.id == user) {
+                    u.companies.push(c.clone());
+                }
+            }
+            Holding::License(l) => {
+                if let Some(u) = self.users.iter_mut().find(|u| u.id == user) {
+                    u.licenses.push(l.clone());
+                }
+            }
+        }
+    }
+
+    /// Takes `what` back from `user`, with its window.
+    pub fn take(&mut self, user: &str, what: &Holding) {
+        match what {
+            Holding::Group(g) => {
+                if let Some(x) = self.groups.iter_mut().find(|x| &x.id == g) {
+                    x.users.retain(|u| u != user);
+                }
+            }
+            Holding::Company(c) => {
+                if let Some(u) = self.users.iter_mut().find(|u| u.id == user) {
+                    u.companies.retain(|x| x != c);
+                }
+            }
+            Holding::License(l) => {
+                if let Some(u) = self.users.iter_mut().find(|u| u.id == user) {
+                    u.licenses.retain(|x| x != l);
+                }
+            }
+        }
+        self.windows.retain(|w| !(w.user == user && &w.what == what));
+    }
+
+    /// The window on `user`'s `what`, if it has one.
+    pub fn window(&self, user: &str, what: &Holding) -> Option<&HeldWindow> {
+        self.windows.iter().find(|w| w.user == user && &w.what == what)
+    }
+
+    /// Drops the windows of what is no longer held (after a membership, a company or a license
+    /// was taken back some other way), as the database does.
+    pub fn drop_stale_windows(&mut self) {
+        let windows = std::mem::take(&mut self.windows);
+        self.windows = windows.into_iter().filter(|w| self.holds(&w.user, &w.what)).collect();
+    }
 }

@@ -96,6 +96,8 @@ actions! {
     GrantAdd = "grant.add", "Granted a profile";
     GrantRemove = "grant.remove", "Removed a granted profile";
     GrantEndingReminder = "grant.ending_reminder", "Reminded people that a granted profile ends";
+    AccessWindowSet = "access.window", "Set how long someone holds a group, company or license";
+    AccessWindowReminder = "access.window_reminder", "Reminded people that a group, company or license ends";
     SharingSettings = "sharing.settings", "Changed the sharing defaults";
     SharingRuleSave = "sharing.rule.save", "Saved a sharing rule";
     SharingRuleDelete = "sharing.rule.delete", "Deleted a sharing rule";

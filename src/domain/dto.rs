@@ -386,6 +386,30 @@ pub struct UserAccessSetup {
     /// Modules the person's profiles let them view at all: the only ones a menu can show.
     #[serde(default)]
     pub grantable_modules: Vec<crate::access::Module>,
+    /// What this person holds only for a while (or from a later start), named.
+    #[serde(default)]
+    pub windows: Vec<HeldFor>,
+    /// What an administrator may give them for a while: every group, live company and license.
+    #[serde(default)]
+    pub offers: Vec<Offer>,
+}
+
+/// A membership, company access or license held for a while.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldFor {
+    pub what: crate::access::Holding,
+    /// "Group Key accounts", "Company Northwind", "License Sales Cloud".
+    pub name: String,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// Something that can be held for a while, named, and whether the person holds it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub what: crate::access::Holding,
+    pub name: String,
+    pub held: bool,
 }
 
 /// The Settings page: how this installation is configured. Never a password or a secret.
@@ -435,6 +459,20 @@ pub struct ExpiringSoon {
     pub leavers: Option<Vec<Dated>>,
     /// Invitation links that lapse before being used.
     pub invitations: Option<Vec<Dated>>,
+    /// Group memberships, company access and licenses held until a moment in the window, of
+    /// people in the viewer's reach; `None` when the viewer may not see people.
+    #[serde(default)]
+    pub holdings: Option<Vec<EndingHolding>>,
+}
+
+/// A membership, company access or license that ends, in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndingHolding {
+    pub window: crate::access::HeldWindow,
+    /// The holder's name.
+    pub name: String,
+    /// "the group Key accounts", "access to Northwind", "the Sales Cloud license".
+    pub label: String,
 }
 
 /// A granted profile that ends, in words, with the grant itself (to extend it).

@@ -166,7 +166,8 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
              SELECT record::id(id) AS id FROM company WHERE archived = false;
              SELECT record::id(id) AS id, module, owners, recipients, access FROM sharing_rule;
              SELECT * FROM setting:access;
-             SELECT * FROM setting:lifetimes;",
+             SELECT * FROM setting:lifetimes;
+             SELECT kind, user, target, starts_at, ends_at FROM access_window;",
             json!({}),
         )
         .await?;
@@ -185,6 +186,17 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
         value: Lifetimes,
     }
     let lifetimes = rows.first::<LifetimesRow>(10)?.map(|s| s.value).unwrap_or_default();
+    #[derive(Deserialize)]
+    struct W {
+        kind: String,
+        user: String,
+        target: String,
+        #[serde(default)]
+        starts_at: Option<i64>,
+        #[serde(default)]
+        ends_at: Option<i64>,
+    }
+    let windows: Vec<W> = rows.all(11)?;
     // Archived companies are out of everyone's reach until restored: no user's company access
     // counts them.
     let live: std::collections::HashSet<&str> = companies.iter().map(|c| c.id.as_str()).collect();
@@ -246,6 +258,10 @@ pub async fn load_org(db: &Db) -> Result<Org, DbError> {
             inactive_may_read: settings.inactive_may_read.unwrap_or(false),
             lifetimes,
         },
+        windows: windows
+            .into_iter()
+            .filter_map(|w| Some(HeldWindow { what: Holding::parse(&w.kind, &w.target)?, user: w.user, from: w.starts_at, until: w.ends_at }))
+            .collect(),
         at: Some(super::time::now_ms()),
     })
 }

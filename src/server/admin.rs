@@ -94,6 +94,15 @@ pub async fn check(ctx: &RequestCtx, change: &OrgChange, new: &str) -> Result<(s
 /// For a grant with a window, or one given again (an extension): the org without it and with it
 /// counting now, compiled, so it is judged and previewed for all it gives.
 fn as_fresh(engine: &Engine, change: &OrgChange) -> Option<(Engine, Engine)> {
+    // A membership, company or license given for a while (or for longer): judged without it and
+    // with it counting now.
+    if let OrgChange::SetWindow { user, what, .. } = change {
+        let mut without = engine.org().clone();
+        without.take(user, what);
+        let mut with = without.clone();
+        with.give(user, what);
+        return Some((Engine::compile(without), Engine::compile(with)));
+    }
     let OrgChange::AddGrant { grant } = change else { return None };
     if grant.from.is_none() && grant.until.is_none() && !engine.org().grants.iter().any(|g| g.same_as(grant)) {
         return None;
@@ -115,8 +124,23 @@ fn saved_id(change: &OrgChange) -> Option<&String> {
         | OrgChange::SaveLicense { id, .. } => id.as_ref(),
         OrgChange::DeleteDepartment { id } => Some(id),
         OrgChange::SaveUser { user } => Some(&user.id),
+        OrgChange::SetWindow { user, .. } => Some(user),
         _ => None,
     }
+}
+
+/// What a holding is called, for audit sentences and mails: "the group Key accounts".
+pub async fn holding_name(db: &super::db::Db, org: &crate::access::Org, what: &crate::access::Holding) -> Result<String, ApiError> {
+    use crate::access::Holding;
+    Ok(match what {
+        Holding::Group(g) => format!("the group {}", org.groups.iter().find(|x| &x.id == g).map(|x| x.name.as_str()).unwrap_or(g)),
+        Holding::License(l) => format!("the {} license", org.licenses.iter().find(|x| &x.id == l).map(|x| x.name.as_str()).unwrap_or(l)),
+        Holding::Company(c) => {
+            let name: Option<String> =
+                db.query("SELECT VALUE name FROM type::record('company', $id);", json!({ "id": c })).await?.first(0)?;
+            format!("access to {}", name.unwrap_or_else(|| c.clone()))
+        }
+    })
 }
 
 /// Who gains and who loses what if this change is saved; nothing is written.
@@ -176,9 +200,14 @@ pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str, notify: bo
         OrgChange::DeleteDepartment { id } => {
             (AuditAction::DepartmentDelete, AuditTarget::Department, org.departments.iter().find(|d| &d.id == id).map(|d| json!(d)))
         }
+        OrgChange::SetWindow { .. } => (AuditAction::AccessWindowSet, AuditTarget::User, None),
         OrgChange::SaveUser { .. } | OrgChange::SaveLicense { .. } => {
             return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()))
         }
+    };
+    let what = match change {
+        OrgChange::SetWindow { what, .. } => Some(holding_name(&ctx.state.db, org, what).await?),
+        _ => None,
     };
     let Some(statements) = store::access::write(change, &target, super::time::now_ms()) else {
         return Err(ApiError::BadRequest("users and licenses are saved on their own pages".into()));
@@ -191,12 +220,21 @@ pub async fn save_as(ctx: &RequestCtx, change: &OrgChange, new: &str, notify: bo
                 ApiError::Conflict("this department has sub-departments; move or delete them first".into()),
             );
     }
-    work.run(statements)
-        .audit(
+    work.run(statements);
+    // A license given now takes a seat: refused when every seat is taken.
+    if let OrgChange::SetWindow { user, what: crate::access::Holding::License(l), .. } = change {
+        if !org.holds(user, &crate::access::Holding::License(l.clone())) {
+            if let Some(lic) = org.licenses.iter().find(|x| &x.id == l) {
+                let full = format!("every seat of the {} license is taken ({} seats); free one or add seats", lic.name, lic.seats);
+                work.refuse_if(store::license::over_its_seats(l), ApiError::field("what", full));
+            }
+        }
+    }
+    work.audit(
             Audit::new(action, kind, Some(&target))
                 .by(&me)
                 .before_opt(before)
-                .after(json!({ "change": change, "effect": diff.summary })),
+                .after(json!({ "change": change, "effect": diff.summary, "what": what })),
         )
         .bump_access();
     if notify {

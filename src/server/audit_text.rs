@@ -168,6 +168,31 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
                 crate::domain::count(n("managers"), "manager", "managers")
             )
         }
+        A::AccessWindowSet => {
+            let after = e.after.as_ref();
+            let what = after.and_then(|a| a.get("what")).and_then(Value::as_str).unwrap_or("access");
+            let at = |k: &str| after.and_then(|a| a.pointer(&format!("/change/SetWindow/{k}"))).and_then(Value::as_i64);
+            match (at("from"), at("until")) {
+                (None, None) => format!("{actor} let {target} hold {what} until it is taken back"),
+                (Some(f), None) => format!("{actor} gave {target} {what} from {}", crate::domain::format_utc(f)),
+                (None, Some(u)) => format!("{actor} gave {target} {what} until {}", crate::domain::format_utc(u)),
+                (Some(f), Some(u)) => {
+                    format!("{actor} gave {target} {what} from {} until {}", crate::domain::format_utc(f), crate::domain::format_utc(u))
+                }
+            }
+        }
+        A::AccessWindowReminder => {
+            let after = e.after.as_ref();
+            let n = |k: &str| after.and_then(|a| a.get(k)).and_then(Value::as_u64).unwrap_or(0);
+            let what = after.and_then(|a| a.get("what")).and_then(Value::as_str).unwrap_or("access");
+            let days = n("days");
+            let when = if days <= 1 { "a day or less".to_string() } else { format!("{days} days") };
+            format!(
+                "{} and {} were reminded that {what}, ends in {when}",
+                crate::domain::count(n("people"), "person", "people"),
+                crate::domain::count(n("managers"), "manager", "managers")
+            )
+        }
         A::UserCheckIn => match e.after.as_ref().and_then(|a| a.get("manager")).and_then(Value::as_str) {
             Some(m) => format!("{m} was reminded to check in with {target}"),
             None => format!("{target} has no manager to remind of a check-in"),

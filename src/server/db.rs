@@ -34,6 +34,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (15, "review_repeat", include_str!("migrations/0015_review_repeat.surql")),
     (16, "grant_reminders", include_str!("migrations/0016_grant_reminders.surql")),
     (17, "record_title_order", include_str!("migrations/0017_record_title_order.surql")),
+    (18, "access_windows", include_str!("migrations/0018_access_windows.surql")),
+    (19, "module_use", include_str!("migrations/0019_module_use.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -237,7 +237,14 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
             until: Some(now + 10 * day),
         },
     };
-    if let Some(stmt) = super::store::access::write(&kai, "", now) {
+    // A membership held for a while: Pia stays in Key accounts for twelve more days.
+    let pia = crate::access::OrgChange::SetWindow {
+        user: "pia_petrov".into(),
+        what: crate::access::Holding::Group("key_accounts".into()),
+        from: None,
+        until: Some(now + 12 * day),
+    };
+    for stmt in [&kai, &pia].into_iter().filter_map(|c| super::store::access::write(c, "", now)) {
         work.run(stmt);
     }
     work.commit_to(&state.db).await.map_err(|e| DbError::Other(anyhow::anyhow!("writing the demo organisation: {e}")))?;

@@ -1,6 +1,7 @@
 //! "Expiring soon": what ends or lapses in the next two weeks, each part only for a viewer who
-//! may see it: granted profiles (Roles & profiles or Departments & groups), scheduled leavers
-//! and invitation links about to lapse (the people in the viewer's Users reach).
+//! may see it: granted profiles (Roles & profiles or Departments & groups), and, for the people
+//! in the viewer's Users reach, memberships, company access and licenses held until then,
+//! scheduled leavers and invitation links about to lapse.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -8,7 +9,7 @@ use serde_json::json;
 use super::http::RequestCtx;
 use super::time::now_ms;
 use crate::access::{Action, Module};
-use crate::domain::{ApiError, Dated, EndingGrant, ExpiringSoon};
+use crate::domain::{ApiError, Dated, EndingGrant, EndingHolding, ExpiringSoon};
 
 /// How far ahead the page looks.
 pub const DAYS: i64 = 14;
@@ -36,6 +37,21 @@ pub async fn expiring_soon(ctx: &RequestCtx) -> Result<ExpiringSoon, ApiError> {
         ending.sort_by_key(|g| g.grant.until);
         ending
     });
+    let holdings = if sees_people {
+        let org = engine.org();
+        let mut out = Vec::new();
+        for w in org.windows.iter().filter(|w| w.until.is_some_and(|u| u > now && u <= horizon)) {
+            if !engine.decide_on_user(&me.user_id, Action::View, &w.user).allowed() {
+                continue;
+            }
+            let name = org.users.iter().find(|u| u.id == w.user).map(|u| u.name.clone()).unwrap_or_else(|| w.user.clone());
+            out.push(EndingHolding { window: w.clone(), name, label: super::admin::holding_name(&ctx.state.db, org, &w.what).await? });
+        }
+        out.sort_by_key(|h| h.window.until);
+        Some(out)
+    } else {
+        None
+    };
     let (leavers, invitations) = if sees_people {
         #[derive(Deserialize)]
         struct Row {
@@ -65,5 +81,5 @@ pub async fn expiring_soon(ctx: &RequestCtx) -> Result<ExpiringSoon, ApiError> {
     } else {
         (None, None)
     };
-    Ok(ExpiringSoon { days: DAYS, now, grants, leavers, invitations })
+    Ok(ExpiringSoon { days: DAYS, now, grants, leavers, invitations, holdings })
 }

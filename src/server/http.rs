@@ -525,6 +525,11 @@ impl RequestCtx {
         if let Some(denial) = decision.denial() {
             return Err(ApiError::Forbidden(format!("you need {} on {} for this ({})", action.label(), module.label(), denial.message())));
         }
+        // Working with a module's records is using it (an administrator viewing as someone is
+        // not that person using it).
+        if module.is_record_module() && me.viewed_by.is_none() {
+            self.state.usage.note(&self.state.db, me.user_id.as_str(), module, super::time::now_ms()).await;
+        }
         Ok((me, engine))
     }
 

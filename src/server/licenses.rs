@@ -125,6 +125,30 @@ pub async fn user_access_setup(ctx: &RequestCtx, id: &str) -> Result<UserAccessS
     reachable(ctx, &engine, &me.user_id, Action::View, id).await?;
     let org = engine.org();
     let u = org.users.iter().find(|u| u.id == id).ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+    // Companies by name: the live ones, and any this person still holds.
+    #[derive(serde::Deserialize)]
+    struct C {
+        id: String,
+        name: String,
+    }
+    let companies: Vec<C> = ctx
+        .state
+        .db
+        .query(
+            "SELECT record::id(id) AS id, name FROM company WHERE archived = false OR id IN $mine.map(|$c| type::record('company', $c)) ORDER BY name;",
+            json!({ "mine": u.companies }),
+        )
+        .await?
+        .all(0)?;
+    let held = |what: &Holding| org.holds(&u.id, what);
+    let offers: Vec<crate::domain::Offer> = org
+        .groups
+        .iter()
+        .map(|g| (Holding::Group(g.id.clone()), format!("Group {}", g.name)))
+        .chain(companies.into_iter().map(|c| (Holding::Company(c.id), format!("Company {}", c.name))))
+        .chain(org.licenses.iter().map(|l| (Holding::License(l.id.clone()), format!("License {}", l.name))))
+        .map(|(what, name)| crate::domain::Offer { held: held(&what), what, name })
+        .collect();
     let role = org.roles.iter().find(|r| r.id == u.role).map(|r| NamedRef { id: r.id.clone(), name: r.name.clone() })
         .unwrap_or(NamedRef { id: u.role.clone(), name: u.role.clone() });
     Ok(UserAccessSetup {
@@ -141,5 +165,17 @@ pub async fn user_access_setup(ctx: &RequestCtx, id: &str) -> Result<UserAccessS
         hidden_modules: u.hidden_modules.clone(),
         // What their profiles grant at all (a checked box never grants more).
         grantable_modules: Module::ALL.into_iter().filter(|m| engine.granted_level(&u.id, *m, Action::View) > crate::access::Level::None).collect(),
+        windows: org
+            .windows
+            .iter()
+            .filter(|w| w.user == u.id)
+            .map(|w| crate::domain::HeldFor {
+                name: offers.iter().find(|o| o.what == w.what).map(|o| o.name.clone()).unwrap_or_else(|| w.what.id().to_string()),
+                what: w.what.clone(),
+                from: w.from,
+                until: w.until,
+            })
+            .collect(),
+        offers,
     })
 }

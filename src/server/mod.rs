@@ -32,6 +32,7 @@ pub mod store;
 pub mod time;
 pub mod tokens;
 pub mod totp;
+pub mod usage;
 pub mod users;
 pub mod welcome;
 

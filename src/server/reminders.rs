@@ -1,6 +1,7 @@
-//! Reminders before access ends: 7 days and 1 day before a granted profile stops counting, each
-//! person who loses something by it is told by email what they will lose, and their department's
-//! manager gets one message naming them. Every instance runs the pass; the transaction that marks
+//! Reminders before access ends: 7 days and 1 day before a granted profile, a group membership,
+//! a company's access or a license held for a while stops counting, each person who loses
+//! something by it is told by email what they will lose, and their department's manager gets one
+//! message naming them. Every instance runs the pass; the transaction that marks
 //! the grant as reminded for that end and stage makes sure each reminder goes out once, and an
 //! extension (a new end) starts the reminders afresh.
 
@@ -12,7 +13,7 @@ use serde_json::json;
 use super::mail;
 use super::state::AppState;
 use super::store::{Audit, Stmt, Work};
-use crate::access::{Engine, Grantee, OrgGrant, UserStatus};
+use crate::access::{Engine, Grantee, Holding, Org, OrgGrant, UserStatus};
 use crate::domain::*;
 
 const DAY: i64 = 86_400_000;
@@ -34,15 +35,23 @@ struct Ending {
     reminded_days: Option<i64>,
 }
 
+/// The stage due at `now` for an end: the smallest of [`REMIND_DAYS`] the end is within.
+fn stage_of(ends_at: i64, now: i64) -> Option<i64> {
+    REMIND_DAYS.iter().rev().copied().find(|d| ends_at - now <= d * DAY)
+}
+
+/// Whether the reminder of `stage` (or a later one) for this very end has gone out.
+fn reminded_of(ends_at: i64, reminded_for: Option<i64>, reminded_days: Option<i64>, stage: i64) -> bool {
+    reminded_for == Some(ends_at) && reminded_days.is_some_and(|d| d <= stage)
+}
+
 impl Ending {
-    /// The stage due at `now`: the smallest of [`REMIND_DAYS`] the end is within.
     fn stage(&self, now: i64) -> Option<i64> {
-        REMIND_DAYS.iter().rev().copied().find(|d| self.ends_at - now <= d * DAY)
+        stage_of(self.ends_at, now)
     }
 
-    /// Whether the reminder of `stage` (or a later one) for this very end has gone out.
     fn reminded(&self, stage: i64) -> bool {
-        self.reminded_for == Some(self.ends_at) && self.reminded_days.is_some_and(|d| d <= stage)
+        reminded_of(self.ends_at, self.reminded_for, self.reminded_days, stage)
     }
 
     fn is(&self, g: &OrgGrant) -> bool {
@@ -56,11 +65,34 @@ impl Ending {
     }
 }
 
+/// A membership, company access or license held until `ends_at`.
 #[derive(Deserialize)]
-struct Person {
-    id: String,
-    full_name: String,
-    email: String,
+struct EndingWindow {
+    kind: String,
+    user: String,
+    target: String,
+    ends_at: i64,
+    #[serde(default)]
+    reminded_for: Option<i64>,
+    #[serde(default)]
+    reminded_days: Option<i64>,
+}
+
+/// One reminder to send: the row that ends (marked in the same transaction), what ends in
+/// words, the organisation once it has ended, and the audit row.
+struct Due {
+    table: &'static str,
+    row: serde_json::Value,
+    ends_at: i64,
+    stage: i64,
+    what: String,
+    without: Org,
+    audit: Audit,
+    /// Where a manager extends it (a path) and the page's name.
+    page: (&'static str, &'static str),
+    /// The holder of a membership, company or license and what they lose in words, said first
+    /// (losing a company's records is not a change of levels).
+    holder: Option<(String, String)>,
 }
 
 /// "Sales Rep, given to the group Key accounts".
@@ -81,58 +113,96 @@ pub(super) fn describe(engine: &Engine, g: &OrgGrant) -> String {
 /// were reminded of.
 pub async fn run_reminders(state: &AppState, now: i64) -> Result<usize, ApiError> {
     let horizon = now + REMIND_DAYS[0] * DAY;
-    let ending: Vec<Ending> = state
+    let mut rows = state
         .db
         .query(
             "SELECT record::id(id) AS id, record::id(profile) AS profile, to_kind, to_id, ends_at, reminded_for, reminded_days
-             FROM grant WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;",
+             FROM grant WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;
+             SELECT kind, user, target, ends_at, reminded_for, reminded_days
+             FROM access_window WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;",
             json!({ "now": now, "horizon": horizon, "limit": PER_PASS }),
         )
-        .await?
-        .all(0)?;
-    let due: Vec<(Ending, i64)> = ending.into_iter().filter_map(|e| e.stage(now).filter(|s| !e.reminded(*s)).map(|s| (e, s))).collect();
-    if due.is_empty() {
+        .await?;
+    let ending: Vec<Ending> = rows.all(0)?;
+    let windows: Vec<EndingWindow> = rows.all(1)?;
+    let grants: Vec<(Ending, i64)> = ending.into_iter().filter_map(|e| e.stage(now).filter(|s| !e.reminded(*s)).map(|s| (e, s))).collect();
+    let windows: Vec<(EndingWindow, i64)> = windows
+        .into_iter()
+        .filter_map(|w| stage_of(w.ends_at, now).filter(|s| !reminded_of(w.ends_at, w.reminded_for, w.reminded_days, *s)).map(|s| (w, s)))
+        .collect();
+    if grants.is_empty() && windows.is_empty() {
         return Ok(0);
     }
     let engine = state.access.engine(&state.db).await?;
+    let mut due = Vec::new();
+    for (e, stage) in grants {
+        // The engine does not know it (yet): the next pass tries again.
+        let Some(grant) = engine.org().grants.iter().find(|g| e.is(g)).cloned() else { continue };
+        let mut without = engine.org().clone();
+        without.grants.retain(|g| !g.same_as(&grant));
+        let what = describe(&engine, &grant);
+        let audit = Audit::new(AuditAction::GrantEndingReminder, AuditTarget::Grant, Some(e.id.as_str())).label(what.as_str());
+        due.push(Due { table: "grant", row: json!(e.id), ends_at: e.ends_at, stage, what, without, audit, page: ("/grants", "Grants"), holder: None });
+    }
+    for (w, stage) in windows {
+        let Some(what) = Holding::parse(&w.kind, &w.target) else { continue };
+        let org = engine.org();
+        if org.window(&w.user, &what).and_then(|x| x.until) != Some(w.ends_at) {
+            continue;
+        }
+        let mut without = org.clone();
+        without.take(&w.user, &what);
+        let holder = org.users.iter().find(|u| u.id == w.user).map(|u| u.name.clone()).unwrap_or_else(|| w.user.clone());
+        let named = super::admin::holding_name(&state.db, org, &what).await?;
+        let audit = Audit::user(AuditAction::AccessWindowReminder, &w.user).label(holder.as_str());
+        let loses = match &what {
+            Holding::Group(_) => format!("You are no longer in {named}."),
+            Holding::Company(_) => format!("You no longer have {named} and its records."),
+            Holding::License(_) => format!("You no longer hold {named}."),
+        };
+        due.push(Due {
+            table: "access_window",
+            row: json!([w.kind, w.user, w.target]),
+            ends_at: w.ends_at,
+            stage,
+            what: format!("{named}, held by {holder}"),
+            without,
+            audit,
+            page: ("/expiring", "Expiring soon"),
+            holder: Some((w.user.clone(), loses)),
+        });
+    }
     let mut done = 0;
-    for (e, stage) in due {
-        match remind(state, &engine, &e, stage, now).await {
+    for d in due {
+        let row = d.row.to_string();
+        match remind(state, &engine, d, now).await {
             Ok(()) => done += 1,
             Err(ApiError::Conflict(_)) => {}
-            Err(err) => tracing::warn!(grant = %e.id, error = %err, "an access-ending reminder could not be written"),
+            Err(err) => tracing::warn!(row = %row, error = %err, "an access-ending reminder could not be written"),
         }
     }
     Ok(done)
 }
 
-async fn remind(state: &AppState, engine: &Engine, e: &Ending, stage: i64, now: i64) -> Result<(), ApiError> {
+async fn remind(state: &AppState, engine: &Engine, d: Due, now: i64) -> Result<(), ApiError> {
     let mut work = Work::from_address("scheduled");
     // Marked in the same transaction as the mail: a second instance's pass finds it done.
+    let vars = json!({ "table": d.table, "id": d.row, "end": d.ends_at, "stage": d.stage });
     work.refuse_if(
-        Stmt::new(
-            "(SELECT VALUE reminded_for = $end AND reminded_days <= $stage FROM type::record('grant', $id))[0] = true",
-            json!({ "id": e.id, "end": e.ends_at, "stage": stage }),
-        ),
+        Stmt::new("(SELECT VALUE reminded_for = $end AND reminded_days <= $stage FROM type::record($table, $id))[0] = true", vars.clone()),
         ApiError::Conflict("this reminder was already sent".into()),
     )
-    .run(Stmt::new(
-        "UPDATE type::record('grant', $id) SET reminded_for = $end, reminded_days = $stage;",
-        json!({ "id": e.id, "end": e.ends_at, "stage": stage }),
-    ));
-    // What ends, as the engine would have it once the grant stops counting.
-    let Some(grant) = engine.org().grants.iter().find(|g| e.is(g)).cloned() else {
-        // The engine does not know it (yet): the next pass tries again.
-        return Err(ApiError::Conflict("the grant is not in the access setup yet".into()));
-    };
-    let mut without = engine.org().clone();
-    without.grants.retain(|g| !g.same_as(&grant));
-    let diff = Engine::diff(engine, &Engine::compile(without));
-    let what = describe(engine, &grant);
-    let when = format_utc(e.ends_at);
+    .run(Stmt::new("UPDATE type::record($table, $id) SET reminded_for = $end, reminded_days = $stage;", vars));
+    // What ends, as the engine would have it once it stops counting.
+    let diff = Engine::diff(engine, &Engine::compile(d.without));
+    let what = d.what;
+    let when = format_utc(d.ends_at);
     let mut people: Vec<(String, Vec<String>)> = Vec::new();
     for u in engine.org().users.iter().filter(|u| u.status == UserStatus::Active) {
-        let lost = heads_up(&diff, &u.id);
+        let mut lost = heads_up(&diff, &u.id);
+        if let Some((_, loses)) = d.holder.as_ref().filter(|(h, _)| *h == u.id) {
+            lost.insert(0, loses.clone());
+        }
         if !lost.is_empty() {
             people.push((u.id.clone(), lost));
         }
@@ -144,14 +214,10 @@ async fn remind(state: &AppState, engine: &Engine, e: &Ending, stage: i64, now: 
             by_manager.entry(m).or_default().push(id.clone());
         }
     }
-    let ids: Vec<&String> = people.iter().map(|(id, _)| id).chain(by_manager.keys()).collect();
-    let known: Vec<Person> = state
-        .db
-        .query("SELECT record::id(id) AS id, full_name, email FROM $ids.map(|$i| type::record('user', $i));", json!({ "ids": ids }))
-        .await?
-        .all(0)?;
+    let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).chain(by_manager.keys().cloned()).collect();
+    let known = super::welcome::people(&state.db, &ids).await?;
     let person = |id: &str| known.iter().find(|p| p.id == id);
-    let days_left = (e.ends_at - now + DAY - 1) / DAY;
+    let days_left = (d.ends_at - now + DAY - 1) / DAY;
     let left = if days_left <= 1 { "within a day".to_string() } else { format!("in {days_left} days") };
     for (id, lost) in &people {
         if let Some(p) = person(id) {
@@ -161,16 +227,17 @@ async fn remind(state: &AppState, engine: &Engine, e: &Ending, stage: i64, now: 
     for (manager, team) in &by_manager {
         if let Some(m) = person(manager) {
             let names: Vec<String> = team.iter().filter_map(|id| person(id)).map(|p| p.full_name.clone()).collect();
-            let link = format!("{}/grants", state.settings.public_url);
-            work.queue_mail("access_ending", &m.id, &for_manager(&m.full_name, &m.email, &what, &when, &left, &names, &link));
+            let link = format!("{}{}", state.settings.public_url, d.page.0);
+            work.queue_mail("access_ending", &m.id, &for_manager(&m.full_name, &m.email, &what, &when, &left, &names, (&link, d.page.1)));
         }
     }
-    work.audit(Audit::new(AuditAction::GrantEndingReminder, AuditTarget::Grant, Some(e.id.as_str())).label(what.as_str()).after(json!({
-        "ends_at": e.ends_at,
+    work.audit(d.audit.after(json!({
+        "ends_at": d.ends_at,
         "days": days_left,
-        "stage": stage,
+        "stage": d.stage,
         "people": people.len(),
         "managers": by_manager.len(),
+        "what": what,
     })));
     work.commit(state).await?;
     Ok(())
@@ -194,12 +261,13 @@ fn for_person(name: &str, email: &str, what: &str, when: &str, left: &str, lost:
     }
 }
 
-fn for_manager(name: &str, email: &str, what: &str, when: &str, left: &str, people: &[String], link: &str) -> mail::OutgoingMail {
+fn for_manager(name: &str, email: &str, what: &str, when: &str, left: &str, people: &[String], (link, page): (&str, &str)) -> mail::OutgoingMail {
     let intro = format!("Access of people in your team ends {left}, on {when}: {what}.");
     let who = format!("It changes what these people can do: {}.", people.join(", "));
-    let footer = "If they still need it, an administrator can extend it on the Grants page before then.";
+    let footer = format!("If they still need it, an administrator can extend it on the {page} page before then.");
     let text = format!("Hello {name},\n\n{intro}\n\n{who}\n\n{footer}\n{link}\n");
-    let html = mail::html_message(&format!("Hello {name},"), &[intro, who], Some(("Open the Grants page", link)), footer);
+    let open = format!("Open the {page} page");
+    let html = mail::html_message(&format!("Hello {name},"), &[intro, who], Some((open.as_str(), link)), &footer);
     mail::OutgoingMail {
         to_name: name.into(),
         to_email: email.into(),

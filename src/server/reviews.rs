@@ -349,6 +349,7 @@ pub async fn detail(ctx: &RequestCtx, id: &str) -> Result<ReviewDetail, ApiError
         .query("SELECT record::id(id) AS id, last_sign_in_at FROM $ids.map(|$i| type::record('user', $i));", json!({ "ids": subjects }))
         .await?
         .all(0)?;
+    let used = super::usage::used_since(&ctx.state.db, &subjects, 0).await?;
     let now = now_ms();
     let people = subjects
         .iter()
@@ -366,6 +367,17 @@ pub async fn detail(ctx: &RequestCtx, id: &str) -> Result<ReviewDetail, ApiError
             }
             if !engine.conflicts(s).0.is_empty() {
                 recommendations.push("Conflicting access: one permission from sources at different levels".to_string());
+            }
+            // Record modules they may open and have never used.
+            let theirs = used.get(s);
+            let unused: Vec<&str> = Module::RECORDS
+                .into_iter()
+                .filter(|m| engine.decide(s, *m, Action::View, None).allowed())
+                .filter(|m| !theirs.is_some_and(|u| u.contains(m)))
+                .map(|m| m.label())
+                .collect();
+            if !unused.is_empty() {
+                recommendations.push(format!("Access never used: {}", unused.join(", ")));
             }
             ReviewPerson {
                 user: NamedRef { id: s.clone(), name: name_of(s) },

@@ -18,6 +18,8 @@ pub struct AppState {
     pub directory: Arc<super::directory::Directory>,
     /// Wakes the mail worker when a message was queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Which record modules people use (this instance's last writes).
+    pub usage: Arc<super::usage::Usage>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             access: Arc::new(AccessCache::default()),
             directory: Arc::new(super::directory::Directory::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            usage: Arc::default(),
         };
         super::mail::spawn_worker(state.clone());
         super::offboarding::spawn_worker(state.clone());
@@ -50,6 +53,7 @@ impl AppState {
             access: Arc::new(AccessCache::default()),
             directory: Arc::new(super::directory::Directory::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            usage: Arc::default(),
         };
         super::mail::spawn_worker(state.clone());
         super::offboarding::spawn_worker(state.clone());

@@ -107,13 +107,8 @@ pub async fn list_of(ctx: &RequestCtx, user: &str) -> Result<Vec<ApiTokenInfo>, 
 /// ending their sessions.
 pub async fn revoke_of(ctx: &RequestCtx, user: &str, id: &str) -> Result<(), ApiError> {
     let me = super::account::check_sessions_access(ctx, user, Action::Edit).await?;
-    let name: Option<String> = ctx
-        .state
-        .db
-        .query("SELECT VALUE full_name FROM type::record('user', $user);", json!({ "user": user }))
-        .await?
-        .first(0)?;
-    let owner = (user.to_string(), name.unwrap_or_default());
+    let name = ctx.engine().await?.org().users.iter().find(|u| u.id == user).map(|u| u.name.clone()).unwrap_or_default();
+    let owner = (user.to_string(), name);
     revoke_held(ctx, &me, &owner, id).await
 }
 

@@ -8,19 +8,21 @@ use super::http::RequestCtx;
 use super::mail;
 use super::state::AppState;
 use super::store::{Audit, Stmt, Work};
-use crate::access::{Action, UserStatus};
+use crate::access::{Action, Module, UserStatus};
 use crate::domain::*;
 
 const DAY: i64 = 86_400_000;
 
+/// A person to write to.
 #[derive(Deserialize)]
-struct Person {
-    id: String,
-    full_name: String,
-    email: String,
+pub(super) struct Person {
+    pub(super) id: String,
+    pub(super) full_name: String,
+    pub(super) email: String,
 }
 
-async fn people(db: &super::db::Db, ids: &[String]) -> Result<Vec<Person>, ApiError> {
+/// The active people among `ids`, to write to.
+pub(super) async fn people(db: &super::db::Db, ids: &[String]) -> Result<Vec<Person>, ApiError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -111,8 +113,15 @@ pub async fn run_checkins(state: &AppState, now: i64) -> Result<usize, ApiError>
             .await?
             .all(0)?;
         let n = |a: AuditAction| used.iter().find(|u| u.action == a.as_str()).map(|u| u.n).unwrap_or(0);
+        // The modules they have worked in, and those they may open and have not yet.
+        let used = super::usage::used_since(&state.db, std::slice::from_ref(&d.id), d.activated_at).await?.remove(&d.id).unwrap_or_default();
+        let may: Vec<Module> = Module::RECORDS.into_iter().filter(|m| engine.decide(&d.id, *m, Action::View, None).allowed()).collect();
+        let names = |ms: Vec<Module>| ms.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ");
+        let worked = if used.is_empty() { "opened no records yet".to_string() } else { format!("used {}", names(used.clone())) };
+        let not_yet: Vec<Module> = may.into_iter().filter(|m| !used.contains(m)).collect();
+        let not_yet = if not_yet.is_empty() { String::new() } else { format!("; not yet {}", names(not_yet)) };
         let summary = format!(
-            "signed in {}; created {}; changed {}",
+            "signed in {}; created {}; changed {}; {worked}{not_yet}",
             count(n(AuditAction::SignIn), "time", "times"),
             count(n(AuditAction::RecordCreate), "record", "records"),
             count(n(AuditAction::RecordUpdate), "record", "records")

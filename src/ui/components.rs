@@ -486,3 +486,49 @@ pub fn SortHeader(
         }
     }
 }
+
+/// How long something given counts: "How long" (until removed, 1 week, 2 weeks, 30 or 90 days,
+/// or until a date) and an optional start, in the viewer's time zone. `id` prefixes the fields'
+/// ids; read the answer with [`window_of`].
+#[component]
+pub fn WindowFields(
+    id: String,
+    duration: Signal<String>,
+    from_text: Signal<String>,
+    until_text: Signal<String>,
+    #[props(default)] until_error: Option<String>,
+) -> Element {
+    let zone = crate::ui::use_zone();
+    let durations: Vec<(String, String)> = [
+        ("", "Until removed"),
+        ("7", "For 1 week"),
+        ("14", "For 2 weeks"),
+        ("30", "For 30 days"),
+        ("90", "For 90 days"),
+        ("date", "Until a date…"),
+    ]
+    .into_iter()
+    .map(|(v, l)| (v.to_string(), l.to_string()))
+    .collect();
+    rsx! {
+        div { class: "form-grid",
+            SelectField { id: "{id}-duration", label: "How long", value: duration, options: durations }
+            if duration() == "date" {
+                TextField { id: "{id}-until", label: "Until ({zone})", value: until_text, kind: "datetime-local", error: until_error }
+            }
+            TextField { id: "{id}-from", label: "Starts ({zone}, optional)", value: from_text, kind: "datetime-local",
+                hint: "Leave empty to start now." }
+        }
+    }
+}
+
+/// The (from, until) a [`WindowFields`] answer means at `now` (ms since the epoch).
+pub fn window_of(duration: &str, from_text: &str, until_text: &str, now: i64) -> (Option<i64>, Option<i64>) {
+    const DAY: i64 = 86_400_000;
+    let from = crate::ui::browser::local_input_ms(from_text);
+    let until = match duration {
+        "date" => crate::ui::browser::local_input_ms(until_text),
+        days => days.parse::<i64>().ok().map(|d| from.unwrap_or(now) + d * DAY),
+    };
+    (from, until)
+}

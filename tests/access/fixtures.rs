@@ -117,6 +117,7 @@ pub fn org() -> Org {
         defaults: vec![],
         sharing_rules: vec![],
         settings: AccessSettings::default(),
+        windows: Vec::new(),
         at: None,
     }
 }

@@ -125,6 +125,7 @@ pub fn random_org(seed: u64) -> Org {
         defaults,
         sharing_rules,
         settings: AccessSettings { hierarchy: rng.chance(60), inactive_may_read: rng.chance(40), ..Default::default() },
+        windows: Vec::new(),
         at: None,
     }
 }

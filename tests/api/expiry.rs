@@ -196,6 +196,10 @@ async fn expiring_soon_lists_ending_grants_and_leavers_within_each_viewers_reach
     assert_eq!(labels, ["the profile Key Accounts, given to Kai Kowalski"]);
     let leavers: Vec<&str> = all.body["leavers"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
     assert_eq!(leavers, ["Liam Lee"]);
+    // ...and Pia's membership of Key accounts (12 days).
+    let held: Vec<(&str, &str)> =
+        all.body["holdings"].as_array().unwrap().iter().map(|h| (h["name"].as_str().unwrap(), h["label"].as_str().unwrap())).collect();
+    assert_eq!(held, [("Pia Petrov", "the group Key accounts")]);
     // Nora manages Liam's department and sees people there: his leave date, but no grants.
     let nora = as_person("nora.north@demo.gatehouse.test").await;
     assert_eq!(nora.status, 200, "{:?}", nora.body);
@@ -205,6 +209,9 @@ async fn expiring_soon_lists_ending_grants_and_leavers_within_each_viewers_reach
     let sam = as_person("sam.south@demo.gatehouse.test").await;
     assert_eq!(sam.status, 200, "{:?}", sam.body);
     assert_eq!(sam.body["leavers"].as_array().unwrap().len(), 0, "{:?}", sam.body);
+    // Pia is in Sam's department, not Nora's: each sees her membership's end only within reach.
+    assert_eq!(sam.body["holdings"][0]["name"], "Pia Petrov", "{:?}", sam.body);
+    assert!(nora.body["holdings"].as_array().unwrap().is_empty(), "{:?}", nora.body);
     // A sales rep sees neither people nor grants: refused.
     assert_eq!(as_person("rita.rep@demo.gatehouse.test").await.status, 403);
 }

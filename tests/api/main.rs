@@ -24,3 +24,4 @@ mod setup;
 mod storage;
 mod users;
 mod welcome;
+mod windows;

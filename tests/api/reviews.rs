@@ -36,7 +36,7 @@ async fn a_manager_reviews_their_people_and_closing_does_what_its_preview_said()
     let lead = app.define_role("East lead", &[("Users", "View", "Department"), ("Tasks", "View", "Department")]).await;
     let (mona, mona_c) = app.onboard("Mona Manager", "mona@example.com", PASSWORD, &lead, &[&company], &east).await;
     let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep, &[&company], &east).await;
-    let (tom, _) = app.onboard("Tom Temp", "tom@example.com", PASSWORD, &rep, &[&company], &east).await;
+    let (tom, tom_c) = app.onboard("Tom Temp", "tom@example.com", PASSWORD, &rep, &[&company], &east).await;
     let (hugo, _) = app.onboard("Hugo Head", "hugo@example.com", PASSWORD, &rep, &[&company], &root).await;
     let set_manager = app.post(&format!("/api/departments/{east}"), json!({ "input": { "name": "East", "parent": root, "manager": mona } })).await;
     assert_eq!(set_manager.status, 200, "{:?}", set_manager.body);
@@ -67,6 +67,9 @@ async fn a_manager_reviews_their_people_and_closing_does_what_its_preview_said()
     // Only a full administrator starts one.
     assert_eq!(app.call_with(&mona_c, "POST", "/api/reviews", Some(json!({ "input": input }))).await.status, 403);
 
+    // Tom opens his tasks; Rita never has.
+    let listed = app.call_with(&tom_c, "POST", "/api/records/search", Some(json!({ "query": { "module": "Tasks" } }))).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
     // Mona sees her people only, with the engine's account of their access.
     let mine = app.call_with(&mona_c, "GET", &format!("/api/reviews/{review}"), None).await;
     assert_eq!(mine.status, 200, "{:?}", mine.body);
@@ -74,6 +77,10 @@ async fn a_manager_reviews_their_people_and_closing_does_what_its_preview_said()
     assert_eq!(people, vec!["Rita Rep", "Tom Temp"]);
     let rita_p = mine.body["people"].as_array().unwrap().iter().find(|p| p["user"]["name"] == "Rita Rep").unwrap();
     assert!(rita_p["access"].to_string().contains("from profile Task exporter, granted directly"), "{rita_p:?}");
+    // What they may open and have never used is pointed out.
+    assert!(rita_p["recommendations"].as_array().unwrap().contains(&json!("Access never used: Tasks")), "{rita_p:?}");
+    let tom_p = mine.body["people"].as_array().unwrap().iter().find(|p| p["user"]["name"] == "Tom Temp").unwrap();
+    assert!(!tom_p["recommendations"].to_string().contains("never used"), "{tom_p:?}");
     assert_eq!(mine.body["may_close"], false);
     let grant_line = line(&mine.body, "Rita Rep", "Profile Task exporter (granted directly)")["id"].as_str().unwrap().to_string();
     let license_line = line(&mine.body, "Rita Rep", "License Sales Cloud")["id"].as_str().unwrap().to_string();

@@ -44,7 +44,8 @@ async fn a_new_person_is_welcomed_and_their_manager_reminded_to_check_in_once() 
     let mails = app.mails_to("mona@example.com", 2).await;
     let mail = mails.iter().find(|m| m.contains("Check in with Rita Rep")).expect("a check-in reminder for Rita");
     assert!(mail.contains("Rita Rep joined 10 days ago"), "{mail}");
-    assert!(mail.contains("signed in 1 time; created 1 record; changed 0 records"), "{mail}");
+    assert!(mail.contains("signed in 1 time; created 1 record; changed 0 records; used Tasks"), "{mail}");
+    assert!(!mail.contains("not yet"), "Tasks is all her role opens: {mail}");
     // Once.
     assert_eq!(run_checkins(&app.state, now() + 20 * DAY).await.unwrap(), 0);
 }

@@ -1,7 +1,8 @@
 // Access over time in Chromium on the demo organisation (issue 13): an admin schedules a leave date on
 // a phone and sees it on the list; offboarding now lists every effect first; the who-has-what
 // report filters, downloads and prints; a grant for two weeks is listed as ending soon and
-// extended; a manager completes an access review on a phone.
+// extended; a license given for two weeks on a phone is listed as ending soon and extended; a
+// manager completes an access review on a phone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -166,6 +167,43 @@ describe('grants with an end', () => {
     assert.equal(after.until, rita.until + 14 * 86_400_000);
     // Extended past the two weeks, it leaves the page.
     await ending.getByText('The profile Key Accounts, given to Rita Rep').waitFor({ state: 'detached' });
+    await page.context().close();
+  });
+});
+
+describe('groups, companies and licenses for a while', () => {
+  const ctx = serverAndBrowser({ before, after }, { GATEHOUSE_DEMO: '1' });
+
+  test('on a phone, an admin gives a license for two weeks from the person\'s page, sees it ending soon, and extends it', async () => {
+    const page = await signedIn(ctx, 'ada.admin@demo.gatehouse.test', PHONE);
+    await page.goto(ctx.server.base + '/users/rita_rep');
+    await hydrated(page);
+    const widget = page.getByRole('region', { name: 'Time-limited access' });
+    await widget.getByText('Nothing is held for a limited time.').waitFor();
+    await widget.getByLabel('Group, company or license').selectOption({ label: 'License Support' });
+    await widget.getByLabel('How long').selectOption({ label: 'For 2 weeks' });
+    await widget.getByRole('button', { name: 'Give' }).click();
+    await widget.locator('.list-main', { hasText: 'License Support' }).getByText(/^\(until /).waitFor();
+    const setup = await (await page.request.get(ctx.server.base + '/api/users/rita_rep/setup')).json();
+    const held = setup.windows.find((w) => w.what.License === 'support');
+    assert.ok(held && held.until > Date.now() + 13 * 86_400_000 && held.until <= Date.now() + 14 * 86_400_000 + 60_000, JSON.stringify(setup.windows));
+    assert.ok(setup.licenses.includes('support'), 'she holds it now');
+    await assertNoHorizontalScroll(page, assert);
+    await shot(page, PHONE, '57-time-limited-access');
+
+    // Expiring soon lists it with the demo's membership (Pia, 12 days) before it; one click extends it.
+    await page.goto(ctx.server.base + '/expiring');
+    await hydrated(page);
+    const ending = page.getByRole('region', { name: 'Groups, companies and licenses held for a while' });
+    await ending.getByText('Rita Rep: the Support license').waitFor();
+    const labels = await ending.locator('.list-main').allTextContents();
+    assert.deepEqual(labels, ['Pia Petrov: the group Key accounts', 'Rita Rep: the Support license']);
+    await assertNoHorizontalScroll(page, assert);
+    await ending.getByRole('button', { name: 'Extend 2 weeks: Rita Rep: the Support license' }).click();
+    await page.getByText(/^Extended until /).waitFor();
+    await ending.getByText('Rita Rep: the Support license').waitFor({ state: 'detached' });
+    const after = (await (await page.request.get(ctx.server.base + '/api/users/rita_rep/setup')).json()).windows.find((w) => w.what.License === 'support');
+    assert.equal(after.until, held.until + 14 * 86_400_000);
     await page.context().close();
   });
 });

@@ -53,6 +53,22 @@ impl Engine {
         }
         let n_users = org.users.len();
 
+        // Memberships, company access and licenses count inside their window at the org's
+        // instant, like grants; the next start or end of any is when this engine goes out of date.
+        let mut next_change: Option<i64> = None;
+        let mut off: std::collections::HashSet<(&str, &Holding)> = std::collections::HashSet::new();
+        if let Some(at) = org.at {
+            for w in &org.windows {
+                for edge in [w.from, w.until].into_iter().flatten().filter(|&t| t > at) {
+                    next_change = Some(next_change.map_or(edge, |n| n.min(edge)));
+                }
+                if !w.active_at(at) {
+                    off.insert((w.user.as_str(), &w.what));
+                }
+            }
+        }
+        let counts = |user: &str, what: fn(String) -> Holding, id: &str| off.is_empty() || !off.contains(&(user, &what(id.to_string())));
+
         let role_parents: Vec<Option<u32>> =
             org.roles.iter().map(|r| r.parent.as_ref().and_then(|p| role_ix.get(p).copied())).collect();
         let role_tree = descendants(&role_parents);
@@ -105,7 +121,7 @@ impl Engine {
                     }
                     seen.insert(cur);
                     let grp = &org.groups[cur as usize];
-                    for u in grp.users.iter().filter_map(|u| user_ix.get(u)) {
+                    for u in grp.users.iter().filter(|u| counts(u, Holding::Group, &grp.id)).filter_map(|u| user_ix.get(u)) {
                         set.insert(*u);
                     }
                     stack.extend(grp.groups.iter().filter_map(|x| group_ix.get(x)).copied());
@@ -118,7 +134,7 @@ impl Engine {
             .iter()
             .map(|g| {
                 let mut set = BitSet::new(n_users);
-                for u in g.users.iter().filter_map(|u| user_ix.get(u)) {
+                for u in g.users.iter().filter(|u| counts(u, Holding::Group, &g.id)).filter_map(|u| user_ix.get(u)) {
                     set.insert(*u);
                 }
                 set
@@ -137,11 +153,11 @@ impl Engine {
             .iter()
             .map(|u| {
                 let mut companies = BitSet::new(company_ix.len());
-                for c in u.companies.iter().filter_map(|c| company_ix.get(c)) {
+                for c in u.companies.iter().filter(|c| counts(&u.id, Holding::Company, c)).filter_map(|c| company_ix.get(c)) {
                     companies.insert(*c);
                 }
                 let mut licenses = BitSet::new(org.licenses.len());
-                for l in u.licenses.iter().filter_map(|l| license_ix.get(l)) {
+                for l in u.licenses.iter().filter(|l| counts(&u.id, Holding::License, l)).filter_map(|l| license_ix.get(l)) {
                     licenses.insert(*l);
                 }
                 let hidden = u.hidden_modules.iter().fold(0u16, |acc, m| acc | (1 << m.index()));
@@ -169,9 +185,7 @@ impl Engine {
             })
             .collect();
 
-        // Grants count inside their window at the org's instant; the next start or end after
-        // it is when this engine goes out of date.
-        let mut next_change: Option<i64> = None;
+        // Grants count inside their window at the org's instant too.
         for (gi, grant) in org.grants.iter().enumerate() {
             if let Some(at) = org.at {
                 for edge in [grant.from, grant.until].into_iter().flatten().filter(|&t| t > at) {

@@ -230,6 +230,18 @@ impl Engine {
         format!("profile {}, {}{until}", self.org.profiles[s.profile as usize].name, self.via_text(&s.via))
     }
 
+    /// " (a member until 12 Jan 2027 09:00 UTC)" for a source through a group the user belongs to
+    /// for a while; empty otherwise.
+    fn member_until(&self, u: u32, s: &Source) -> String {
+        let Via::Group { group, nested: false } = s.via else { return String::new() };
+        let (Some(user), Some(g)) = (self.org.users.get(u as usize), self.org.groups.get(group as usize)) else { return String::new() };
+        self.org
+            .window(&user.id, &Holding::Group(g.id.clone()))
+            .and_then(|w| w.until)
+            .map(|until| format!(" (a member until {})", crate::domain::format_utc(until)))
+            .unwrap_or_default()
+    }
+
     /// "Edit on Opportunities at Department tree, from profile Sales Manager, via role Sales
     /// Manager": every source at the winning level.
     pub(super) fn grant_reasons(&self, u: u32, m: Module, a: Action, winning: Level) -> Vec<String> {
@@ -237,7 +249,7 @@ impl Engine {
             .sources
             .iter()
             .filter(|s| self.profile_levels[s.profile as usize][m.index()][a.index()] == winning)
-            .map(|s| format!("{} on {} at {}, from {}", a.label(), m.label(), winning.label(), self.source_text(s)))
+            .map(|s| format!("{} on {} at {}, from {}{}", a.label(), m.label(), winning.label(), self.source_text(s), self.member_until(u, s)))
             .collect()
     }
 }

@@ -87,6 +87,24 @@ pub fn write(change: &OrgChange, target: &str, now: i64) -> Option<Stmt> {
              DELETE grant WHERE to_kind = 'department' AND to_id = $id;",
             json!({ "id": id }),
         ),
+        OrgChange::SetWindow { user, what, from, until } => stmt(
+            // The holding first (a user's update drops windows of what they no longer hold),
+            // then its window.
+            "IF $kind = 'group' {
+                UPDATE type::record('user_group', $target) SET users = array::union(users, [type::record('user', $user)]);
+            } ELSE IF $kind = 'company' {
+                UPDATE type::record('user', $user) SET companies = array::union(companies, [type::record('company', $target)]), updated_at = $now;
+            } ELSE {
+                UPDATE type::record('user', $user) SET licenses = array::union(licenses, [type::record('license', $target)]), updated_at = $now;
+            };
+            IF !$from AND !$until {
+                DELETE type::record('access_window', [$kind, $user, $target]);
+            } ELSE {
+                UPSERT type::record('access_window', [$kind, $user, $target]) SET kind = $kind, user = $user, target = $target,
+                    starts_at = $from, ends_at = $until, reminded_for = NONE, reminded_days = NONE, set_at = $now;
+            };",
+            json!({ "kind": what.kind(), "target": what.id(), "user": user, "from": from, "until": until }),
+        ),
         OrgChange::SaveUser { .. } | OrgChange::SaveLicense { .. } => None,
     }
 }

@@ -1,6 +1,7 @@
-//! "Expiring soon": granted profiles that end, scheduled leavers and invitation links that
-//! lapse in the next two weeks, soonest first; a granted profile can be extended from here (the
-//! same checked save as the Grants page), and whatever is not extended simply lapses.
+//! "Expiring soon": granted profiles, group memberships, company access and licenses that end,
+//! scheduled leavers and invitation links that lapse in the next two weeks, soonest first; what
+//! ends can be extended from here (the same checked save as where it was given), and whatever is
+//! not extended simply lapses.
 
 use dioxus::prelude::*;
 
@@ -33,7 +34,39 @@ pub fn Expiring() -> Element {
                             p { class: "muted", "The people they reach, and their managers, are told by email 7 days and 1 day before. Extend what is still needed; the rest lapses at its end." }
                             ul { class: "list",
                                 for g in grants {
-                                    EndingGrantRow { key: "{g.label}", ending: g, on_done: move |text: String| { notice.set(Some(text)); soon.restart(); } }
+                                    EndingRow {
+                                        key: "{g.label}",
+                                        label: capitalized(&g.label),
+                                        until: g.grant.until.unwrap_or_default(),
+                                        change: OrgChange::AddGrant { grant: OrgGrant { until: Some(g.grant.until.unwrap_or_default() + 14 * DAY), ..g.grant.clone() } },
+                                        on_done: move |text: String| { notice.set(Some(text)); soon.restart(); },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(holdings) = s.holdings.clone() {
+                    section { class: "card", "aria-labelledby": "ending-holdings",
+                        h2 { id: "ending-holdings", "Groups, companies and licenses held for a while" }
+                        if holdings.is_empty() {
+                            p { class: "muted", "Nobody's group, company or license ends in the next {s.days} days." }
+                        } else {
+                            p { class: "muted", "The holders, and their managers, are told by email 7 days and 1 day before." }
+                            ul { class: "list",
+                                for h in holdings {
+                                    EndingRow {
+                                        key: "{h.name}{h.label}",
+                                        label: format!("{}: {}", h.name, h.label),
+                                        until: h.window.until.unwrap_or_default(),
+                                        change: OrgChange::SetWindow {
+                                            user: h.window.user.clone(),
+                                            what: h.window.what.clone(),
+                                            from: h.window.from,
+                                            until: Some(h.window.until.unwrap_or_default() + 14 * DAY),
+                                        },
+                                        on_done: move |text: String| { notice.set(Some(text)); soon.restart(); },
+                                    }
                                 }
                             }
                         }
@@ -60,18 +93,15 @@ pub fn Expiring() -> Element {
     }
 }
 
-/// One granted profile that ends: when, and "Extend 2 weeks" (refused like any grant the
-/// person may not give; the refusal shows beside the button).
+/// One thing that ends: when, and "Extend 2 weeks" (`change`, refused like any grant the person
+/// may not give; the refusal shows beside the button).
 #[component]
-fn EndingGrantRow(ending: EndingGrant, on_done: EventHandler<String>) -> Element {
+fn EndingRow(label: String, until: i64, change: OrgChange, on_done: EventHandler<String>) -> Element {
     let mut refused = use_signal(|| None::<String>);
-    let until = ending.grant.until.unwrap_or_default();
-    let change = OrgChange::AddGrant { grant: OrgGrant { until: Some(until + 14 * DAY), ..ending.grant.clone() } };
     let denied = crate::ui::components::denied_change(&change);
-    let label = ending.label.clone();
     rsx! {
         li { class: "list-item",
-            div { class: "list-main", "{capitalized(&ending.label)}" }
+            div { class: "list-main", "{label}" }
             div { class: "list-sub", "Ends on {crate::ui::browser::local_time(until)}" }
             div { class: "row-actions",
                 button {

@@ -312,7 +312,6 @@ pub fn Grants() -> Element {
     let duration = use_signal(String::new);
     let until_text = use_signal(String::new);
     let from_text = use_signal(String::new);
-    let zone = crate::ui::use_zone();
     let error = use_signal(|| None::<ApiError>);
     let mut notice = use_signal(|| None::<String>);
     let o = match org.read().clone() {
@@ -364,21 +363,9 @@ pub fn Grants() -> Element {
             "group" => Grantee::Group(target()),
             _ => Grantee::Department { id: target(), with_subdepartments: with_sub() },
         };
-        let from = crate::ui::browser::local_input_ms(&from_text());
-        let until = match duration().as_str() {
-            "date" => crate::ui::browser::local_input_ms(&until_text()),
-            days => days.parse::<i64>().ok().map(|d| from.unwrap_or(now) + d * DAY),
-        };
+        let (from, until) = crate::ui::components::window_of(&duration(), &from_text(), &until_text(), now);
         OrgChange::AddGrant { grant: OrgGrant { profile: profile(), to, from, until } }
     };
-    let durations = vec![
-        ("".to_string(), "Until removed".to_string()),
-        ("7".to_string(), "For 1 week".to_string()),
-        ("14".to_string(), "For 2 weeks".to_string()),
-        ("30".to_string(), "For 30 days".to_string()),
-        ("90".to_string(), "For 90 days".to_string()),
-        ("date".to_string(), "Until a date…".to_string()),
-    ];
     let profiles: Vec<(String, String)> = o.profiles.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
     let kinds = vec![("department".to_string(), "Department".to_string()), ("group".to_string(), "Group".to_string()), ("user".to_string(), "User".to_string())];
     rsx! {
@@ -403,15 +390,8 @@ pub fn Grants() -> Element {
                     span { "Include sub-departments" }
                 }
             }
-            div { class: "form-grid",
-                SelectField { id: "grant-duration", label: "How long", value: duration, options: durations }
-                if duration() == "date" {
-                    TextField { id: "grant-until", label: "Until ({zone})", value: until_text, kind: "datetime-local",
-                        error: error().and_then(|e| e.field_message("until").map(str::to_string)) }
-                }
-                TextField { id: "grant-from", label: "Starts ({zone}, optional)", value: from_text, kind: "datetime-local",
-                    hint: "Leave empty to start now." }
-            }
+            crate::ui::components::WindowFields { id: "grant", duration, from_text, until_text,
+                until_error: error().and_then(|e| e.field_message("until").map(str::to_string)) }
             PreviewSave {
                 change: proposed(),
                 error,

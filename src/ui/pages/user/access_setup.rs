@@ -1,10 +1,10 @@
-//! The access widgets of the user page, loaded together: Member of, Permissions, Licenses and
-//! Navigation.
+//! The access widgets of the user page, loaded together: Member of, Permissions, Licenses,
+//! Time-limited access and Navigation.
 
 use dioxus::prelude::*;
 
 use crate::api;
-use super::{LicensesWidget, MemberOf, NavigationWidget, PermissionsWidget};
+use super::{LicensesWidget, MemberOf, NavigationWidget, PermissionsWidget, TimeLimitsWidget};
 
 #[component]
 pub fn AccessSetupWidgets(user_id: String) -> Element {
@@ -40,6 +40,7 @@ pub fn AccessSetupWidgets(user_id: String) -> Element {
         if let Some(Ok(l)) = licenses.read().clone() {
             LicensesWidget { key: "{s.licenses.join(\",\")}", user_id: user_id.clone(), setup: s.clone(), licenses: l, on_changed: move |_| saves += 1 }
         }
+        TimeLimitsWidget { user_id: user_id.clone(), setup: s.clone(), on_changed: move |_| saves += 1 }
         NavigationWidget { user_id: user_id.clone(), setup: s, on_changed: move |_| saves += 1 }
     }
 }

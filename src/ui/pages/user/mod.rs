@@ -15,6 +15,7 @@ mod offboarding;
 mod second_factor;
 mod invitation;
 mod tokens;
+mod time_limits;
 
 pub use admin_password::AdminPasswordWidget;
 pub use sessions::SessionsWidget;
@@ -32,3 +33,4 @@ pub use offboarding::{LeaveState, OffboardWidget};
 pub use second_factor::SecondFactorWidget;
 pub use invitation::InvitationWidget;
 pub use tokens::TokensWidget;
+pub use time_limits::TimeLimitsWidget;
