@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::{ApiError, BulkAction, BulkResult, InviteLink, LinkInfo, Me, OffboardPlan, Page, UserInput, UserQuery, UserRow};
+use crate::domain::{ApiError, BulkAction, BulkResult, InviteLink, LinkInfo, Me, ModuleOwner, OffboardPlan, Page, UserInput, UserQuery, UserRow};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, offboarding, users};
@@ -55,20 +55,20 @@ pub async fn invite_link(id: String) -> Result<InviteLink, ApiError> {
 
 /// What offboarding this person now would do (sessions, records, licenses, grants, groups).
 #[post("/api/users/{id}/offboarding/preview")]
-pub async fn preview_offboarding(id: String, new_owner: Option<String>) -> Result<OffboardPlan, ApiError> {
-    offboarding::preview(&RequestCtx::read()?, &id, new_owner.as_deref()).await
+pub async fn preview_offboarding(id: String, new_owner: Option<String>, owners: Option<Vec<ModuleOwner>>) -> Result<OffboardPlan, ApiError> {
+    offboarding::preview(&RequestCtx::read()?, &id, new_owner.as_deref(), &owners.unwrap_or_default()).await
 }
 
 /// Offboards the person now: blocked, signed out, records handed over, access given back.
 #[post("/api/users/{id}/offboard")]
-pub async fn offboard_user(id: String, new_owner: Option<String>) -> Result<OffboardPlan, ApiError> {
-    offboarding::offboard_now(&RequestCtx::write()?, &id, new_owner.as_deref()).await
+pub async fn offboard_user(id: String, new_owner: Option<String>, owners: Option<Vec<ModuleOwner>>) -> Result<OffboardPlan, ApiError> {
+    offboarding::offboard_now(&RequestCtx::write()?, &id, new_owner.as_deref(), &owners.unwrap_or_default()).await
 }
 
 /// Schedules the person's offboarding for `at` (Unix milliseconds); `None` cancels it.
 #[post("/api/users/{id}/offboarding/schedule")]
-pub async fn schedule_offboarding(id: String, at: Option<i64>, new_owner: Option<String>) -> Result<UserRow, ApiError> {
-    offboarding::schedule(&RequestCtx::write()?, &id, at, new_owner.as_deref()).await
+pub async fn schedule_offboarding(id: String, at: Option<i64>, new_owner: Option<String>, owners: Option<Vec<ModuleOwner>>) -> Result<UserRow, ApiError> {
+    offboarding::schedule(&RequestCtx::write()?, &id, at, new_owner.as_deref(), &owners.unwrap_or_default()).await
 }
 
 #[post("/api/users/bulk")]

@@ -313,6 +313,9 @@ pub struct UserRow {
     pub leave_at: Option<i64>,
     #[serde(default)]
     pub leave_owner: Option<NamedRef>,
+    /// A different new owner for some modules' records (the rest go to `leave_owner`).
+    #[serde(default)]
+    pub leave_owners: Vec<LeaveOwner>,
     /// Why a due offboarding could not run (it waits for an administrator).
     #[serde(default)]
     pub leave_problem: Option<String>,
@@ -340,9 +343,28 @@ pub struct OffboardPlan {
     pub new_owner: Option<String>,
     /// Records moving to the new owner, per module (label, count).
     pub records: Vec<(String, u64)>,
+    /// Records moving to a different owner chosen for their module (label, count, owner's name).
+    #[serde(default)]
+    pub records_elsewhere: Vec<(String, u64, String)>,
     /// Records that stay with the person (no new owner, out of the caller's reach, or in a
     /// company the new owner has no access to).
     pub records_staying: u64,
+}
+
+/// A different new owner for one record module's records when someone leaves (a user id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ModuleOwner {
+    pub module: crate::access::Module,
+    pub owner: String,
+}
+
+/// [`ModuleOwner`] as the user page shows it, with the owner's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct LeaveOwner {
+    pub module: crate::access::Module,
+    pub owner: NamedRef,
 }
 
 impl OffboardPlan {
@@ -362,6 +384,9 @@ impl OffboardPlan {
             }
             Some(owner) => out.push(format!("No records to move to {owner}.")),
             None => {}
+        }
+        for (m, n, owner) in self.records_elsewhere.iter().filter(|(_, n, _)| *n > 0) {
+            out.push(format!("Move {n} {m} to {owner}."));
         }
         if self.records_staying > 0 {
             out.push(format!("{} stay with {name}.", super::count(self.records_staying, "record", "records")));

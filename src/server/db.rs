@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (17, "record_title_order", include_str!("migrations/0017_record_title_order.surql")),
     (18, "access_windows", include_str!("migrations/0018_access_windows.surql")),
     (19, "module_use", include_str!("migrations/0019_module_use.surql")),
+    (20, "leave_owners", include_str!("migrations/0020_leave_owners.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -215,7 +215,7 @@ pub async fn fill_if_empty(state: &AppState) -> Result<bool, DbError> {
             "managers": managers, "records": records,
         })))
         // A scheduled leaver: Liam leaves in two weeks; Nora takes his records over.
-        .run(super::store::user::schedule_leave("liam_lee", Some(now + 14 * day), Some("nora_north"), "ada_admin", now))
+        .run(super::store::user::schedule_leave("liam_lee", Some(now + 14 * day), Some("nora_north"), &[], "ada_admin", now))
         .audit(
             Audit::user(AuditAction::UserOffboardScheduled, "liam_lee")
                 .by(super::store::Actor::new("ada_admin", "Ada Admin"))

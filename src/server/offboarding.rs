@@ -33,8 +33,10 @@ struct Plan {
     groups: Vec<OrgChange>,
     group_names: Vec<String>,
     new_owner: Option<(String, String)>,
-    /// Record moves: (statement number, module, companies).
-    moves: Vec<(usize, Module, Vec<String>)>,
+    /// Record moves: (statement number, module, companies, new owner's id and name).
+    moves: Vec<(usize, Module, Vec<String>, String, String)>,
+    /// The modules whose records go to someone other than `new_owner`, as asked.
+    owners: Vec<ModuleOwner>,
     /// The actor's companies (what stays is counted inside them only).
     actor_companies: Vec<String>,
 }
@@ -45,7 +47,7 @@ fn not_found() -> ApiError {
 
 /// Works out and judges offboarding `target` for `actor` (the signed-in admin, or whoever
 /// scheduled it).
-fn plan(engine: &Engine, actor: &str, target: &str, new_owner: Option<&str>) -> Result<Plan, ApiError> {
+fn plan(engine: &Engine, actor: &str, target: &str, new_owner: Option<&str>, owners: &[ModuleOwner]) -> Result<Plan, ApiError> {
     if engine.user_index(target).is_none() || !engine.decide_on_user(actor, Action::View, target).allowed() {
         return Err(not_found());
     }
@@ -59,15 +61,35 @@ fn plan(engine: &Engine, actor: &str, target: &str, new_owner: Option<&str>) -> 
     let org = engine.org();
     let mut entry = entry_of(engine, target)?;
     let name = entry.name.clone();
+    let successor = |o: &str, field: &'static str| -> Result<(String, String), ApiError> {
+        if o == target {
+            return Err(ApiError::field(field, "choose someone other than the person leaving"));
+        }
+        match org.users.iter().find(|u| u.id == o) {
+            Some(u) if u.status == UserStatus::Active => Ok((u.id.clone(), u.name.clone())),
+            Some(u) => Err(ApiError::field(field, format!("{} is not active; choose someone who is", u.name))),
+            None => Err(ApiError::field(field, "choose one of the people in the list")),
+        }
+    };
     let new_owner = match new_owner.filter(|o| !o.is_empty()) {
         None => None,
-        Some(o) if o == target => return Err(ApiError::field("new_owner", "choose someone other than the person leaving")),
-        Some(o) => match org.users.iter().find(|u| u.id == o) {
-            Some(u) if u.status == UserStatus::Active => Some((u.id.clone(), u.name.clone())),
-            Some(u) => return Err(ApiError::field("new_owner", format!("{} is not active; choose someone who is", u.name))),
-            None => return Err(ApiError::field("new_owner", "choose one of the people in the list")),
-        },
+        Some(o) => Some(successor(o, "new_owner")?),
     };
+    // A different owner for some modules (one per module; the same as the default is no
+    // difference).
+    let mut elsewhere: Vec<(Module, (String, String))> = Vec::new();
+    for o in owners.iter().filter(|o| !o.owner.is_empty()) {
+        if !o.module.is_record_module() {
+            return Err(ApiError::field("owners", format!("{} has no records", o.module.label())));
+        }
+        if elsewhere.iter().any(|(m, _)| *m == o.module) {
+            return Err(ApiError::field("owners", format!("choose one new owner for {}", o.module.label())));
+        }
+        if new_owner.as_ref().is_some_and(|(d, _)| *d == o.owner) {
+            continue;
+        }
+        elsewhere.push((o.module, successor(&o.owner, "owners")?));
+    }
     let status_before = entry.status;
     let licenses: Vec<(String, String)> = entry
         .licenses
@@ -101,12 +123,25 @@ fn plan(engine: &Engine, actor: &str, target: &str, new_owner: Option<&str>) -> 
     if !objections.is_empty() {
         return Err(objections_error(engine, target, &objections));
     }
-    let moves = match &new_owner {
-        Some((o, _)) => {
-            super::records::reassign_moves(engine, &UserId::new(actor), &UserId::new(target), &UserId::new(o.as_str())).1
+    // Each module's records go to its own new owner if one was chosen, else to the default.
+    let mut moves = Vec::new();
+    let mut heirs: Vec<&(String, String)> = new_owner.iter().collect();
+    for (_, h) in &elsewhere {
+        if !heirs.contains(&h) {
+            heirs.push(h);
         }
-        None => Vec::new(),
-    };
+    }
+    for (id, heir_name) in heirs {
+        let (_, possible) = super::records::reassign_moves(engine, &UserId::new(actor), &UserId::new(target), &UserId::new(id.as_str()));
+        for (i, module, companies) in possible {
+            let heir = elsewhere.iter().find(|(m, _)| *m == module).map(|(_, h)| &h.0).or(new_owner.as_ref().map(|(d, _)| d));
+            if heir == Some(id) {
+                moves.push((i, module, companies, id.clone(), heir_name.clone()));
+            }
+        }
+    }
+    moves.sort_by_key(|m| m.0);
+    let owners = elsewhere.iter().map(|(m, (id, _))| ModuleOwner { module: *m, owner: id.clone() }).collect();
     Ok(Plan {
         target: target.to_string(),
         name,
@@ -118,12 +153,23 @@ fn plan(engine: &Engine, actor: &str, target: &str, new_owner: Option<&str>) -> 
         group_names,
         new_owner,
         moves,
+        owners,
         actor_companies: engine.companies_of(actor),
     })
 }
 
 impl Plan {
-    fn summary(&self, sessions: u64, records: Vec<(String, u64)>, staying: u64) -> OffboardPlan {
+    /// `moved`: the count per move, in the order of `moves`.
+    fn summary(&self, sessions: u64, moved: Vec<u64>, staying: u64) -> OffboardPlan {
+        let default = self.new_owner.as_ref().map(|(id, _)| id.as_str());
+        let (mut records, mut records_elsewhere) = (Vec::new(), Vec::new());
+        for ((_, m, _, owner, name), n) in self.moves.iter().zip(moved) {
+            if Some(owner.as_str()) == default {
+                records.push((m.label().to_string(), n));
+            } else {
+                records_elsewhere.push((m.label().to_string(), n, name.clone()));
+            }
+        }
         OffboardPlan {
             name: self.name.clone(),
             sessions,
@@ -132,6 +178,7 @@ impl Plan {
             groups: self.group_names.clone(),
             new_owner: self.new_owner.as_ref().map(|(_, n)| n.clone()),
             records,
+            records_elsewhere,
             records_staying: staying,
         }
     }
@@ -140,17 +187,13 @@ impl Plan {
     async fn preview(&self, ctx: &RequestCtx) -> Result<OffboardPlan, ApiError> {
         let db = &ctx.state.db;
         let sessions: u64 = session::count(&self.target).eval(db).await?.unwrap_or(0);
-        let mut records = Vec::new();
-        let mut moving = 0;
-        if self.new_owner.is_some() {
-            for (_, module, companies) in &self.moves {
-                let n: u64 = record::count_owned(*module, &self.target, companies).eval(db).await?.unwrap_or(0);
-                moving += n;
-                records.push((module.label().to_string(), n));
-            }
+        let mut moved = Vec::new();
+        for (_, module, companies, _, _) in &self.moves {
+            moved.push(record::count_owned(*module, &self.target, companies).eval(db).await?.unwrap_or(0));
         }
         let held: u64 = record::count_in(&self.target, &self.actor_companies).eval(db).await?.unwrap_or(0);
-        Ok(self.summary(sessions, records, held.saturating_sub(moving)))
+        let moving: u64 = moved.iter().sum();
+        Ok(self.summary(sessions, moved, held.saturating_sub(moving)))
     }
 
     /// Carries the plan out in one transaction. `scheduled`: the leave instant the worker found
@@ -176,11 +219,9 @@ impl Plan {
             }
         }
         let mut moved = Vec::new();
-        if let Some((owner, _)) = &self.new_owner {
-            for (i, module, companies) in &self.moves {
-                work.run(record::reassign(*i, *module, t, owner, companies, now));
-                moved.push(format!("{}: array::len($moved{i})", json!(module.label())));
-            }
+        for (i, module, companies, owner, _) in &self.moves {
+            work.run(record::reassign(*i, *module, t, owner, companies, now));
+            moved.push(format!("{}: array::len($moved{i})", json!(module.label())));
         }
         work.run(record::count_left(t, &self.actor_companies));
         let moved = format!("{{{}}}", moved.join(", "));
@@ -199,6 +240,7 @@ impl Plan {
                 "grants": [],
                 "groups": [],
                 "new_owner": self.new_owner.as_ref().map(|(id, _)| id),
+                "owners": self.owners,
                 "scheduled": scheduled.is_some(),
             }));
         work.audit_with(audit, |a| {
@@ -212,12 +254,8 @@ impl Plan {
             left: u64,
         }
         let out: Outcome = work.commit_returning(state).await?;
-        let records = self
-            .moves
-            .iter()
-            .map(|(_, m, _)| (m.label().to_string(), out.moved.get(m.label()).copied().unwrap_or(0)))
-            .collect();
-        Ok(self.summary(out.sessions, records, out.left))
+        let moved = self.moves.iter().map(|(_, m, _, _, _)| out.moved.get(m.label()).copied().unwrap_or(0)).collect();
+        Ok(self.summary(out.sessions, moved, out.left))
     }
 }
 
@@ -226,25 +264,25 @@ fn already_done() -> ApiError {
 }
 
 /// What offboarding the person now would do; nothing is written.
-pub async fn preview(ctx: &RequestCtx, id: &str, new_owner: Option<&str>) -> Result<OffboardPlan, ApiError> {
+pub async fn preview(ctx: &RequestCtx, id: &str, new_owner: Option<&str>, owners: &[ModuleOwner]) -> Result<OffboardPlan, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
-    plan(&engine, &me.user_id, id, new_owner)?.preview(ctx).await
+    plan(&engine, &me.user_id, id, new_owner, owners)?.preview(ctx).await
 }
 
 /// Offboards the person now; answers what was done.
-pub async fn offboard_now(ctx: &RequestCtx, id: &str, new_owner: Option<&str>) -> Result<OffboardPlan, ApiError> {
+pub async fn offboard_now(ctx: &RequestCtx, id: &str, new_owner: Option<&str>, owners: &[ModuleOwner]) -> Result<OffboardPlan, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
-    let p = plan(&engine, &me.user_id, id, new_owner)?;
+    let p = plan(&engine, &me.user_id, id, new_owner, owners)?;
     p.carry_out(&ctx.state, &ctx.ip, Actor::from(&me), None).await
 }
 
 /// Schedules the person's offboarding for `at` (Unix milliseconds), checked now as it would be
 /// carried out; `None` cancels what was scheduled.
-pub async fn schedule(ctx: &RequestCtx, id: &str, at: Option<i64>, new_owner: Option<&str>) -> Result<UserRow, ApiError> {
+pub async fn schedule(ctx: &RequestCtx, id: &str, at: Option<i64>, new_owner: Option<&str>, owners: &[ModuleOwner]) -> Result<UserRow, ApiError> {
     let me = ctx.require_user().await?;
     let engine = ctx.engine().await?;
     let before = reachable(ctx, &engine, &me.user_id, Action::Edit, id).await?;
@@ -257,7 +295,7 @@ pub async fn schedule(ctx: &RequestCtx, id: &str, at: Option<i64>, new_owner: Op
     let mut work = Work::new(ctx);
     match at {
         Some(at) => {
-            let p = plan(&engine, &me.user_id, id, new_owner)?;
+            let p = plan(&engine, &me.user_id, id, new_owner, owners)?;
             if at <= now {
                 return Err(ApiError::field("leave_at", "choose a moment in the future, or offboard now"));
             }
@@ -265,19 +303,19 @@ pub async fn schedule(ctx: &RequestCtx, id: &str, at: Option<i64>, new_owner: Op
                 return Err(ApiError::field("leave_at", "choose a date within the next two years"));
             }
             let owner = p.new_owner.as_ref().map(|(o, _)| o.as_str());
-            work.run(user::schedule_leave(id, Some(at), owner, &me.user_id, now)).audit(
+            work.run(user::schedule_leave(id, Some(at), owner, &p.owners, &me.user_id, now)).audit(
                 Audit::user(AuditAction::UserOffboardScheduled, id)
                     .by(&me)
                     .label(before.email.as_str())
                     .before(json!({ "leave_at": before.leave_at }))
-                    .after(json!({ "leave_at": at, "new_owner": owner })),
+                    .after(json!({ "leave_at": at, "new_owner": owner, "owners": p.owners })),
             );
         }
         None => {
             if before.leave_at.is_none() {
                 return Ok(before);
             }
-            work.run(user::schedule_leave(id, None, None, &me.user_id, now)).audit(
+            work.run(user::schedule_leave(id, None, None, &[], &me.user_id, now)).audit(
                 Audit::user(AuditAction::UserOffboardCancelled, id)
                     .by(&me)
                     .label(before.email.as_str())
@@ -289,6 +327,12 @@ pub async fn schedule(ctx: &RequestCtx, id: &str, at: Option<i64>, new_owner: Op
     super::users::get_user(ctx, id).await
 }
 
+/// The offboardings due at `$now`, through the `user_leave_at` index (an offboarding carried
+/// out clears its date, so the range holds only what waits).
+pub const DUE_QUERY: &str = "SELECT record::id(id) AS id, leave_at, IF leave_owner { record::id(leave_owner) } ELSE { NONE } AS owner,
+        leave_owners AS owners, IF leave_by { record::id(leave_by) } ELSE { NONE } AS by, leave_by.full_name AS by_name
+    FROM user WHERE leave_at != NONE AND leave_at <= $now AND leave_problem = NONE ORDER BY leave_at LIMIT 50;";
+
 /// Carries out every offboarding due at `now` (the worker's clock, injectable for tests).
 /// Answers how many this call carried out; one that another instance carried out meanwhile is
 /// not counted, and one the scheduler may no longer do waits with its reason.
@@ -298,15 +342,15 @@ pub async fn run_due(state: &AppState, now: i64) -> Result<usize, ApiError> {
         id: String,
         leave_at: i64,
         owner: Option<String>,
+        #[serde(default)]
+        owners: Option<Vec<(Module, String)>>,
         by: Option<String>,
         by_name: Option<String>,
     }
     let due: Vec<Due> = state
         .db
         .query(
-            "SELECT record::id(id) AS id, leave_at, IF leave_owner { record::id(leave_owner) } ELSE { NONE } AS owner,
-                IF leave_by { record::id(leave_by) } ELSE { NONE } AS by, leave_by.full_name AS by_name
-             FROM user WHERE leave_at != NONE AND leave_at <= $now AND leave_problem = NONE ORDER BY leave_at LIMIT 50;",
+            DUE_QUERY,
             json!({ "now": now }),
         )
         .await?
@@ -316,7 +360,8 @@ pub async fn run_due(state: &AppState, now: i64) -> Result<usize, ApiError> {
         let engine = state.access.engine(&state.db).await?;
         let by = d.by.clone().unwrap_or_default();
         let actor = Actor::new(&by, d.by_name.as_deref().unwrap_or("Gatehouse"));
-        let planned = plan(&engine, &by, &d.id, d.owner.as_deref());
+        let owners: Vec<ModuleOwner> = d.owners.clone().unwrap_or_default().into_iter().map(|(module, owner)| ModuleOwner { module, owner }).collect();
+        let planned = plan(&engine, &by, &d.id, d.owner.as_deref(), &owners);
         match planned {
             Ok(p) => match p.carry_out(state, "scheduled", actor, Some(d.leave_at)).await {
                 Ok(_) => done += 1,

@@ -109,6 +109,13 @@ pub(super) fn describe(engine: &Engine, g: &OrgGrant) -> String {
     format!("the profile {profile}, given to {to}")
 }
 
+/// Grants ending between `$now` and `$horizon`, through the `grant_ends_at` index.
+pub const GRANTS_QUERY: &str = "SELECT record::id(id) AS id, record::id(profile) AS profile, to_kind, to_id, ends_at, reminded_for, reminded_days
+    FROM grant WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;";
+/// Memberships, company access and licenses ending then, through `access_window_ends_at`.
+pub const WINDOWS_QUERY: &str = "SELECT kind, user, target, ends_at, reminded_for, reminded_days
+    FROM access_window WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;";
+
 /// Sends every reminder due at `now` (the clock is injectable for tests); returns how many grants
 /// were reminded of.
 pub async fn run_reminders(state: &AppState, now: i64) -> Result<usize, ApiError> {
@@ -116,10 +123,7 @@ pub async fn run_reminders(state: &AppState, now: i64) -> Result<usize, ApiError
     let mut rows = state
         .db
         .query(
-            "SELECT record::id(id) AS id, record::id(profile) AS profile, to_kind, to_id, ends_at, reminded_for, reminded_days
-             FROM grant WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;
-             SELECT kind, user, target, ends_at, reminded_for, reminded_days
-             FROM access_window WHERE ends_at > $now AND ends_at <= $horizon LIMIT $limit;",
+            &format!("{GRANTS_QUERY} {WINDOWS_QUERY}"),
             json!({ "now": now, "horizon": horizon, "limit": PER_PASS }),
         )
         .await?;

@@ -26,6 +26,7 @@ const USER_FIELDS: &str = "record::id(id) AS id, full_name, email, mobile, statu
     (SELECT VALUE last_error FROM mail_job WHERE user = $parent.id AND status != 'sent' AND last_error != NONE
         ORDER BY created_at DESC LIMIT 1)[0] AS mail_problem,
     leave_at, IF leave_owner { { id: record::id(leave_owner), name: leave_owner.full_name } } ELSE { NONE } AS leave_owner,
+    (leave_owners ?? []).map(|$o| { module: $o[0], owner: { id: $o[1], name: type::record('user', $o[1]).full_name ?? $o[1] } }) AS leave_owners,
     leave_problem, offboarded_at";
 
 fn not_found() -> ApiError {

@@ -227,3 +227,53 @@ async fn a_delegated_admin_offboards_only_whom_they_could_take_over_and_a_schedu
     assert!(cancel.body["leave_at"].is_null());
     assert!(app.audit_actions(&tom).await.contains(&"user.offboard_cancelled".to_string()));
 }
+
+#[tokio::test]
+async fn a_scheduled_offboarding_hands_each_modules_records_to_the_new_owner_chosen_for_it() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let rep = app.define_role("Rep", &[("Tasks", "View", "Own"), ("Tasks", "Edit", "Own"), ("Leads", "View", "Own"), ("Leads", "Edit", "Own")]).await;
+    let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &rep, &[&company], &dept).await;
+    let (sam, _) = app.onboard("Sam Rep", "sam@example.com", PASSWORD, &rep, &[&company], &dept).await;
+    let (lee, _) = app.onboard("Lee Lead", "lee@example.com", PASSWORD, &rep, &[&company], &dept).await;
+    for (module, title) in [("Tasks", "Call Acme"), ("Tasks", "Send quote"), ("Leads", "Globex")] {
+        let field = if module == "Tasks" { "title" } else { "name" };
+        let r = app.post("/api/records/create", json!({ "module": module, "input": { "values": { field: title }, "company": company, "owner": rita } })).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let leads_to = |who: &str| json!([{ "module": "Leads", "owner": who }]);
+    // The person leaving, or a module without records, is no new owner.
+    let own = app.post(&format!("/api/users/{rita}/offboarding/preview"), json!({ "new_owner": sam, "owners": leads_to(&rita) })).await;
+    assert_eq!(own.status, 422, "{:?}", own.body);
+    assert!(own.field_message("owners").unwrap().contains("someone other than the person leaving"), "{:?}", own.body);
+    let users = app.post(&format!("/api/users/{rita}/offboarding/preview"), json!({ "new_owner": sam, "owners": [{ "module": "Users", "owner": lee }] })).await;
+    assert_eq!(users.status, 422, "{:?}", users.body);
+
+    // Tasks go to Sam, Leads to Lee: the preview says so before anything happens.
+    let preview = app.post(&format!("/api/users/{rita}/offboarding/preview"), json!({ "new_owner": sam, "owners": leads_to(&lee) })).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    assert_eq!(preview.body["records"], json!([["Tasks", 2]]), "{:?}", preview.body);
+    assert_eq!(preview.body["records_elsewhere"], json!([["Leads", 1, "Lee Lead"]]), "{:?}", preview.body);
+    assert_eq!(preview.body["records_staying"], 0);
+
+    // Scheduled, the choice is kept with the date and shown on her page; the worker follows it.
+    let at = now() + HOUR;
+    let s = app.post(&format!("/api/users/{rita}/offboarding/schedule"), json!({ "at": at, "new_owner": sam, "owners": leads_to(&lee) })).await;
+    assert_eq!(s.status, 200, "{:?}", s.body);
+    assert_eq!(s.body["leave_owner"]["name"], "Sam Rep");
+    assert_eq!(s.body["leave_owners"], json!([{ "module": "Leads", "owner": { "id": lee, "name": "Lee Lead" } }]), "{:?}", s.body);
+    assert_eq!(offboarding::run_due(&app.state, at + 60_000).await.unwrap(), 1);
+    let owned = db_value(
+        &app,
+        "RETURN { sam: (SELECT VALUE module FROM crm_record WHERE owner = type::record('user', $s)),
+                  lee: (SELECT VALUE module FROM crm_record WHERE owner = type::record('user', $l)),
+                  rita: array::len((SELECT id FROM crm_record WHERE owner = type::record('user', $r))) };",
+        json!({ "s": sam, "l": lee, "r": rita }),
+    )
+    .await;
+    assert_eq!(owned, json!({ "sam": ["Tasks", "Tasks"], "lee": ["Leads"], "rita": 0 }), "{owned:?}");
+    let row = db_value(&app, "SELECT after FROM audit WHERE action = 'user.offboard';", json!({})).await;
+    assert_eq!(row["after"]["owners"], json!([{ "module": "Leads", "owner": lee }]), "{row:?}");
+    assert_eq!(row["after"]["records"], json!({ "Tasks": 2, "Leads": 1 }), "{row:?}");
+}

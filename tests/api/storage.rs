@@ -83,3 +83,23 @@ async fn a_unit_of_work_refused_inside_its_transaction_writes_nothing_and_answer
     clash.on_unique("company_name_key", ApiError::field("name", "taken")).run(create("other", "FIRST"));
     assert_eq!(clash.commit_to(&db).await.err(), Some(ApiError::field("name", "taken")));
 }
+
+/// The workers' queries (due offboardings, due check-ins, ends to remind of) read an index
+/// range, not the whole table: what `EXPLAIN` says of each.
+#[tokio::test]
+async fn the_workers_find_what_is_due_through_an_index() {
+    let app = crate::helpers::spawn_app().await;
+    app.set_up().await;
+    for (sql, index) in [
+        (gatehouse::server::offboarding::DUE_QUERY, "user_leave_at"),
+        (gatehouse::server::welcome::DUE_QUERY, "user_activated_at"),
+        (gatehouse::server::reminders::GRANTS_QUERY, "grant_ends_at"),
+        (gatehouse::server::reminders::WINDOWS_QUERY, "access_window_ends_at"),
+    ] {
+        let explain = format!("{} EXPLAIN;", sql.trim_end().trim_end_matches(';'));
+        let vars = serde_json::json!({ "now": 1_000, "before": 2_000, "since": 1_000, "horizon": 2_000, "limit": 50 });
+        let plan: Vec<serde_json::Value> = app.state.db.query(&explain, vars).await.unwrap().all(0).unwrap();
+        let text = serde_json::to_string(&plan).unwrap();
+        assert!(text.contains(index), "{sql}\n{text}");
+    }
+}

@@ -75,9 +75,18 @@ describe('offboarding', () => {
     const widget = page.getByRole('region', { name: 'Offboarding' });
     await widget.getByLabel('Find who takes the records over').fill('Nora');
     await widget.getByLabel('New owner of their records').selectOption({ label: 'Nora North' });
+    // Her leads go to Rita instead.
+    await widget.getByText('A different new owner for some modules').click();
+    await widget.getByLabel('Find who takes some modules over').fill('Rita');
+    await widget.getByLabel('Leads go to').selectOption({ label: 'Rita Rep' });
     await widget.getByRole('button', { name: 'Offboard now…' }).click();
     const dialog = widget.getByRole('alertdialog');
     await dialog.getByText('Offboard Lena Larsen now?').waitFor();
+    const toRita = Number((await dialog.getByText(/^Move \d+ Leads to Rita Rep\.$/).textContent()).match(/\d+/)[0]);
+    const leadsOf = async (owner) => (await (await page.request.post(ctx.server.base + '/api/records/search', {
+      data: { query: { module: 'Leads', search: '', owner } },
+    })).json()).page.total;
+    const ritasBefore = await leadsOf('rita_rep');
     await dialog.getByText(/^Block Lena Larsen's account \(not signed in anywhere now\)/).waitFor();
     await shot(page, DESKTOP, '52-offboard-now-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -93,6 +102,8 @@ describe('offboarding', () => {
       data: { query: { module: 'Opportunities', search: '', owner: 'lena_larsen' } },
     })).json();
     assert.equal(records.page.total, 0, 'her opportunities went to Nora');
+    assert.equal(await leadsOf('lena_larsen'), 0);
+    assert.equal(await leadsOf('rita_rep'), ritasBefore + toRita, 'her leads went to Rita');
     await page.context().close();
   });
 });
@@ -182,7 +193,7 @@ describe('groups, companies and licenses for a while', () => {
     await widget.getByText('Nothing is held for a limited time.').waitFor();
     await widget.getByLabel('Group, company or license').selectOption({ label: 'License Support' });
     await widget.getByLabel('How long').selectOption({ label: 'For 2 weeks' });
-    await widget.getByRole('button', { name: 'Give' }).click();
+    await widget.getByRole('button', { name: 'Give', exact: true }).click();
     await widget.locator('.list-main', { hasText: 'License Support' }).getByText(/^\(until /).waitFor();
     const setup = await (await page.request.get(ctx.server.base + '/api/users/rita_rep/setup')).json();
     const held = setup.windows.find((w) => w.what.License === 'support');

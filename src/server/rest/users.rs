@@ -116,6 +116,9 @@ pub struct StatusChange {
 pub struct OffboardRequest {
     /// Who takes the person's records over (a user id); without one the records stay.
     new_owner: Option<String>,
+    /// A different new owner for some modules' records.
+    #[serde(default)]
+    owners: Vec<crate::domain::ModuleOwner>,
 }
 
 /// What offboarding did, in the order it happened.
@@ -276,7 +279,7 @@ pub async fn offboard(
     Json(req): Json<OffboardRequest>,
 ) -> Result<Json<OffboardDone>, Problem> {
     let ctx = caller.ctx(&state, Declared::Write);
-    let plan = offboarding::offboard_now(&ctx, &id, req.new_owner.as_deref()).await?;
+    let plan = offboarding::offboard_now(&ctx, &id, req.new_owner.as_deref(), &req.owners).await?;
     let user = users::get_user(&ctx, &id).await?;
     Ok(Json(OffboardDone { user, steps: plan.steps() }))
 }

@@ -110,19 +110,22 @@ pub fn signed_in(id: &str, now: i64) -> Stmt {
 /// Offboarded: blocked, every license given back, no offboarding waiting any more.
 pub fn offboarded(id: &str, now: i64) -> Stmt {
     Stmt::new(
-        "UPDATE type::record('user', $id) SET status = 'blocked', licenses = [], leave_at = NONE, leave_owner = NONE,
+        "UPDATE type::record('user', $id) SET status = 'blocked', licenses = [], leave_at = NONE, leave_owner = NONE, leave_owners = NONE,
             leave_by = NONE, leave_problem = NONE, offboarded_at = $now, updated_at = $now;",
         json!({ "id": id, "now": now }),
     )
 }
 
-/// Schedules (or, with `at` None, cancels) the user's offboarding.
-pub fn schedule_leave(id: &str, at: Option<i64>, owner: Option<&str>, by: &str, now: i64) -> Stmt {
+/// Schedules (or, with `at` None, cancels) the user's offboarding; `owners`: a different new
+/// owner for some modules' records.
+pub fn schedule_leave(id: &str, at: Option<i64>, owner: Option<&str>, owners: &[crate::domain::ModuleOwner], by: &str, now: i64) -> Stmt {
+    let owners: Vec<[String; 2]> = owners.iter().map(|o| [format!("{:?}", o.module), o.owner.clone()]).collect();
     Stmt::new(
         "UPDATE type::record('user', $id) SET leave_at = $at, leave_problem = NONE, updated_at = $now,
             leave_owner = IF $at != NONE AND $owner != NONE { type::record('user', $owner) } ELSE { NONE },
+            leave_owners = IF $at != NONE AND $owners != [] { $owners } ELSE { NONE },
             leave_by = IF $at != NONE { type::record('user', $by) } ELSE { NONE };",
-        json!({ "id": id, "at": at, "owner": owner, "by": by, "now": now }),
+        json!({ "id": id, "at": at, "owner": owner, "owners": owners, "by": by, "now": now }),
     )
 }
 

@@ -12,6 +12,8 @@ use crate::ui::components::*;
 pub struct LeaveState {
     pub leave_at: Option<i64>,
     pub leave_owner: Option<String>,
+    /// Modules whose records go to someone else: (module, name).
+    pub leave_owners: Vec<(String, String)>,
     pub leave_problem: Option<String>,
     pub offboarded_at: Option<i64>,
 }
@@ -21,6 +23,7 @@ impl LeaveState {
         LeaveState {
             leave_at: u.leave_at,
             leave_owner: u.leave_owner.as_ref().map(|o| o.name.clone()),
+            leave_owners: u.leave_owners.iter().map(|o| (o.module.label().to_string(), o.owner.name.clone())).collect(),
             leave_problem: u.leave_problem.clone(),
             offboarded_at: u.offboarded_at,
         }
@@ -40,6 +43,19 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
     let ready = crate::ui::use_hydrated();
     let zone = crate::ui::use_zone();
     let options: Vec<(String, String)> = use_people(find, true).into_iter().filter(|(id, _)| *id != user_id).collect();
+    // A different new owner per record module (empty: the same as above), found apart.
+    let find_more = use_signal(String::new);
+    let more: Vec<(String, String)> = use_people(find_more, true).into_iter().filter(|(id, _)| *id != user_id).collect();
+    let per_module: [Signal<String>; 6] = std::array::from_fn(|_| use_signal(String::new));
+    let owners = move || -> Option<Vec<ModuleOwner>> {
+        let chosen: Vec<ModuleOwner> = crate::access::Module::RECORDS
+            .into_iter()
+            .zip(per_module)
+            .filter(|(_, o)| !o().is_empty())
+            .map(|(module, o)| ModuleOwner { module, owner: o() })
+            .collect();
+        Some(chosen).filter(|c| !c.is_empty())
+    };
 
     let id_preview = user_id.clone();
     let review = move |scheduled: bool| {
@@ -58,7 +74,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
             };
             let new_owner = Some(owner()).filter(|o| !o.is_empty());
             busy.set(true);
-            match api::preview_offboarding(id, new_owner).await {
+            match api::preview_offboarding(id, new_owner, owners()).await {
                 Ok(plan) => {
                     error.set(None);
                     pending.set(Some((plan, at)));
@@ -77,10 +93,10 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
             let new_owner = Some(owner()).filter(|o| !o.is_empty());
             busy.set(true);
             let outcome = match at {
-                None => api::offboard_user(id, new_owner).await.map(|done| {
+                None => api::offboard_user(id, new_owner, owners()).await.map(|done| {
                     format!("{} was offboarded. {}", done.name, done.steps().into_iter().skip(1).collect::<Vec<_>>().join(" "))
                 }),
-                Some(at) => api::schedule_offboarding(id, Some(at), new_owner)
+                Some(at) => api::schedule_offboarding(id, Some(at), new_owner, owners())
                     .await
                     .map(|_| format!("{} will be offboarded on {}.", plan.name, crate::ui::browser::local_time(at))),
             };
@@ -102,7 +118,7 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
     let cancel_schedule = move |_| {
         let id = id_cancel.clone();
         async move {
-            match api::schedule_offboarding(id, None, None).await {
+            match api::schedule_offboarding(id, None, None, None).await {
                 Ok(_) => on_changed.call("The scheduled offboarding was cancelled.".to_string()),
                 Err(e) => error.set(Some(e)),
             }
@@ -127,7 +143,11 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
                         strong { "Leaving on {crate::ui::browser::local_time(at)}." }
                         match &state.leave_owner {
                             Some(o) => rsx! { " Their records go to {o}." },
-                            None => rsx! { " Their records stay theirs." },
+                            None if state.leave_owners.is_empty() => rsx! { " Their records stay theirs." },
+                            None => rsx! {},
+                        }
+                        for (module, o) in state.leave_owners.iter() {
+                            " {module}: to {o}."
                         }
                     }
                     if let Some(problem) = &state.leave_problem {
@@ -167,6 +187,17 @@ pub fn OffboardWidget(user_id: String, name: String, state: LeaveState, on_chang
                 SelectField { id: "offboard-owner", label: "New owner of their records", value: owner, options,
                     placeholder: "Nobody: the records stay theirs",
                     error: err.as_ref().and_then(|e| e.field_message("new_owner")).map(str::to_string) }
+                details { class: "module-owners",
+                    summary { "A different new owner for some modules" }
+                    TextField { id: "offboard-find-more", label: "Find who takes some modules over", value: find_more, kind: "search" }
+                    for (module, value) in crate::access::Module::RECORDS.into_iter().zip(per_module) {
+                        SelectField { key: "{module:?}", id: "offboard-owner-{module:?}", label: "{module.label()} go to", value, options: more.clone(),
+                            placeholder: "The new owner above" }
+                    }
+                    if let Some(why) = err.as_ref().and_then(|e| e.field_message("owners")) {
+                        p { class: "field-error", role: "alert", "{why}" }
+                    }
+                }
                 TextField { id: "offboard-when", label: "Leave date and time ({zone})", value: when, kind: "datetime-local",
                     hint: "Leave empty to offboard now.",
                     error: err.as_ref().and_then(|e| e.field_message("leave_at")).map(str::to_string) }
