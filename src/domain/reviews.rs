@@ -160,10 +160,22 @@ pub struct ReviewClosing {
     pub unanswered_keep: bool,
     /// "Rita Rep: Profile Key Accounts (granted directly)", each removal.
     pub details: Vec<String>,
+    /// Roles the reviewers said should go: never changed by closing (everyone holds one role),
+    /// each left for an administrator to change on the person's page ("Rita Rep: Role Sales
+    /// Rep").
+    #[serde(default)]
+    pub role_changes: Vec<RoleChange>,
     /// A repeating campaign: the one that started when this one closed (after closing), or
     /// why none could ("nobody in this scope …").
     #[serde(default)]
     pub next: Option<NextReview>,
+}
+
+/// A role a reviewer answered "revoke" for: the person and the line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub user: NamedRef,
+    pub label: String,
 }
 
 /// The campaign a repeating one started when it closed.
@@ -184,13 +196,22 @@ impl ReviewClosing {
                 super::count(self.people, "person", "people")
             )
         };
+        let roles = match self.role_changes.len() {
+            0 => String::new(),
+            n => format!(
+                " {} answered “revoke” {} left for you to change on the person's page: {}.",
+                super::count(n as u64, "role", "roles"),
+                if n == 1 { "is" } else { "are" },
+                self.role_changes.iter().map(|r| format!("{} ({})", r.user.name, r.label)).collect::<Vec<_>>().join(", ")
+            ),
+        };
         if self.unanswered == 0 {
-            format!("{}; every line was answered.", capitalised(&what))
+            format!("{}; every access line was answered.{roles}", capitalised(&what))
         } else {
             format!(
-                "{}; {} not answered: {}.",
+                "{}; {} not answered: {}.{roles}",
                 capitalised(&what),
-                super::count(self.unanswered, "line", "lines"),
+                super::count(self.unanswered, "access line", "access lines"),
                 if self.unanswered_keep { "their access is kept" } else { "their access is removed" }
             )
         }

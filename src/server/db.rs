@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (18, "access_windows", include_str!("migrations/0018_access_windows.surql")),
     (19, "module_use", include_str!("migrations/0019_module_use.surql")),
     (20, "leave_owners", include_str!("migrations/0020_leave_owners.surql")),
+    (21, "review_role_lines", include_str!("migrations/0021_review_role_lines.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -1,8 +1,10 @@
-//! Access reviews. A full administrator starts a campaign over a scope; each line (a direct grant,
-//! a group, a company, a license of one person) goes to that person's department manager, or to
-//! one named reviewer, with a fallback; reviewers keep or revoke each line with the engine's
+//! Access reviews. A full administrator starts a campaign over a scope; each line (a person's
+//! role, a direct grant, a group, a company, a license) goes to that person's department manager,
+//! or to one named reviewer, with a fallback; reviewers keep or revoke each line with the engine's
 //! account of the person's access beside it; closing applies the revocations (and the default
-//! for unanswered lines) as one change through the checked, audited write path.
+//! for unanswered lines) as one change through the checked, audited write path. A role is never
+//! taken away by closing (everyone holds exactly one): a role answered "revoke" is listed for an
+//! administrator to change on the person's page, and an unanswered one is kept.
 
 use std::collections::BTreeMap;
 
@@ -143,6 +145,9 @@ pub fn plan(engine: &Engine, input: &ReviewInput, companies: &BTreeMap<String, S
         let mut push = |kind: &str, target: &str, label: String| {
             lines.push(json!({ "id": new_id(), "user": u.id, "reviewer": reviewer, "kind": kind, "target": target, "label": label }));
         };
+        if let Some(r) = org.roles.iter().find(|r| r.id == u.role) {
+            push("role", &r.id, format!("Role {}", r.name));
+        }
         for g in org.grants.iter().filter(|g| g.to == Grantee::User(u.id.clone())) {
             let p = org.profiles.iter().find(|p| p.id == g.profile).map(|p| p.name.as_str()).unwrap_or("?");
             push("grant", &g.profile, format!("Profile {p} (granted directly)"));
@@ -164,7 +169,7 @@ pub fn plan(engine: &Engine, input: &ReviewInput, companies: &BTreeMap<String, S
         }
     }
     if lines.is_empty() {
-        return Err(ApiError::field("scope", "nobody in this scope holds a direct grant, a group, a second company or a license to review"));
+        return Err(ApiError::field("scope", "nobody active or inactive is in this scope"));
     }
     Ok(Plan { name: name.to_string(), scope_label, due: due.unwrap_or(now), named, lines, reviewers })
 }
@@ -325,7 +330,10 @@ pub async fn detail(ctx: &RequestCtx, id: &str) -> Result<ReviewDetail, ApiError
     let engine = ctx.engine().await?;
     let full = engine.is_full_admin(&me.user_id);
     let (review, lines) = load(ctx, id).await?;
-    let mine: Vec<LineRow> = lines.iter().filter(|l| full || l.reviewer == me.user_id.as_str()).cloned().collect();
+    let mut mine: Vec<LineRow> = lines.iter().filter(|l| full || l.reviewer == me.user_id.as_str()).cloned().collect();
+    // Each person's role first, then grants, groups, companies and licenses, by name.
+    let rank = |kind: &str| ["role", "grant", "group", "company", "license"].iter().position(|k| *k == kind).unwrap_or(5);
+    mine.sort_by(|a, b| (rank(&a.kind), &a.label).cmp(&(rank(&b.kind), &b.label)));
     if mine.is_empty() && !full {
         return Err(not_found());
     }
@@ -466,7 +474,23 @@ struct Closing {
 
 /// The removals closing would make, as one proposed org, its statements and their account.
 fn closing(engine: &Engine, review: &ReviewRow, lines: &[LineRow], now: i64) -> Result<Closing, ApiError> {
-    let removed: Vec<&LineRow> = lines.iter().filter(|l| l.keep == Some(false) || (l.keep.is_none() && !review.unanswered_keep)).collect();
+    // Roles: revoked ones are left for an administrator; unanswered ones are kept.
+    let role_changes: Vec<RoleChange> = lines
+        .iter()
+        .filter(|l| l.kind == "role" && l.keep == Some(false))
+        .map(|l| RoleChange {
+            user: NamedRef {
+                id: l.user.clone(),
+                name: engine.org().users.iter().find(|u| u.id == l.user).map(|u| u.name.clone()).unwrap_or_else(|| l.user.clone()),
+            },
+            label: l.label.clone(),
+        })
+        .collect();
+    let removed: Vec<&LineRow> = lines
+        .iter()
+        .filter(|l| l.kind != "role")
+        .filter(|l| l.keep == Some(false) || (l.keep.is_none() && !review.unanswered_keep))
+        .collect();
     let mut org = engine.org().clone();
     let mut stmts = Vec::new();
     let mut per_person: Vec<(String, Vec<String>)> = Vec::new();
@@ -523,9 +547,10 @@ fn closing(engine: &Engine, review: &ReviewRow, lines: &[LineRow], now: i64) -> 
     let account = ReviewClosing {
         removals: details.len() as u64,
         people: per_person.len() as u64,
-        unanswered: lines.iter().filter(|l| l.keep.is_none()).count() as u64,
+        unanswered: lines.iter().filter(|l| l.kind != "role" && l.keep.is_none()).count() as u64,
         unanswered_keep: review.unanswered_keep,
         details,
+        role_changes,
         next: None,
     };
     Ok(Closing { account, org, stmts, per_person })
@@ -616,8 +641,9 @@ pub async fn export(ctx: &RequestCtx, id: &str) -> Result<String, ApiError> {
     for l in &lines {
         let decision = match l.keep {
             Some(true) => "keep",
+            Some(false) if l.kind == "role" => "revoke (role left to change by hand)",
             Some(false) => "revoke",
-            None if review.unanswered_keep => "not answered (kept)",
+            None if review.unanswered_keep || l.kind == "role" => "not answered (kept)",
             None => "not answered (removed)",
         };
         out.push_str(

@@ -170,3 +170,37 @@ async fn mail_queued_on_either_instance_goes_out_once_with_every_worker_racing()
     assert_eq!(sent.len(), 9, "one job per invitation: {sent:?}");
     assert!(sent.iter().all(|j| j["status"] == "sent"), "{sent:?}");
 }
+
+#[tokio::test]
+async fn simultaneous_access_changes_through_two_instances_all_succeed() {
+    let server = SurrealServer::start().await;
+    let apps = spawn_cluster(&server, 2).await;
+    let (a, b) = (&apps[0], &apps[1]);
+    a.set_up().await;
+    // 96 profiles saved at once, half through each instance: each is its own row, and the stamp
+    // that tells every instance the access setup moved must not make them collide.
+    let mut tasks = Vec::new();
+    for i in 0..96 {
+        let (client, base) = (a.client.clone(), if i % 2 == 0 { a.base.clone() } else { b.base.clone() });
+        tasks.push(tokio::spawn(async move {
+            let change = json!({ "SaveProfile": { "id": null, "name": format!("Viewer {i}"),
+                "permissions": [{ "module": "Tasks", "action": "View", "level": "All" }], "field_rules": [] } });
+            let r = client.post(format!("{base}/api/admin/save")).json(&json!({ "change": change })).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }));
+    }
+    let mut refused = Vec::new();
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        if status != 200 {
+            refused.push((status, body));
+        }
+    }
+    assert!(refused.is_empty(), "{refused:?}");
+    // Each instance has all 96 at its next request.
+    for app in [a, b] {
+        let org = app.call_with(&a.client, "GET", "/api/admin/org", None).await;
+        let n = org.body["profiles"].as_array().unwrap().iter().filter(|p| p["name"].as_str().unwrap_or("").starts_with("Viewer ")).count();
+        assert_eq!(n, 96);
+    }
+}

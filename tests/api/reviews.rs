@@ -87,6 +87,9 @@ async fn a_manager_reviews_their_people_and_closing_does_what_its_preview_said()
     let answer = |_id: &str, keep: bool, why: &str| json!({ "keep": keep, "justification": why });
     assert_eq!(app.call_with(&mona_c, "POST", &format!("/api/review-lines/{grant_line}"), Some(answer(&grant_line, false, "the export project ended"))).await.status, 200);
     assert_eq!(app.call_with(&mona_c, "POST", &format!("/api/review-lines/{license_line}"), Some(answer(&license_line, true, ""))).await.status, 200);
+    // Each person's role is a line too; Mona says Tom's should go.
+    let tom_role = line(&mine.body, "Tom Temp", "Role Task Rep")["id"].as_str().unwrap().to_string();
+    assert_eq!(app.call_with(&mona_c, "POST", &format!("/api/review-lines/{tom_role}"), Some(answer(&tom_role, false, "the contract ends"))).await.status, 200);
     // Hugo has no manager: his lines went to the fallback, and Mona cannot answer them.
     let all = app.get(&format!("/api/reviews/{review}")).await;
     let hugo_line = line(&all.body, "Hugo Head", "License Sales Cloud");
@@ -99,6 +102,9 @@ async fn a_manager_reviews_their_people_and_closing_does_what_its_preview_said()
     let preview = app.post(&format!("/api/reviews/{review}/closing"), json!({})).await;
     assert_eq!(preview.status, 200, "{:?}", preview.body);
     assert_eq!((preview.body["removals"].as_u64(), preview.body["people"].as_u64(), preview.body["unanswered"].as_u64()), (Some(3), Some(3), Some(2)));
+    // A role is never taken away by closing (unanswered ones are kept, and not counted); the
+    // revoked one is left for the administrator, with the person named.
+    assert_eq!(preview.body["role_changes"], json!([{ "user": { "id": tom, "name": "Tom Temp" }, "label": "Role Task Rep" }]), "{:?}", preview.body);
     let closed = app.post(&format!("/api/reviews/{review}/close"), json!({})).await;
     assert_eq!(closed.status, 200, "{:?}", closed.body);
     assert_eq!(closed.body["removals"], preview.body["removals"]);
@@ -125,7 +131,9 @@ async fn a_manager_reviews_their_people_and_closing_does_what_its_preview_said()
     let text = csv.body.as_str().unwrap();
     assert!(text.contains("Q1 access,Rita Rep,Profile Task exporter (granted directly),Mona Manager,revoke,the export project ended,20"), "{text}");
     assert!(text.contains("Q1 access,Tom Temp,Group Key accounts,Mona Manager,not answered (removed),,"), "{text}");
-    let _ = tom;
+    assert!(text.contains("Q1 access,Tom Temp,Role Task Rep,Mona Manager,revoke (role left to change by hand),the contract ends,20"), "{text}");
+    assert!(text.contains("Q1 access,Rita Rep,Role Task Rep,Mona Manager,not answered (kept),,"), "{text}");
+    assert_eq!(app.get(&format!("/api/users/{tom}")).await.body["role"]["name"], "Task Rep", "closing changes no role");
 }
 
 #[tokio::test]
@@ -206,8 +214,12 @@ async fn a_repeating_review_starts_the_next_one_when_it_closes_from_the_access_l
     assert_eq!(second.body["summary"]["name"], "Sales licenses");
     assert_eq!(second.body["summary"]["repeat"], "Quarterly");
     assert!(second.body["summary"]["closed_at"].is_null());
-    let people: Vec<&str> = second.body["people"].as_array().unwrap().iter().map(|p| p["user"]["name"].as_str().unwrap()).collect();
-    assert_eq!(people, vec!["Tom Temp"], "Rita's revoked license is not reviewed again");
+    let labels = |name: &str| -> Vec<String> {
+        let p = second.body["people"].as_array().unwrap().iter().find(|p| p["user"]["name"] == name).unwrap_or_else(|| panic!("{name}"));
+        p["lines"].as_array().unwrap().iter().map(|l| l["label"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(labels("Rita Rep"), ["Role Task Rep"], "Rita's revoked license is not reviewed again; her role is");
+    assert_eq!(labels("Tom Temp"), ["Role Task Rep", "License Sales Cloud"]);
     let creations: Vec<Value> = app.state.db.query("SELECT after FROM audit WHERE action = 'review.create' ORDER BY at;", json!({})).await.unwrap().all(0).unwrap();
     assert_eq!(creations.len(), 2, "{creations:?}");
     assert_eq!(creations[1]["after"]["repeat"], "quarterly");

@@ -176,7 +176,7 @@ impl Audit {
 }
 
 /// How many times a unit of work that clashed with a simultaneous one is run again.
-const CLASH_RETRIES: u64 = 3;
+const CLASH_RETRIES: u64 = 5;
 
 /// A change being assembled; nothing is written until [`Work::commit`].
 #[must_use = "a unit of work writes nothing until it is committed"]
@@ -354,7 +354,9 @@ impl Work {
                 Err(DbError::Clash(message)) if attempt < CLASH_RETRIES => {
                     attempt += 1;
                     tracing::debug!(%message, attempt, "a unit of work clashed; running it again");
-                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                    // Spread out, so the clashing writers do not meet again at once.
+                    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..10 * attempt);
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt + jitter)).await;
                 }
                 other => break other,
             }

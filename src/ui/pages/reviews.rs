@@ -197,6 +197,14 @@ pub fn ReviewPage(id: String) -> Element {
                         if !c.details.is_empty() {
                             ul { class: "plan-steps", for line in c.details.iter() { li { "{line}" } } }
                         }
+                        if !c.role_changes.is_empty() {
+                            p { "Roles to change yourself:" }
+                            ul { class: "plan-steps",
+                                for r in c.role_changes.iter() {
+                                    li { Link { class: "list-link", to: Route::UserPage { id: r.user.id.clone() }, "{r.user.name}: {r.label}" } }
+                                }
+                            }
+                        }
                         div { class: "form-actions",
                             button { class: "btn btn-danger",
                                 onclick: move |_| {
