@@ -199,16 +199,23 @@ describe('groups, companies and licenses for a while', () => {
     const held = setup.windows.find((w) => w.what.License === 'support');
     assert.ok(held && held.until > Date.now() + 13 * 86_400_000 && held.until <= Date.now() + 14 * 86_400_000 + 60_000, JSON.stringify(setup.windows));
     assert.ok(setup.licenses.includes('support'), 'she holds it now');
+    // Joining a group from "Member of" can be for a while too.
+    const member = page.getByRole('region', { name: 'Member of' });
+    await member.getByLabel('Add to a group').selectOption({ label: 'EMEA leadership' });
+    await member.getByLabel('How long').selectOption({ label: 'For 1 week' });
+    await member.getByRole('button', { name: 'Add to group' }).click();
+    await member.locator('.list-main', { hasText: 'EMEA leadership' }).getByText(/^\(until /).waitFor();
     await assertNoHorizontalScroll(page, assert);
     await shot(page, PHONE, '57-time-limited-access');
 
-    // Expiring soon lists it with the demo's membership (Pia, 12 days) before it; one click extends it.
+    // Expiring soon lists them, soonest first, with the demo's membership (Pia, 12 days); one
+    // click extends one.
     await page.goto(ctx.server.base + '/expiring');
     await hydrated(page);
     const ending = page.getByRole('region', { name: 'Groups, companies and licenses held for a while' });
     await ending.getByText('Rita Rep: the Support license').waitFor();
     const labels = await ending.locator('.list-main').allTextContents();
-    assert.deepEqual(labels, ['Pia Petrov: the group Key accounts', 'Rita Rep: the Support license']);
+    assert.deepEqual(labels, ['Rita Rep: the group EMEA leadership', 'Pia Petrov: the group Key accounts', 'Rita Rep: the Support license']);
     await assertNoHorizontalScroll(page, assert);
     await ending.getByRole('button', { name: 'Extend 2 weeks: Rita Rep: the Support license' }).click();
     await page.getByText(/^Extended until /).waitFor();
