@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use crate::domain::{ApiError, ApiReference, ApiTokens, CreatedApiToken, NewApiToken};
+use crate::domain::{ApiError, ApiReference, ApiTokens, CreatedApiToken, CreatedServiceAccount, NewApiToken, NewServiceAccount};
 
 #[cfg(feature = "server")]
 use crate::server::{http::RequestCtx, tokens};
@@ -41,4 +41,11 @@ pub async fn user_api_tokens(id: String) -> Result<Vec<crate::domain::ApiTokenIn
 #[post("/api/users/{id}/tokens/{token}/revoke")]
 pub async fn revoke_user_api_token(id: String, token: String) -> Result<(), ApiError> {
     tokens::revoke_of(&RequestCtx::write()?, &id, &token).await
+}
+
+/// Makes a service account (for SCIM provisioning and scripts) and its token; the secret is in
+/// this answer only.
+#[post("/api/service-accounts")]
+pub async fn create_service_account(input: NewServiceAccount) -> Result<CreatedServiceAccount, ApiError> {
+    tokens::create_service_account(&RequestCtx::write()?, &input).await
 }

@@ -52,6 +52,7 @@ actions! {
     SecondFactorPolicy = "second_factor.policy", "Changed who must use a second factor";
     ApiTokenCreate = "api_token.create", "Made an API token";
     ApiTokenRevoke = "api_token.revoke", "Revoked an API token";
+    ServiceAccountCreate = "service_account.create", "Made a service account";
     UserInvite = "user.invite", "Invited a user";
     UserInviteResent = "user.invite_resent", "Sent a new invitation";
     UserInviteLinkCopied = "user.invite_link", "Made an invitation link to hand over";

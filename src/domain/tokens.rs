@@ -85,6 +85,47 @@ pub const API_TOKEN_PREFIX: &str = "gh_";
 pub const API_TOKEN_NAME_MAX: usize = 60;
 
 /// The field errors of the form, checked the same in the browser and on the server.
+/// The form that makes a service account: a user that is not a person (it never signs in),
+/// with a role of its own, for SCIM provisioning and scripts. It acts through its one token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct NewServiceAccount {
+    pub name: String,
+    /// Its own role: what it may see and change.
+    pub role: String,
+    /// The role of the people it adds (over SCIM).
+    pub provision_role: String,
+    /// Days until its token stops working.
+    pub days: u32,
+}
+
+/// A service account just made, with its token's secret: the only time it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedServiceAccount {
+    pub id: String,
+    pub name: String,
+    pub secret: String,
+}
+
+/// What is wrong with a new service account's form, field by field.
+pub fn new_service_account_errors(input: &NewServiceAccount, max_days: u32) -> Result<(), ApiError> {
+    let token = NewApiToken { name: input.name.clone(), write: true, days: input.days };
+    let mut fields = match new_api_token_errors(&token, max_days) {
+        Err(ApiError::Invalid { fields, .. }) => fields,
+        _ => Vec::new(),
+    };
+    if input.role.trim().is_empty() {
+        fields.push(FieldError::new("role", "choose the account's role: what it may see and change"));
+    }
+    if input.provision_role.trim().is_empty() {
+        fields.push(FieldError::new("provision_role", "choose the role of the people it adds"));
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::fields(fields))
+    }
+}
+
 pub fn new_api_token_errors(input: &NewApiToken, max_days: u32) -> Result<(), ApiError> {
     let mut fields = Vec::new();
     let name = input.name.trim();

@@ -322,6 +322,9 @@ pub struct UserRow {
     /// When the person was offboarded.
     #[serde(default)]
     pub offboarded_at: Option<i64>,
+    /// Not a person: a service account (SCIM provisioning, scripts), acting through its token.
+    #[serde(default)]
+    pub service_account: bool,
     /// For an invited person on their own page: when their latest activation link stops working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_expires_at: Option<i64>,

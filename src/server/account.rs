@@ -258,10 +258,7 @@ pub async fn export_audit(ctx: &RequestCtx, q: &AuditQuery) -> Result<String, Ap
     let (items, _) = audit_rows(ctx, &all, 50_000).await?;
     let mut out = String::from("time_utc,actor,actor_name,action,target_kind,target_id,target_label,before,after,ip,description,changes\n");
     for e in &items {
-        let secs = e.at / 1000;
-        let (y, m, d) = crate::domain::civil_from_days(secs.div_euclid(86_400));
-        let t = secs.rem_euclid(86_400);
-        let when = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", t / 3600, t % 3600 / 60, t % 60);
+        let when = super::time::iso_utc(e.at);
         let cells = [
             when,
             e.actor.clone().unwrap_or_default(),

@@ -285,6 +285,10 @@ pub fn describe(e: &AuditEntry, n: &Names) -> (String, Vec<AuditChange>) {
             let rows = e.after.as_ref().and_then(|a| a.get("rows")).and_then(Value::as_u64).unwrap_or(0);
             format!("{actor} exported the users list ({})", crate::domain::count(rows, "person", "people"))
         }
+        A::ServiceAccountCreate => {
+            let role = e.after.as_ref().and_then(|a| a.get("role_name")).and_then(Value::as_str).unwrap_or("?");
+            format!("{actor} made the service account “{target}” with the role {role} and a read-write token")
+        }
         A::ApiTokenCreate | A::ApiTokenRevoke => {
             let token = e.after.as_ref().or(e.before.as_ref()).and_then(|v| v.get("name")).and_then(Value::as_str).unwrap_or("?");
             match action {

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (19, "module_use", include_str!("migrations/0019_module_use.surql")),
     (20, "leave_owners", include_str!("migrations/0020_leave_owners.surql")),
     (21, "review_role_lines", include_str!("migrations/0021_review_role_lines.surql")),
+    (22, "scim", include_str!("migrations/0022_scim.surql")),
 ];
 
 /// How long the migration lock holds without being renewed (a holder that died releases it so).

@@ -80,6 +80,7 @@ pub fn router(state: AppState, assets: Assets) -> Router {
         (Assets::None, _) => Router::new().serve_api_application(ServeConfig::new(), crate::App),
     };
     base.merge(super::rest::router())
+        .merge(super::scim::router())
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(Extension(state.clone()))
@@ -139,6 +140,12 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
                 _ => super::rest::gate(&state, req, next).await,
             },
         }
+    } else if super::scim::is_scim_path(&path) {
+        // SCIM provisioning: a service account's token, SCIM errors.
+        match bounded_body(&mut req).await {
+            Err(refusal) => super::scim::ScimError::from(refusal).into_response(),
+            Ok(()) => super::scim::gate(&state, req, next).await,
+        }
     } else if path.starts_with("/api/") {
         if let Some(refusal) = refuse_unsafe_request(&state, &req) {
             error_response(&refusal)
@@ -164,7 +171,7 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
         // Behind https only: browsers remember to use https for a year.
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/") || super::scim::is_scim_path(&path) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp

@@ -24,6 +24,7 @@ pub mod records;
 pub mod reminders;
 pub mod reports;
 pub mod rest;
+pub mod scim;
 pub mod reviews;
 pub mod second_factor;
 pub mod services;

@@ -13,7 +13,8 @@ use super::http::RequestCtx;
 use super::store::{self, Audit, Work};
 use super::time::now_ms;
 use crate::domain::{
-    new_api_token_errors, ApiError, ApiTokenInfo, ApiTokens, AuditAction, AuditTarget, AuthMethod, CreatedApiToken, NewApiToken, UserId,
+    new_api_token_errors, new_service_account_errors, ApiError, ApiTokenInfo, ApiTokens, AuditAction, AuditTarget, AuthMethod, CreatedApiToken,
+    CreatedServiceAccount, NewApiToken, NewServiceAccount, UserId,
     API_TOKEN_PREFIX,
 };
 
@@ -79,6 +80,31 @@ pub async fn create(ctx: &RequestCtx, input: &NewApiToken) -> Result<CreatedApiT
         .returning(&format!("(SELECT {INFO_FIELDS} FROM ONLY $api_token.id)"));
     let token: ApiTokenInfo = work.commit_returning(&ctx.state).await?;
     Ok(CreatedApiToken { token, secret })
+}
+
+/// Makes a service account and its read-write token (a recent sign-in needed); the secret is in
+/// this answer only. The account acts with its own role's access, judged like any new user.
+pub async fn create_service_account(ctx: &RequestCtx, input: &NewServiceAccount) -> Result<CreatedServiceAccount, ApiError> {
+    let me = ctx.require_user().await?;
+    if me.auth_method == AuthMethod::ApiToken {
+        return Err(ApiError::Forbidden("an API token cannot make a service account; sign in to the console to make one".into()));
+    }
+    new_service_account_errors(input, ctx.state.settings.token_max_days)?;
+    ctx.require_fresh(&me)?;
+    let (raw, _) = auth::new_token();
+    let secret = format!("{API_TOKEN_PREFIX}{raw}");
+    let expires_at = now_ms() + i64::from(input.days) * DAY_MS;
+    let id = super::users::create_service_account(ctx, input, &auth::token_digest(&secret), expires_at).await?;
+    Ok(CreatedServiceAccount { id, name: input.name.trim().to_string(), secret })
+}
+
+/// Whether `uid` is a service account (SCIM takes only their tokens).
+pub async fn is_service_account(db: &super::db::Db, uid: &str) -> Result<bool, super::db::DbError> {
+    let found: Option<bool> = db
+        .query("RETURN record::exists(type::record('service_account', $uid));", json!({ "uid": uid }))
+        .await?
+        .first(0)?;
+    Ok(found.unwrap_or(false))
 }
 
 /// Revokes one of one's own tokens: it stops working at once.

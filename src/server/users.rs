@@ -27,7 +27,7 @@ const USER_FIELDS: &str = "record::id(id) AS id, full_name, email, mobile, statu
         ORDER BY created_at DESC LIMIT 1)[0] AS mail_problem,
     leave_at, IF leave_owner { { id: record::id(leave_owner), name: leave_owner.full_name } } ELSE { NONE } AS leave_owner,
     (leave_owners ?? []).map(|$o| { module: $o[0], owner: { id: $o[1], name: type::record('user', $o[1]).full_name ?? $o[1] } }) AS leave_owners,
-    leave_problem, offboarded_at";
+    leave_problem, offboarded_at, record::exists(type::record('service_account', record::id(id))) AS service_account";
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no such user, or not one you can see".into())
@@ -332,6 +332,53 @@ async fn checked_create(ctx: &RequestCtx, input: &UserInput) -> Result<(Principa
         ctx.require_fresh(&me)?;
     }
     Ok((me, c, id))
+}
+
+/// A service account (a user that is not a person) with its one read-write token, in one
+/// transaction: the Add user checks, with the creator's department and companies and the role
+/// chosen, judged as an active user (it acts at once); the role it gives the people it adds
+/// must exist. Returns its id.
+pub async fn create_service_account(ctx: &RequestCtx, input: &NewServiceAccount, digest: &str, expires_at: i64) -> Result<String, ApiError> {
+    let (me, engine) = ctx.require(Module::Users, Action::Create).await?;
+    let mine = entry_of(&engine, me.user_id.as_str())?;
+    let id = new_id();
+    let form = UserInput {
+        full_name: input.name.trim().to_string(),
+        email: format!("service-{id}@service-accounts.invalid"),
+        mobile: String::new(),
+        department: mine.department.clone(),
+        role: input.role.clone(),
+        companies: mine.companies.clone(),
+        is_approver: false,
+    };
+    let c = check_input(ctx, &form).await?;
+    let Some(provision_role) = engine.org().roles.iter().find(|r| r.id == input.provision_role) else {
+        return Err(ApiError::field("provision_role", "choose one of the roles"));
+    };
+    let role_name = engine.org().roles.iter().find(|r| r.id == c.role).map(|r| r.name.clone()).unwrap_or_default();
+    let entry = OrgUser {
+        id: id.clone(),
+        name: c.name.as_ref().to_string(),
+        status: UserStatus::Active,
+        role: c.role.clone(),
+        department: c.department.clone(),
+        companies: c.companies.clone(),
+        licenses: Vec::new(),
+        hidden_modules: Vec::new(),
+    };
+    if judge_entry(&engine, &me.user_id, entry)? {
+        ctx.require_fresh(&me)?;
+    }
+    let now = now_ms();
+    let mut work = Work::new(ctx);
+    work.run(user::create_service(&id, &c, &provision_role.id, me.user_id.as_str(), now))
+        .run(token::create(&id, c.name.as_ref(), true, digest, now, expires_at))
+        .audit(Audit::user(AuditAction::ServiceAccountCreate, &id).by(&me).label(c.name.as_ref()).after(json!({
+            "name": c.name.as_ref(), "role": c.role, "role_name": role_name, "provision_role": provision_role.id, "expires_at": expires_at,
+        })))
+        .bump_access();
+    work.commit(&ctx.state).await?;
+    Ok(id)
 }
 
 /// Whether adding this user would be accepted; nothing is written (the import's dry run).

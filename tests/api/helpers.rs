@@ -185,6 +185,16 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).build().unwrap()
 }
 
+/// Sends a request and reads its answer (a JSON body, else the text).
+pub async fn send(req: reqwest::RequestBuilder) -> Answer {
+    let resp = req.send().await.expect("the server answers");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    Answer { status, headers, body }
+}
+
 impl TestApp {
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
         self.call_with(&self.client, method, path, body).await
@@ -204,12 +214,7 @@ impl TestApp {
             Some(b) => req.json(&b),
             None => req,
         };
-        let resp = req.send().await.expect("the server answers");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Answer { status, headers, body }
+        send(req).await
     }
 
     pub async fn get(&self, path: &str) -> Answer {

@@ -17,6 +17,7 @@ mod offboarding;
 mod org;
 mod records;
 mod rest;
+mod scim;
 mod reports;
 mod reviews;
 mod second_factor;

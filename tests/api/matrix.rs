@@ -210,6 +210,13 @@ fn matrix(ids: &Ids, persona: Persona) -> Vec<(&'static str, String, Option<Valu
         ("GET", "/api/imports/nope".into(), None, Rule::Only(&[])),
         ("POST", "/api/users/export".into(), Some(json!({ "query": {} })), Rule::Only(ADMIN)),
         ("POST", "/api/tokens".into(), Some(json!({ "input": { "name": "Matrix", "write": false, "days": 7 } })), Rule::AnySession),
+        // Users / Create, judged like any new user.
+        (
+            "POST",
+            "/api/service-accounts".into(),
+            Some(json!({ "input": { "name": format!("Matrix {tag}"), "role": ids.admin_role, "provision_role": ids.admin_role, "days": 7 } })),
+            Rule::Only(USER_ADMINS),
+        ),
         // Nobody revokes a token that is not theirs.
         ("POST", "/api/tokens/nope/revoke".into(), Some(json!({})), Rule::Only(&[])),
         ("POST", "/api/auth/passkey/start".into(), Some(json!({})), Rule::Public),

@@ -40,12 +40,7 @@ async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: Option<
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-    Answer { status, headers, body }
+    send(req).await
 }
 
 fn problem(a: &Answer, status: u16, code: &str) {
@@ -366,4 +361,36 @@ async fn an_administrator_sees_and_revokes_someones_tokens_under_no_takeover() {
     assert!(sentence.ends_with("revoked Rita Rep's API token “Rita's sync”"), "{sentence}");
     // Twice is a clear 404.
     assert_eq!(app.post(&format!("/api/users/{rita}/tokens/{id}/revoke"), json!({})).await.status, 404);
+}
+
+#[tokio::test]
+async fn groups_are_made_saved_and_deleted_over_rest_through_the_judged_save() {
+    let app = spawn_app().await;
+    app.set_up().await;
+    let (company, dept) = app.defaults().await;
+    let role = app.define_role("Rep", TASK_REP).await;
+    let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &role, &[&company], &dept).await;
+    let rw = make_token(&app, &app.client, "Sync", true).await;
+    let ro = make_token(&app, &app.client, "Read", false).await;
+    let input = json!({ "name": "Field team", "users": [rita] });
+    problem(&api(&app, &ro, "POST", "/api/v1/groups", Some(input.clone()), None).await, 403, "forbidden");
+    let made = api(&app, &rw, "POST", "/api/v1/groups", Some(input.clone()), None).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let id = made.body["id"].as_str().unwrap().to_string();
+    assert_eq!(made.headers["location"], format!("/api/v1/groups/{id}"));
+    assert_eq!(made.body["users"], json!([rita]));
+    assert!(app.audit_actions(&id).await.contains(&"group.save".to_string()), "audited like the console's save");
+    // The same name again, or an unknown person: 422, nothing saved.
+    problem(&api(&app, &rw, "POST", "/api/v1/groups", Some(input), None).await, 422, "invalid");
+    problem(&api(&app, &rw, "POST", "/api/v1/groups", Some(json!({ "name": "Ghosts", "users": ["nobody"] })), None).await, 422, "invalid");
+    assert_eq!(api(&app, &rw, "GET", "/api/v1/groups", None, None).await.body.as_array().unwrap().len(), 1);
+    // Saved with the ETag read; a stale one is refused.
+    let read = api(&app, &rw, "GET", &format!("/api/v1/groups/{id}"), None, None).await;
+    let tag = read.headers["etag"].to_str().unwrap().to_string();
+    let saved = api(&app, &rw, "PUT", &format!("/api/v1/groups/{id}"), Some(json!({ "name": "Field sales", "users": [] })), Some(&tag)).await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    assert_eq!((saved.body["name"].as_str(), saved.body["users"].clone()), (Some("Field sales"), json!([])));
+    problem(&api(&app, &rw, "PUT", &format!("/api/v1/groups/{id}"), Some(json!({ "name": "Late" })), Some(&tag)).await, 412, "precondition_failed");
+    assert_eq!(api(&app, &rw, "DELETE", &format!("/api/v1/groups/{id}"), None, None).await.status, 204);
+    problem(&api(&app, &rw, "GET", &format!("/api/v1/groups/{id}"), None, None).await, 404, "not_found");
 }

@@ -56,12 +56,23 @@ export async function startServer(env = {}, { host = '127.0.0.1' } = {}) {
     if (exited !== null) throw new Error(`the server exited with ${exited} before answering`);
     try {
       const r = await fetch(`${api}/healthz`);
-      if (r.ok) return { base, api, outbox, stop: () => child.kill('SIGTERM') };
+      if (r.ok) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        // kill(): as a crash or a power cut would stop it (SIGKILL), resolved once it is gone.
+        return { base, api, outbox, stop: () => child.kill('SIGTERM'), kill: () => { child.kill('SIGKILL'); return gone; } };
+      }
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill('SIGKILL');
   throw new Error('the server did not answer /healthz within 30 s');
+}
+
+/** First-run setup of a fresh server with ADMIN; returns the administrator's session cookie. */
+export async function setUpAdmin(server) {
+  const setup = await fetch(`${server.api}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  if (setup.status !== 200) throw new Error(`setup answered ${setup.status}`);
+  return setup.headers.get('set-cookie').split(';')[0];
 }
 
 export async function launchBrowser() {

@@ -10,15 +10,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { ADMIN, startServer } from '../e2e/harness.mjs';
+import { setUpAdmin, startServer } from '../e2e/harness.mjs';
 
 const bin = process.env.SCHEMATHESIS || 'schemathesis';
 const server = await startServer({ GATEHOUSE_LOG: 'error' });
 let status = 1;
 try {
-  const setup = await fetch(`${server.api}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  if (setup.status !== 200) throw new Error(`setup answered ${setup.status}`);
-  const cookie = setup.headers.get('set-cookie').split(';')[0];
+  const cookie = await setUpAdmin(server);
   const made = await fetch(`${server.api}/api/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie },

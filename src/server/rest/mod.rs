@@ -53,7 +53,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
     security(("token" = [])),
     tags(
         (name = "users", description = "People: list, read, invite, change, block, offboard"),
-        (name = "organisation", description = "Companies, departments, roles and licenses"),
+        (name = "organisation", description = "Companies, departments, roles, licenses and groups"),
         (name = "records", description = "Leads, customers, opportunities, tasks, projects and support activities"),
         (name = "audit", description = "Who did what, when, in words"),
     )
@@ -83,6 +83,8 @@ fn build() -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(org::departments))
         .routes(routes!(org::roles))
         .routes(routes!(org::licenses))
+        .routes(routes!(org::groups, org::create_group))
+        .routes(routes!(org::group, org::save_group, org::delete_group))
         .routes(routes!(records::list, records::create))
         .routes(routes!(records::get, records::update, records::delete))
         .routes(routes!(audit::list))
@@ -319,6 +321,30 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    /// Who the request's bearer token stands for (`None`: no token, or not a valid one).
+    /// (Only the headers are held while the token is looked up: a request is not `Sync`.)
+    pub fn of<'a>(state: &'a AppState, req: &'a Request) -> impl std::future::Future<Output = Result<Option<ApiCaller>, ApiError>> + Send + 'a {
+        let ip = req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "local".into());
+        ApiCaller::of_headers(state, req.headers(), ip)
+    }
+
+    async fn of_headers(state: &AppState, headers: &axum::http::HeaderMap, ip: String) -> Result<Option<ApiCaller>, ApiError> {
+        let secret = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|v| v.trim().to_string());
+        let Some(secret) = secret else { return Ok(None) };
+        let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let Some(caller) = tokens::resolve(&state.db, &secret, &ip).await? else { return Ok(None) };
+        Ok(Some(ApiCaller { caller, ip, user_agent }))
+    }
+
+    /// The token owner's id.
+    pub fn user_id(&self) -> &str {
+        self.caller.principal.user_id.as_str()
+    }
+
     /// The request context of a service call, declared read or write like a server function.
     pub fn ctx(&self, state: &AppState, declared: Declared) -> RequestCtx {
         RequestCtx::for_api_token(state.clone(), self.ip.clone(), self.user_agent.clone(), self.caller.clone(), declared)
@@ -355,25 +381,12 @@ pub async fn gate(state: &AppState, mut req: Request, next: Next) -> Response {
     if method == Method::GET && path == OPENAPI_PATH {
         return next.run(req).await;
     }
-    let secret = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(|v| v.trim().to_string());
-    let ip = req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "local".into());
-    let caller = match secret {
-        None => None,
-        Some(secret) => match tokens::resolve(&state.db, &secret, &ip).await {
-            Ok(c) => c,
-            Err(e) => return Problem::from(ApiError::from(e)).into_response(),
-        },
+    let caller = match ApiCaller::of(state, &req).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Problem::from(ApiError::Unauthorized).into_response(),
+        Err(e) => return Problem::from(e).into_response(),
     };
-    let Some(caller) = caller else {
-        return Problem::from(ApiError::Unauthorized).into_response();
-    };
-    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-    req.extensions_mut().insert(ApiCaller { caller, ip, user_agent });
+    req.extensions_mut().insert(caller);
     as_problem(next.run(req).await).await
 }
 

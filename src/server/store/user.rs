@@ -44,6 +44,22 @@ pub fn create_invited(id: &str, d: &Details, now: i64) -> Stmt {
     )
 }
 
+/// A service account: active at once, without a password (it never signs in), and marked as one.
+pub fn create_service(id: &str, d: &Details, provision_role: &str, by: &str, now: i64) -> Stmt {
+    Stmt::new(
+        "CREATE type::record('user', $id) SET full_name = $name, email = $email, email_key = $email_key,
+            mobile = NONE, department = type::record('department', $department), role = type::record('role', $role),
+            companies = $companies.map(|$c| type::record('company', $c)), status = 'active', is_approver = false,
+            must_change_password = false, created_at = $now, updated_at = $now,
+            search_text = $search, licenses = [], hidden_modules = [];
+         CREATE type::record('service_account', $id) SET provision_role = type::record('role', $provision_role),
+            created_by = type::record('user', $by), created_at = $now;",
+        d.vars(id, now),
+    )
+    .with("provision_role", provision_role)
+    .with("by", by)
+}
+
 /// The first administrator, active with a password (first-run setup).
 pub fn create_first_admin(id: &str, d: &Details, hash: &str, now: i64) -> Stmt {
     Stmt::new(

@@ -48,6 +48,7 @@ pub fn ApiDocs() -> Element {
                         "."
                     }
                 }
+                super::service_accounts::ServiceAccountsCard {}
                 for (tag, ops) in groups {
                     section { key: "{tag}", class: "card widget", "aria-labelledby": "api-{tag}",
                         h2 { id: "api-{tag}", "{group_title(&tag)}" }

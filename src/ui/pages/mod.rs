@@ -17,6 +17,7 @@ mod reports;
 mod reviews;
 mod roles;
 mod security;
+mod service_accounts;
 mod settings;
 mod sharing;
 mod user;

@@ -779,7 +779,12 @@ pub fn UserPage(id: String) -> Element {
                 div { class: "page-head",
                     div {
                         h1 { "{u.full_name}" }
-                        p { class: "muted", "{u.email} · " StatusBadge { status: u.status } }
+                        p { class: "muted", "{u.email} · " StatusBadge { status: u.status }
+                            if u.service_account {
+                                " "
+                                span { class: "badge", title: "Not a person: it acts through its token (SCIM provisioning, scripts) and never signs in", "Service account" }
+                            }
+                        }
                     }
                     Link { class: "btn btn-quiet", to: Route::Users { filters: UserFilters::default() }, "Back to users" }
                 }
