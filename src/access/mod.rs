@@ -98,6 +98,7 @@ impl Module {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Action {
     View,
     Create,
@@ -129,6 +130,7 @@ impl Action {
 
 /// How far an action reaches. Ordered: a higher level includes everything a lower one reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Level {
     #[default]
     None,
@@ -152,6 +154,7 @@ impl Level {
 
 /// What a profile says about one field of a module. Ordered by permissiveness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum FieldRule {
     Hidden,
     ReadOnly,
@@ -171,6 +174,7 @@ impl FieldRule {
 
 /// One (module, action, level) entry of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Permission {
     pub module: Module,
     pub action: Action,

@@ -69,6 +69,7 @@ pub struct OrgRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct FieldRuleSpec {
     pub module: Module,
     pub field: String,
@@ -76,6 +77,7 @@ pub struct FieldRuleSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct OrgProfile {
     pub id: String,
     pub name: String,
@@ -114,6 +116,7 @@ pub struct OrgGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Grantee {
     User(String),
     /// Reaches the department's manager and members; with sub-departments, theirs too.
@@ -122,6 +125,7 @@ pub enum Grantee {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct OrgGrant {
     pub profile: String,
     pub to: Grantee,

@@ -363,14 +363,20 @@ async fn an_administrator_sees_and_revokes_someones_tokens_under_no_takeover() {
     assert_eq!(app.post(&format!("/api/users/{rita}/tokens/{id}/revoke"), json!({})).await.status, 404);
 }
 
-#[tokio::test]
-async fn groups_are_made_saved_and_deleted_over_rest_through_the_judged_save() {
+/// An installation with Rita, a task rep, and the administrator's read-write token.
+async fn admin_token_and_rita() -> (TestApp, String, String) {
     let app = spawn_app().await;
     app.set_up().await;
     let (company, dept) = app.defaults().await;
     let role = app.define_role("Rep", TASK_REP).await;
     let (rita, _) = app.onboard("Rita Rep", "rita@example.com", PASSWORD, &role, &[&company], &dept).await;
     let rw = make_token(&app, &app.client, "Sync", true).await;
+    (app, rita, rw)
+}
+
+#[tokio::test]
+async fn groups_are_made_saved_and_deleted_over_rest_through_the_judged_save() {
+    let (app, rita, rw) = admin_token_and_rita().await;
     let ro = make_token(&app, &app.client, "Read", false).await;
     let input = json!({ "name": "Field team", "users": [rita] });
     problem(&api(&app, &ro, "POST", "/api/v1/groups", Some(input.clone()), None).await, 403, "forbidden");
@@ -393,4 +399,58 @@ async fn groups_are_made_saved_and_deleted_over_rest_through_the_judged_save() {
     problem(&api(&app, &rw, "PUT", &format!("/api/v1/groups/{id}"), Some(json!({ "name": "Late" })), Some(&tag)).await, 412, "precondition_failed");
     assert_eq!(api(&app, &rw, "DELETE", &format!("/api/v1/groups/{id}"), None, None).await.status, 204);
     problem(&api(&app, &rw, "GET", &format!("/api/v1/groups/{id}"), None, None).await, 404, "not_found");
+}
+
+#[tokio::test]
+async fn profiles_and_grants_are_managed_over_rest_and_never_beyond_the_owners_access() {
+    let (app, rita, rw) = admin_token_and_rita().await;
+
+    // A profile made, read with its ETag, saved, then given to Rita for a while.
+    let leads = json!({ "name": "Lead readers", "permissions": [{ "module": "Leads", "action": "View", "level": "All" }] });
+    let made = api(&app, &rw, "POST", "/api/v1/profiles", Some(leads.clone()), None).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let profile = made.body["id"].as_str().unwrap().to_string();
+    assert!(app.audit_actions(&profile).await.contains(&"profile.save".to_string()), "audited like the console's save");
+    problem(&api(&app, &rw, "POST", "/api/v1/profiles", Some(leads), None).await, 422, "invalid");
+    let tag = made.headers["etag"].to_str().unwrap().to_string();
+    let saved = api(
+        &app,
+        &rw,
+        "PUT",
+        &format!("/api/v1/profiles/{profile}"),
+        Some(json!({ "name": "Lead readers", "permissions": [{ "module": "Leads", "action": "View", "level": "Department" }] })),
+        Some(&tag),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    problem(&api(&app, &rw, "PUT", &format!("/api/v1/profiles/{profile}"), Some(json!({ "name": "Late" })), Some(&tag)).await, 412, "precondition_failed");
+    let until = chrono_free_now() + 7 * 86_400_000;
+    let given = api(&app, &rw, "POST", "/api/v1/grants", Some(json!({ "profile": profile, "to": { "User": rita }, "until": until })), None).await;
+    assert_eq!(given.status, 201, "{:?}", given.body);
+    let grant = given.body["id"].as_str().unwrap().to_string();
+    assert_eq!((given.body["profile"].as_str(), given.body["until"].as_i64()), (Some(profile.as_str()), Some(until)));
+    let listed = api(&app, &rw, "GET", "/api/v1/grants", None, None).await;
+    assert!(listed.body.as_array().unwrap().iter().any(|g| g["id"] == grant.as_str()));
+    let rita_access = app.get(&format!("/api/users/{rita}/access")).await;
+    assert_eq!(rita_access.status, 200, "{:?}", rita_access.body);
+    assert!(rita_access.body.to_string().contains("Lead readers"), "the grant counts for Rita: {:?}", rita_access.body);
+    // A profile still given cannot go; the grant taken back, it can.
+    assert_eq!(api(&app, &rw, "DELETE", &format!("/api/v1/profiles/{profile}"), None, None).await.status, 422);
+    assert_eq!(api(&app, &rw, "DELETE", &format!("/api/v1/grants/{grant}"), None, None).await.status, 204);
+    problem(&api(&app, &rw, "DELETE", &format!("/api/v1/grants/{grant}"), None, None).await, 404, "not_found");
+    assert_eq!(api(&app, &rw, "DELETE", &format!("/api/v1/profiles/{profile}"), None, None).await.status, 204);
+
+    // Rita's own read-write token cannot hand herself anything: she may not manage access.
+    let rita_client = new_client();
+    assert_eq!(app.sign_in_with(&rita_client, "rita@example.com", PASSWORD).await.status, 200);
+    let hers = make_token(&app, &rita_client, "Mine", true).await;
+    let admin_profile = json!({ "profile": "administrator", "to": { "User": rita } });
+    let refused = api(&app, &hers, "POST", "/api/v1/grants", Some(admin_profile), None).await;
+    assert!(matches!(refused.status, 403 | 404), "refused: {:?}", refused.body);
+    assert!(api(&app, &rw, "GET", "/api/v1/grants", None, None).await.body.as_array().unwrap().is_empty(), "nothing was given");
+    problem(&api(&app, &hers, "GET", "/api/v1/profiles", None, None).await, 403, "forbidden");
+}
+
+fn chrono_free_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }

@@ -9,6 +9,7 @@
 //! 405 for a method it does not list, and 401 without a valid token for everything but the
 //! document itself.
 
+mod access;
 mod audit;
 mod org;
 mod problem;
@@ -54,6 +55,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
     tags(
         (name = "users", description = "People: list, read, invite, change, block, offboard"),
         (name = "organisation", description = "Companies, departments, roles, licenses and groups"),
+        (name = "access", description = "Profiles and grants: what people may do beyond their role"),
         (name = "records", description = "Leads, customers, opportunities, tasks, projects and support activities"),
         (name = "audit", description = "Who did what, when, in words"),
     )
@@ -85,6 +87,10 @@ fn build() -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(org::licenses))
         .routes(routes!(org::groups, org::create_group))
         .routes(routes!(org::group, org::save_group, org::delete_group))
+        .routes(routes!(access::profiles, access::create_profile))
+        .routes(routes!(access::profile, access::save_profile, access::delete_profile))
+        .routes(routes!(access::grants, access::add_grant))
+        .routes(routes!(access::remove_grant))
         .routes(routes!(records::list, records::create))
         .routes(routes!(records::get, records::update, records::delete))
         .routes(routes!(audit::list))
@@ -297,7 +303,7 @@ pub fn reference() -> crate::domain::ApiReference {
             }
         }
     }
-    let order = |t: &str| ["users", "organisation", "records", "audit"].iter().position(|x| *x == t).unwrap_or(9);
+    let order = |t: &str| ["users", "organisation", "access", "records", "audit"].iter().position(|x| *x == t).unwrap_or(9);
     operations.sort_by(|a, b| order(&a.tag).cmp(&order(&b.tag)).then(a.path.cmp(&b.path)));
     ApiReference {
         title: text(at(&doc, &["info", "title"])),

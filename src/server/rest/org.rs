@@ -180,6 +180,7 @@ pub async fn save_group(
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A sharing rule uses it still", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_group(Extension(state): Extension<AppState>, Extension(caller): Extension<ApiCaller>, Path(id): Path<String>) -> Result<StatusCode, Problem> {
     let ctx = caller.ctx(&state, Declared::Write);

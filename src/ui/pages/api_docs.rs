@@ -12,6 +12,7 @@ fn group_title(tag: &str) -> &'static str {
     match tag {
         "users" => "People",
         "organisation" => "Organisation",
+        "access" => "Profiles and grants",
         "records" => "Records",
         "audit" => "Audit log",
         _ => "Other",
